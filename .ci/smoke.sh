@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# End-to-end checks of the `bankrun` binary as a new user would run it.
+set -euo pipefail
+bin=target/release/bankrun
+cargo build --release --locked -p bankrun-cli
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$bin" simulate --out "$tmp/a" > "$tmp/a.txt"
+"$bin" simulate --out "$tmp/b" > "$tmp/b.txt"
+for f in reserves.parquet reserves.csv classes.csv depositors.parquet liquidations.csv summary.json report.html; do
+  test -s "$tmp/a/$f" || { echo "missing output $f"; exit 1; }
+done
+diff -r "$tmp/a" "$tmp/b" && echo "same seed: identical output directories"
+cmp "$tmp/a.txt" "$tmp/b.txt"
+
+printf '[scenario]\nname = "x"\nstart = "2026-04-18T17:00:00Z"\nduration_hours = 1\nbogus_key = 1\n' > "$tmp/bad.toml"
+set +e
+"$bin" simulate "$tmp/bad.toml" --out "$tmp/bad-out" 2> "$tmp/bad.err"
+code=$?
+set -e
+cat "$tmp/bad.err"
+test "$code" -eq 2 || { echo "expected exit code 2, got $code"; exit 1; }
+grep -q "bad.toml:5" "$tmp/bad.err" || { echo "error does not name file and line"; exit 1; }
+test ! -e "$tmp/bad-out" || { echo "bad input left an output directory"; exit 1; }
+echo "smoke: 3 passed, 0 failed"

@@ -1,0 +1,147 @@
+//! Reserve configuration and the `PoolConfigurator` validation rules.
+
+use crate::error::PoolError;
+use crate::rate_strategy::validate_interest_rate_data;
+use bankrun_math::U256;
+use bankrun_math::percentage::percent_mul;
+
+/// Maximum number of reserves (`ReserveConfiguration.MAX_RESERVES_COUNT`).
+pub const MAX_RESERVES_COUNT: usize = 128;
+/// Maximum supply/borrow cap in whole tokens (`MAX_VALID_SUPPLY_CAP`, 36 bits).
+pub const MAX_VALID_CAP: u64 = 68_719_476_735;
+/// Maximum liquidation grace period after unpausing, seconds
+/// (`PoolConfigurator.MAX_GRACE_PERIOD = 4 hours`).
+pub const MAX_GRACE_PERIOD: u64 = 4 * 3600;
+/// 100 % in bps.
+pub const BPS: u16 = 10_000;
+
+/// Per-reserve parameters of `DefaultReserveInterestRateStrategyV2`, all in bps
+/// (1e4 = 100 %). Mirrors `IDefaultInterestRateStrategyV2.InterestRateData`
+/// (aave-v3-origin v3.6.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct InterestRateData {
+    /// Optimal usage ratio, bps, in `[100, 9900]`.
+    pub optimal_usage_ratio: u16,
+    /// Base variable borrow rate, bps (annual).
+    pub base_variable_borrow_rate: u32,
+    /// Slope below the optimal ratio, bps (annual).
+    pub variable_rate_slope1: u32,
+    /// Slope above the optimal ratio, bps (annual); must be ≥ slope1.
+    pub variable_rate_slope2: u32,
+}
+
+/// Configuration of a reserve, as set through `PoolConfigurator` (aave-v3-origin
+/// v3.6.0). Percentages are bps; caps are whole tokens (0 = no cap).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ReserveConfig {
+    /// Token symbol (informational).
+    pub symbol: String,
+    /// Token decimals (`assetUnit = 10**decimals`). Must be in `6..=77`.
+    pub decimals: u8,
+    /// Loan-to-value, bps. While the reserve is frozen this is the *effective* LTV
+    /// (0); the configured value waits in `ReserveData::pending_ltv`.
+    pub ltv: u16,
+    /// Liquidation threshold, bps.
+    pub liquidation_threshold: u16,
+    /// Liquidation bonus, bps (e.g. 10500 = 5 % bonus). Must be > 10000 when LT ≠ 0.
+    pub liquidation_bonus: u16,
+    /// Reserve factor, bps: share of borrow interest accrued to the treasury.
+    pub reserve_factor: u16,
+    /// Liquidation protocol fee, bps of the liquidation bonus, paid to the treasury.
+    pub liquidation_protocol_fee: u16,
+    /// Supply cap, whole tokens, 0 = none.
+    pub supply_cap: u64,
+    /// Borrow cap, whole tokens, 0 = none.
+    pub borrow_cap: u64,
+    /// Borrowing enabled outside e-mode.
+    pub borrowing_enabled: bool,
+    /// Frozen flag: no supply/borrow, LTV forced to 0 (v3.6 `setReserveFreeze`).
+    pub frozen: bool,
+    /// Paused flag: no user action at all.
+    pub paused: bool,
+    /// Interest-rate parameters (V2 strategy).
+    pub rate: InterestRateData,
+}
+
+impl ReserveConfig {
+    /// `10**decimals` as U256 (token unit, wei per whole token).
+    #[inline]
+    pub fn asset_unit(&self) -> U256 {
+        U256::from(10u8).pow(U256::from(self.decimals))
+    }
+}
+
+/// The LTV / LT / bonus invariants of `PoolConfigurator.configureReserveAsCollateral`:
+/// `ltv ≤ LT`; if `LT ≠ 0`: `bonus > 10000` and `percentMul(LT, bonus) ≤ 10000`;
+/// if `LT == 0`: `bonus == 0` (the no-supplier requirement is checked by the pool).
+///
+/// Errors: [`PoolError::InvalidReserveParams`].
+pub fn validate_collateral_params(ltv: u16, lt: u16, bonus: u16) -> Result<(), PoolError> {
+    if ltv > lt {
+        return Err(PoolError::InvalidReserveParams);
+    }
+    if lt != 0 {
+        let lt_bonus = percent_mul(U256::from(lt), U256::from(bonus))?;
+        if bonus <= BPS || lt_bonus > U256::from(BPS) {
+            return Err(PoolError::InvalidReserveParams);
+        }
+    } else if bonus != 0 {
+        return Err(PoolError::InvalidReserveParams);
+    }
+    Ok(())
+}
+
+/// Validates a full [`ReserveConfig`] for listing: decimals (`ConfiguratorLogic`
+/// requires > 5; > 77 rejected because `10**decimals` overflows), collateral params,
+/// reserve factor and protocol fee ≤ 10000 bps, caps ≤ 2^36 − 1, rate data.
+///
+/// Errors: [`PoolError::InvalidDecimals`], [`PoolError::InvalidReserveParams`],
+/// [`PoolError::InvalidReserveFactor`], [`PoolError::InvalidLiquidationProtocolFee`],
+/// [`PoolError::InvalidSupplyCap`], [`PoolError::InvalidBorrowCap`] and the rate errors
+/// of [`validate_interest_rate_data`].
+pub fn validate_reserve_config(cfg: &ReserveConfig) -> Result<(), PoolError> {
+    if cfg.decimals <= 5 || cfg.decimals > 77 {
+        return Err(PoolError::InvalidDecimals);
+    }
+    validate_collateral_params(cfg.ltv, cfg.liquidation_threshold, cfg.liquidation_bonus)?;
+    if cfg.reserve_factor > BPS {
+        return Err(PoolError::InvalidReserveFactor);
+    }
+    if cfg.liquidation_protocol_fee > BPS {
+        return Err(PoolError::InvalidLiquidationProtocolFee);
+    }
+    if cfg.supply_cap > MAX_VALID_CAP {
+        return Err(PoolError::InvalidSupplyCap);
+    }
+    if cfg.borrow_cap > MAX_VALID_CAP {
+        return Err(PoolError::InvalidBorrowCap);
+    }
+    validate_interest_rate_data(&cfg.rate)
+}
+
+/// Aave protocol version whose semantics the pool reproduces. Only v3.6 exists now;
+/// the enum lets a v3.0 mode be added without API churn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ProtocolVersion {
+    /// aave-v3-origin v3.6.0 (Ethereum Core, 2026).
+    #[default]
+    V3_6,
+}
+
+impl ProtocolVersion {
+    /// The `calculateCompoundedInterest` formula of this version (v3.4+ for v3.6).
+    #[inline]
+    pub fn interest_formula(self) -> bankrun_math::InterestFormula {
+        match self {
+            ProtocolVersion::V3_6 => bankrun_math::InterestFormula::V3_4,
+        }
+    }
+
+    /// The scaled-balance rounding family (v3.5+ `TokenMath` for v3.6).
+    #[inline]
+    pub fn token_rounding(self) -> bankrun_math::TokenRounding {
+        match self {
+            ProtocolVersion::V3_6 => bankrun_math::TokenRounding::Directional,
+        }
+    }
+}

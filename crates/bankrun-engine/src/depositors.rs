@@ -1,0 +1,233 @@
+//! Depositors in the block loop: attention, decisions, withdrawals and retries
+//! (model: `bankrun_agents::depositor`, reference/behaviour.md §1.3).
+//!
+//! A depositor that decided to exit sizes each withdrawal to what it sees available at the
+//! start of the block (`min(exit demand, balance, virtual balance)`), as the Aave UI does.
+//! When several do so in one block, the first in block order get the liquidity and the rest
+//! revert (Panic 0x11) and retry after their class's retry delay: the first-come-first-served
+//! race at 100 % utilization.
+
+use bankrun_aave::U256;
+use bankrun_agents::{MarketView, draw_signal_noise, exp_blocks, risk_score};
+use rand::RngExt;
+
+use crate::mempool::{Action, Sender, Tx};
+use crate::units::ray_to_f64;
+use crate::world::World;
+
+/// Outcome of a depositor's transaction.
+pub enum Outcome {
+    /// Withdrawn amount, token units.
+    Served(U256),
+    /// Reverted (paid gas).
+    Reverted,
+    /// Dropped from the mempool (paid nothing).
+    Dropped,
+}
+
+impl World<'_> {
+    /// What depositors of reserve `a` observe this block (cached per block).
+    pub fn market_view(&mut self, a: usize) -> MarketView {
+        if let Some(v) = self.views[a] {
+            return v;
+        }
+        let t = self.t();
+        let supply = self
+            .tokens(a, self.pool.total_supply(t, a))
+            .max(f64::MIN_POSITIVE);
+        let r = self.pool.reserve(a);
+        let v = MarketView {
+            utilization: ray_to_f64(self.pool.utilization(t, a)),
+            optimal_usage: r.config.rate.optimal_usage_ratio as f64 / 10_000.0,
+            supply_apr: ray_to_f64(r.current_liquidity_rate),
+            visible_outflow: self.visible[a].1
+                / self.assets[a].initial_supply.max(f64::MIN_POSITIVE),
+            news: self.news_level(),
+            depeg: self.market.worst_backing_loss(self.now),
+            deficit_share: self.tokens(a, r.deficit) / supply,
+        };
+        self.views[a] = Some(v);
+        v
+    }
+
+    /// Attention rate of a depositor's class now, per hour (news multiplies it).
+    fn attention(&self, class: usize) -> f64 {
+        let c = &self.scn.scenario.depositors[class];
+        let boost = 1.0 + (c.news_attention_multiplier - 1.0) * self.news_level().min(1.0);
+        c.attention_per_hour * boost.max(0.0)
+    }
+
+    fn schedule_attention(&mut self, i: usize) {
+        let rate = self.attention(self.depositors[i].class);
+        let wait = exp_blocks(rate, self.block_time(), &mut self.rng.depositors);
+        let g = self.depositors[i].generation;
+        self.schedule(
+            self.block.saturating_add(wait),
+            Sender::Depositor(i as u32),
+            g,
+        );
+    }
+
+    fn schedule_after_mean(&mut self, i: usize, mean_blocks: f64) {
+        let wait = exp_blocks(
+            self.blocks_per_hour() / mean_blocks.max(1e-9),
+            self.block_time(),
+            &mut self.rng.depositors,
+        );
+        let g = self.depositors[i].generation;
+        self.schedule(
+            self.block + wait.min(u64::MAX / 2),
+            Sender::Depositor(i as u32),
+            g,
+        );
+    }
+
+    /// Redraws every idle depositor's next attention time (after news: Poisson attention is
+    /// memoryless, so redrawing at the new rate is exact).
+    pub fn redraw_attention(&mut self) {
+        for i in 0..self.depositors.len() {
+            let d = &mut self.depositors[i];
+            if d.pending || !d.target.is_zero() {
+                continue;
+            }
+            d.generation += 1;
+            self.schedule_attention(i);
+        }
+    }
+
+    /// A depositor wakes up.
+    pub fn wake_depositor(&mut self, i: usize) {
+        let t = self.t();
+        let d = &self.depositors[i];
+        if d.pending {
+            return;
+        }
+        let (a, user, class) = (d.asset, d.user, d.class);
+        let balance = self.pool.supply_balance(t, user, a);
+        if balance.is_zero() {
+            return;
+        }
+        if !self.depositors[i].target.is_zero() {
+            return self.send_withdrawal(i, balance);
+        }
+        let view = self.market_view(a);
+        let risk = risk_score(&self.weights, &view);
+        let traits = self.depositors[i].traits;
+        let eps = self.signal_noise(i);
+        match traits.decide(risk, eps, &mut self.rng.depositors) {
+            Some(phi) => {
+                let ppm = (phi * 1e6).round() as u64;
+                let target = balance * U256::from(ppm) / U256::from(1_000_000u64);
+                if target.is_zero() {
+                    return self.schedule_attention(i);
+                }
+                let d = &mut self.depositors[i];
+                d.target = target;
+                d.demand += target;
+                d.first_decision.get_or_insert(self.block);
+                let latency = self.scn.scenario.depositors[class].latency_blocks;
+                self.schedule_after_mean(i, latency.max(1.0));
+            }
+            None => self.schedule_attention(i),
+        }
+    }
+
+    /// The depositor's signal noise ε, redrawn at most once an hour.
+    fn signal_noise(&mut self, i: usize) -> f64 {
+        let hour = self.blocks_per_hour() as u64;
+        let (eps, drawn) = self.depositors[i].noise;
+        match drawn {
+            Some(b) if self.block < b + hour => eps,
+            _ => {
+                let eps = draw_signal_noise(&mut self.rng.depositors);
+                self.depositors[i].noise = (eps, Some(self.block));
+                eps
+            }
+        }
+    }
+
+    fn send_withdrawal(&mut self, i: usize, balance: U256) {
+        let d = &self.depositors[i];
+        let a = d.asset;
+        let amount = d.target.min(balance).min(self.pool.available_liquidity(a));
+        let class = &self.scn.scenario.depositors[d.class];
+        if amount.is_zero() {
+            return self.schedule_after_mean(i, class.retry_blocks.max(1.0));
+        }
+        let priority = class.priority_fee_gwei * (0.5 * self.rng.mempool.random::<f64>() + 0.75);
+        let tx = Tx {
+            sender: Sender::Depositor(i as u32),
+            user: d.user,
+            action: Action::Withdraw { asset: a, amount },
+            priority_gwei: priority,
+            tie: self.rng.mempool.random(),
+            submitted: self.block,
+            gas_limit: self.scn.scenario.chain.gas.withdraw,
+        };
+        self.depositors[i].pending = true;
+        self.mempool.submit(tx);
+    }
+
+    /// Applies a transaction outcome to its depositor.
+    pub fn depositor_outcome(&mut self, i: usize, outcome: Outcome, gas_eth: f64) {
+        let d = &mut self.depositors[i];
+        d.pending = false;
+        d.gas_eth += gas_eth;
+        let class = d.class;
+        match outcome {
+            Outcome::Served(x) => {
+                d.txs += 1;
+                d.target = d.target.saturating_sub(x);
+                d.withdrawn += x;
+                let a = d.asset;
+                let done = d.target.is_zero();
+                if done {
+                    d.completed = Some(self.block);
+                }
+                let tokens = self.tokens(a, x);
+                let usd = tokens * self.price_usd(a);
+                self.rec.class_withdrawn(class, usd);
+                if self.scn.scenario.depositors[class].visible {
+                    let v = &mut self.visible[a];
+                    v.0.push_back((self.block, tokens));
+                    v.1 += tokens;
+                }
+                if done {
+                    self.schedule_attention(i)
+                } else {
+                    self.schedule(
+                        self.block + 1,
+                        Sender::Depositor(i as u32),
+                        self.depositors[i].generation,
+                    )
+                }
+            }
+            Outcome::Reverted | Outcome::Dropped => {
+                if matches!(outcome, Outcome::Reverted) {
+                    d.txs += 1;
+                    d.reverted += 1;
+                }
+                let retry = self.scn.scenario.depositors[class].retry_blocks;
+                self.schedule_after_mean(i, retry.max(1.0));
+            }
+        }
+    }
+
+    /// Drops visible outflows older than the window.
+    pub fn prune_visible(&mut self) {
+        let window =
+            (self.scn.scenario.behaviour.outflow_window_hours * self.blocks_per_hour()) as u64;
+        for v in &mut self.visible {
+            while let Some(&(b, x)) = v.0.front() {
+                if self.block.saturating_sub(b) <= window {
+                    break;
+                }
+                v.0.pop_front();
+                v.1 -= x;
+            }
+            if v.0.is_empty() {
+                v.1 = 0.0;
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The bankrun engine: a deterministic block-by-block simulation of a lending pool under a run.
+//!
+//! [`simulate`] builds the world from a loaded scenario (the exact Aave v3.6 pool of
+//! `bankrun-aave`, oracles, agents) and runs it block by block; see [`run`](crate::run) for
+//! the order of events within a block. The result is the output data model of
+//! `bankrun-metrics`.
+
+pub mod borrowers;
+pub mod depositors;
+pub mod liq_index;
+pub mod liquidators;
+pub mod market;
+pub mod mempool;
+pub mod record;
+pub mod rng;
+pub mod run;
+pub mod scripted;
+pub mod setup;
+pub mod units;
+pub mod world;
+
+use bankrun_metrics::RunResult;
+use bankrun_scenario::LoadedScenario;
+
+/// Errors of the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The scenario is internally inconsistent in a way only building it reveals (e.g. the
+    /// books need more collateral than the reserve's total supply). Names the scenario key.
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl EngineError {
+    /// A setup error.
+    pub fn setup(msg: impl Into<String>) -> Self {
+        Self::Setup(msg.into())
+    }
+}
+
+/// Number of blocks a scenario simulates.
+pub fn block_count(s: &LoadedScenario) -> u64 {
+    let span = (s.end_unix - s.start_unix).max(0) as u64;
+    span / s.scenario.chain.block_time_s.max(1)
+}
+
+/// Simulates one path of `scenario` with master seed `seed`.
+///
+/// `progress(done, total)` is called every few hundred blocks (for a progress bar).
+///
+/// # Errors
+/// [`EngineError::Setup`] when the starting book cannot be built from the scenario.
+pub fn simulate(
+    scenario: &LoadedScenario,
+    seed: u64,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RunResult, EngineError> {
+    let mut world = setup::build(scenario, seed)?;
+    world.run_blocks(block_count(scenario), progress);
+    let mut result = world.finish();
+    result.summary.seed = seed;
+    Ok(result)
+}

@@ -1,0 +1,172 @@
+//! Liquidators in the block loop: discover liquidatable positions through the liquidation
+//! index, value each call (bonus net of protocol fee, gas, price risk over the holding time;
+//! reference/behaviour.md §3.2) and send it within their free capital.
+
+use bankrun_aave::{AssetId, U256, UserId};
+use bankrun_agents::exp_blocks;
+use bankrun_agents::{LiquidationQuote, expected_profit_usd};
+use rand::RngExt;
+
+use crate::mempool::{Action, Sender, Tx};
+use crate::units::{base_to_usd, tokens_to_units, u256_to_f64};
+use crate::world::World;
+
+/// Blocks between scans when no price moved (interest drifts health factors slowly).
+pub const SCAN_EVERY: u64 = 25;
+/// `CLOSE_FACTOR_HF_THRESHOLD` (0.95) of `LiquidationLogic`.
+const CLOSE_FACTOR_HF: f64 = 0.95;
+/// `MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD` ($2,000) of `LiquidationLogic` (v3.3+).
+const MIN_BASE_CLOSE_FACTOR_USD: f64 = 2000.0;
+
+impl World<'_> {
+    /// Releases capital whose collateral has been sold.
+    pub fn release_capital(&mut self) {
+        let b = self.block;
+        for l in &mut self.liquidators {
+            while let Some(&(due, usd)) = l.locked.front() {
+                if due > b {
+                    break;
+                }
+                l.capital += usd;
+                l.locked.pop_front();
+            }
+        }
+    }
+
+    /// Scans for liquidatable positions when prices moved or every [`SCAN_EVERY`] blocks.
+    pub fn scan_liquidations(&mut self) {
+        if self.liquidators.is_empty() || !(self.prices_changed || self.block % SCAN_EVERY == 0) {
+            return;
+        }
+        let t = self.t();
+        for (user, pair) in self.index.candidates(&self.pool, t) {
+            let acct = self.pool.user_account_data(t, user);
+            if acct.health_factor >= U256::from(10u64).pow(U256::from(18u64)) {
+                continue;
+            }
+            let hf = u256_to_f64(acct.health_factor) / 1e18;
+            let (c, d) = match pair {
+                Some(p) => p,
+                None => match self.largest_pair(user) {
+                    Some(p) => p,
+                    None => continue,
+                },
+            };
+            let big = base_to_usd(acct.total_collateral_base) >= MIN_BASE_CLOSE_FACTOR_USD
+                && base_to_usd(acct.total_debt_base) >= MIN_BASE_CLOSE_FACTOR_USD;
+            let close_factor = if hf > CLOSE_FACTOR_HF && big {
+                0.5
+            } else {
+                1.0
+            };
+            let debt_usd = base_to_usd(acct.total_debt_base) * close_factor;
+            for j in 0..self.liquidators.len() {
+                self.consider(j, user, c, d, hf, debt_usd);
+            }
+        }
+    }
+
+    /// The (collateral, debt) pair with the largest collateral and the largest debt.
+    fn largest_pair(&self, user: UserId) -> Option<(AssetId, AssetId)> {
+        let t = self.t();
+        let value = |a: AssetId, x: U256| self.tokens(a, x) * self.price_usd(a);
+        let n = self.assets.len();
+        let c = (0..n)
+            .filter(|&a| self.effective_lt(user, a) > 0)
+            .map(|a| (a, value(a, self.pool.supply_balance(t, user, a))))
+            .filter(|x| x.1 > 0.0)
+            .max_by(|x, y| x.1.total_cmp(&y.1))?;
+        let d = (0..n)
+            .map(|a| (a, value(a, self.pool.debt_balance(t, user, a))))
+            .filter(|x| x.1 > 0.0)
+            .max_by(|x, y| x.1.total_cmp(&y.1))?;
+        Some((c.0, d.0))
+    }
+
+    fn consider(
+        &mut self,
+        j: usize,
+        user: UserId,
+        c: AssetId,
+        d: AssetId,
+        hf: f64,
+        max_debt_usd: f64,
+    ) {
+        let l = &self.liquidators[j];
+        if l.pending.contains_key(&user) || l.capital <= 0.0 {
+            return;
+        }
+        let spec = &self.scn.scenario.liquidators[l.spec];
+        let t = self.t();
+        let pd = self.price_usd(d);
+        let user_debt_usd = self.tokens(d, self.pool.debt_balance(t, user, d)) * pd;
+        let cover_usd = max_debt_usd.min(user_debt_usd).min(l.capital);
+        if cover_usd <= 0.0 || pd <= 0.0 {
+            return;
+        }
+        let gas = self.scn.scenario.chain.gas.liquidation;
+        let quote = LiquidationQuote {
+            debt_usd: cover_usd,
+            bonus: (self.effective_bonus(user, c) as f64 - 10_000.0) / 10_000.0,
+            protocol_fee: self.pool.reserve(c).config.liquidation_protocol_fee as f64 / 10_000.0,
+            gas_usd: self.gas_eth(gas, spec.priority_fee_gwei) * self.eth_usd(),
+            collateral_vol: spec
+                .volatility
+                .get(&self.assets[c].symbol)
+                .copied()
+                .unwrap_or(0.6),
+        };
+        if expected_profit_usd(&l.traits, &quote) < l.traits.min_profit_usd {
+            return;
+        }
+        let amount = tokens_to_units(cover_usd / pd, self.assets[d].decimals);
+        let seize = tokens_to_units(
+            cover_usd * (1.0 + quote.bonus) / self.price_usd(c).max(1e-18),
+            self.assets[c].decimals,
+        );
+        let receive_a_token = self.pool.available_liquidity(c) < seize;
+        let _ = hf;
+        let latency = exp_blocks(
+            self.blocks_per_hour() / spec.latency_blocks.max(1e-9),
+            self.block_time(),
+            &mut self.rng.liquidators,
+        );
+        let tx = Tx {
+            sender: Sender::Liquidator(j as u32),
+            user: self.liquidators[j].user,
+            action: Action::Liquidate {
+                collateral: c,
+                debt: d,
+                user,
+                debt_to_cover: amount,
+                receive_a_token,
+            },
+            priority_gwei: spec.priority_fee_gwei,
+            tie: self.rng.mempool.random(),
+            submitted: self.block,
+            gas_limit: gas,
+        };
+        let l = &mut self.liquidators[j];
+        l.capital -= cover_usd;
+        l.pending.insert(user, cover_usd);
+        // Latency 1 means "next block": the tx enters the mempool after this block is built.
+        self.delayed
+            .push((self.block + latency.saturating_sub(1), tx));
+    }
+
+    /// Applies a liquidation outcome: `Some(debt repaid in USD)` on success.
+    pub fn liquidator_outcome(&mut self, j: usize, user: UserId, repaid_usd: Option<f64>) {
+        let hold = (self.scn.scenario.liquidators[self.liquidators[j].spec].hold_hours
+            * self.blocks_per_hour()) as u64;
+        let block = self.block;
+        let l = &mut self.liquidators[j];
+        let reserved = l.pending.remove(&user).unwrap_or(0.0);
+        match repaid_usd {
+            Some(used) => {
+                l.capital += (reserved - used).max(0.0);
+                l.locked.push_back((block + hold.max(1), used));
+            }
+            None => l.capital += reserved,
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! Recording: per-block reserve rows, class samples, liquidations, scripted events, and the
+//! summary built at the end. Integer state becomes `f64` only here, for output.
+
+use bankrun_metrics::{
+    ClassSeriesRow, ClassSummary, DepositorOutcome, EventRecord, LiquidationRecord,
+    LiquidationSummary, ReserveBlockRow, ReserveSummary, RunResult, Summary, TxSummary,
+};
+
+use crate::units::{ray_to_f64, units_to_tokens};
+use crate::world::World;
+
+/// Withdrawal flows of one reserve in one block.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flows {
+    requested: f64,
+    served: f64,
+    reverted: f64,
+    reverted_count: u32,
+}
+
+/// Run totals of one reserve.
+#[derive(Debug, Clone, Default)]
+struct Totals {
+    requested: f64,
+    served: f64,
+    reverted: f64,
+    requested_usd: f64,
+    served_usd: f64,
+    reverted_usd: f64,
+    reverted_txs: u64,
+    initial_utilization: f64,
+    peak_utilization: f64,
+    blocks_at_99: u64,
+    peak_borrow_apr: f64,
+    peak_supply_apr: f64,
+}
+
+/// Collects outputs during the run.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    rows: Vec<ReserveBlockRow>,
+    flows: Vec<Flows>,
+    totals: Vec<Totals>,
+    class_usd: Vec<f64>,
+    class_series: Vec<ClassSeriesRow>,
+    liquidations: Vec<LiquidationRecord>,
+    events: Vec<EventRecord>,
+    /// Transaction totals.
+    pub tx: TxSummary,
+}
+
+impl Recorder {
+    /// Sizes the per-reserve and per-class accumulators.
+    pub fn init(&mut self, reserves: usize, classes: usize) {
+        self.flows = vec![Flows::default(); reserves];
+        self.totals = vec![Totals::default(); reserves];
+        self.class_usd = vec![0.0; classes];
+    }
+
+    /// A depositor class withdrew `usd`.
+    pub fn class_withdrawn(&mut self, class: usize, usd: f64) {
+        self.class_usd[class] += usd;
+    }
+
+    /// A withdrawal transaction was included: `served = None` if it reverted.
+    pub fn withdrawal(&mut self, asset: usize, requested: f64, served: Option<f64>, price: f64) {
+        let f = &mut self.flows[asset];
+        let t = &mut self.totals[asset];
+        f.requested += requested;
+        t.requested += requested;
+        t.requested_usd += requested * price;
+        match served {
+            Some(x) => {
+                f.served += x;
+                t.served += x;
+                t.served_usd += x * price;
+            }
+            None => {
+                f.reverted += requested;
+                f.reverted_count += 1;
+                t.reverted += requested;
+                t.reverted_usd += requested * price;
+                t.reverted_txs += 1;
+            }
+        }
+    }
+
+    /// A scripted event took effect (or failed).
+    pub fn event(
+        &mut self,
+        block: u64,
+        timestamp: i64,
+        actor: &str,
+        description: String,
+        ok: bool,
+    ) {
+        self.events.push(EventRecord {
+            block,
+            timestamp,
+            actor: actor.into(),
+            description,
+            ok,
+        });
+    }
+
+    /// A liquidation happened.
+    pub fn liquidation(&mut self, r: LiquidationRecord) {
+        self.liquidations.push(r);
+    }
+}
+
+impl World<'_> {
+    /// Records the end-of-block state of every reserve.
+    pub fn record_block(&mut self) {
+        let t = self.t();
+        for a in 0..self.assets.len() {
+            let r = self.pool.reserve(a);
+            let dec = self.assets[a].decimals;
+            let utilization = ray_to_f64(self.pool.utilization(t, a));
+            let row = ReserveBlockRow {
+                block: self.block,
+                timestamp: self.now,
+                reserve: self.assets[a].symbol.clone(),
+                utilization,
+                available_liquidity: units_to_tokens(self.pool.available_liquidity(a), dec),
+                total_supplied: units_to_tokens(self.pool.total_supply(t, a), dec),
+                total_borrowed: units_to_tokens(self.pool.total_debt(t, a), dec),
+                supply_apr: ray_to_f64(r.current_liquidity_rate),
+                borrow_apr: ray_to_f64(r.current_variable_borrow_rate),
+                liquidity_index: self.pool.normalized_income(t, a).to_string(),
+                variable_borrow_index: self.pool.normalized_debt(t, a).to_string(),
+                withdrawals_requested: self.rec.flows[a].requested,
+                withdrawals_served: self.rec.flows[a].served,
+                withdrawals_reverted: self.rec.flows[a].reverted,
+                withdrawals_reverted_count: self.rec.flows[a].reverted_count,
+                deficit: units_to_tokens(r.deficit, dec),
+                oracle_price_usd: self.price_usd(a),
+                frozen: r.config.frozen,
+            };
+            let tot = &mut self.rec.totals[a];
+            if self.block == 0 {
+                tot.initial_utilization = utilization;
+            }
+            tot.peak_utilization = tot.peak_utilization.max(utilization);
+            tot.peak_borrow_apr = tot.peak_borrow_apr.max(row.borrow_apr);
+            tot.peak_supply_apr = tot.peak_supply_apr.max(row.supply_apr);
+            if utilization >= 0.99 && self.block > 0 {
+                tot.blocks_at_99 += 1;
+            }
+            self.rec.flows[a] = Flows::default();
+            self.rec.rows.push(row);
+        }
+    }
+
+    /// Samples cumulative outflow per depositor class.
+    pub fn record_classes(&mut self) {
+        let t = self.t();
+        let classes = &self.scn.scenario.depositors;
+        let mut initial = vec![0.0; classes.len()];
+        let mut pending = vec![0.0; classes.len()];
+        for d in &self.depositors {
+            let p = self.price_usd(d.asset);
+            initial[d.class] += self.tokens(d.asset, d.initial) * p;
+            pending[d.class] += self.tokens(d.asset, d.target) * p;
+        }
+        for (c, spec) in classes.iter().enumerate() {
+            let usd = self.rec.class_usd[c];
+            self.rec.class_series.push(ClassSeriesRow {
+                block: self.block,
+                timestamp: t as i64,
+                class: spec.class.clone(),
+                cumulative_withdrawn_usd: usd,
+                share_withdrawn: if initial[c] > 0.0 {
+                    usd / initial[c]
+                } else {
+                    0.0
+                },
+                pending_exit_usd: pending[c],
+            });
+        }
+    }
+
+    /// Builds the run result.
+    pub fn finish(mut self) -> RunResult {
+        self.rec.tx.pending_at_end = (self.mempool.len() + self.delayed.len()) as u64;
+        self.rec.tx.submitted = self.mempool.submitted();
+        let depositors = self.depositor_outcomes();
+        let summary = Summary {
+            scenario: self.scn.scenario.scenario.name.clone(),
+            seed: 0,
+            start: self.scn.scenario.scenario.start.clone(),
+            blocks: self.block,
+            hours: self.block as f64 * self.block_time() as f64 / 3600.0,
+            reserves: self.reserve_summaries(),
+            classes: self.class_summaries(&depositors),
+            liquidations: liquidation_summary(&self.rec.liquidations),
+            transactions: self.rec.tx.clone(),
+        };
+        RunResult {
+            summary,
+            reserve_series: std::mem::take(&mut self.rec.rows),
+            class_series: std::mem::take(&mut self.rec.class_series),
+            depositors,
+            liquidations: std::mem::take(&mut self.rec.liquidations),
+            events: std::mem::take(&mut self.rec.events),
+        }
+    }
+
+    fn depositor_outcomes(&self) -> Vec<DepositorOutcome> {
+        let secs = |b: u64| (b * self.block_time()) as f64;
+        self.depositors
+            .iter()
+            .enumerate()
+            .map(|(i, d)| DepositorOutcome {
+                id: i as u32,
+                class: self.scn.scenario.depositors[d.class].class.clone(),
+                asset: self.assets[d.asset].symbol.clone(),
+                initial_balance: self.tokens(d.asset, d.initial),
+                initial_usd: self.tokens(d.asset, d.initial) * self.rec_start_price(d.asset),
+                exit_target: self.tokens(d.asset, d.demand),
+                withdrawn: self.tokens(d.asset, d.withdrawn),
+                withdraw_txs: d.txs,
+                reverted_txs: d.reverted,
+                first_exit_decision_s: d.first_decision.map(secs),
+                exit_completed_s: d.completed.filter(|_| d.target.is_zero()).map(secs),
+                trapped_at_end: self.tokens(d.asset, d.target),
+                gas_paid_eth: d.gas_eth,
+            })
+            .collect()
+    }
+
+    /// Oracle price of an asset at the start (first recorded row), USD.
+    fn rec_start_price(&self, a: usize) -> f64 {
+        self.rec
+            .rows
+            .get(a)
+            .map_or(self.price_usd(a), |r| r.oracle_price_usd)
+    }
+
+    fn reserve_summaries(&self) -> Vec<ReserveSummary> {
+        let hours_per_block = self.block_time() as f64 / 3600.0;
+        self.rec
+            .totals
+            .iter()
+            .enumerate()
+            .map(|(a, t)| {
+                let deficit = self.tokens(a, self.pool.reserve(a).deficit);
+                ReserveSummary {
+                    symbol: self.assets[a].symbol.clone(),
+                    initial_utilization: t.initial_utilization,
+                    peak_utilization: t.peak_utilization,
+                    hours_at_or_above_99pct: t.blocks_at_99 as f64 * hours_per_block,
+                    peak_borrow_apr: t.peak_borrow_apr,
+                    peak_supply_apr: t.peak_supply_apr,
+                    withdrawals_requested: t.requested,
+                    withdrawals_served: t.served,
+                    withdrawals_reverted: t.reverted,
+                    withdrawals_requested_usd: t.requested_usd,
+                    withdrawals_served_usd: t.served_usd,
+                    withdrawals_reverted_usd: t.reverted_usd,
+                    reverted_withdraw_txs: t.reverted_txs,
+                    deficit,
+                    deficit_usd: deficit * self.price_usd(a),
+                }
+            })
+            .collect()
+    }
+
+    fn class_summaries(&self, outcomes: &[DepositorOutcome]) -> Vec<ClassSummary> {
+        self.scn
+            .scenario
+            .depositors
+            .iter()
+            .enumerate()
+            .map(|(c, spec)| {
+                let members: Vec<(&DepositorOutcome, f64)> = outcomes
+                    .iter()
+                    .zip(&self.depositors)
+                    .filter(|(_, d)| d.class == c)
+                    .map(|(o, d)| (o, self.rec_start_price(d.asset)))
+                    .collect();
+                let initial: f64 = members.iter().map(|(o, _)| o.initial_usd).sum();
+                let withdrawn: f64 = members.iter().map(|(o, p)| o.withdrawn * p).sum();
+                let demand: f64 = members.iter().map(|(o, p)| o.exit_target * p).sum();
+                let trapped: f64 = members.iter().map(|(o, p)| o.trapped_at_end * p).sum();
+                let mut times: Vec<f64> = members
+                    .iter()
+                    .filter_map(|(o, _)| o.exit_completed_s)
+                    .map(|s| s / 3600.0)
+                    .collect();
+                times.sort_by(f64::total_cmp);
+                let n = members.len().max(1) as f64;
+                ClassSummary {
+                    class: spec.class.clone(),
+                    depositors: members.len() as u64,
+                    initial_usd: initial,
+                    share_exited: if initial > 0.0 {
+                        withdrawn / initial
+                    } else {
+                        0.0
+                    },
+                    share_deciding: members
+                        .iter()
+                        .filter(|(o, _)| o.first_exit_decision_s.is_some())
+                        .count() as f64
+                        / n,
+                    median_hours_to_exit: median(&times),
+                    share_trapped: if demand > 0.0 { trapped / demand } else { 0.0 },
+                }
+            })
+            .collect()
+    }
+}
+
+fn median(sorted: &[f64]) -> Option<f64> {
+    match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[n / 2]),
+        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+fn liquidation_summary(l: &[LiquidationRecord]) -> LiquidationSummary {
+    LiquidationSummary {
+        count: l.len() as u64,
+        debt_repaid_usd: l.iter().map(|r| r.debt_repaid_usd).sum(),
+        collateral_seized_usd: l.iter().map(|r| r.debt_repaid_usd + r.bonus_usd).sum(),
+        deficit_created_usd: l.iter().map(|r| r.deficit_created_usd).sum(),
+    }
+}

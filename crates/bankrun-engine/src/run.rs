@@ -1,0 +1,246 @@
+//! The block loop. Each block, in this fixed order:
+//! 1. scripted events due at the block's timestamp (top of block);
+//! 2. oracles observe the market and publish rounds; the pool's prices follow;
+//! 3. liquidators free capital and scan for liquidatable positions;
+//! 4. agents due to wake observe the state left by the previous block and may send
+//!    transactions;
+//! 5. the block is built from the mempool (priority fee, then seeded tie-break, within the
+//!    gas available) and executed in that order;
+//! 6. the end-of-block state is recorded.
+//!
+//! Within a step, agents are processed in (wake block, agent kind, index) order. Nothing
+//! depends on hash-map order or threads, so a scenario and seed give identical results.
+
+use bankrun_aave::U256;
+use bankrun_metrics::LiquidationRecord;
+
+use crate::depositors::Outcome;
+use crate::mempool::{Action, Sender, Tx};
+use crate::units::{base_to_usd, u256_to_f64};
+use crate::world::World;
+
+impl World<'_> {
+    /// Simulates blocks `1..=blocks`, calling `progress(done, total)` every few hundred blocks.
+    pub fn run_blocks(&mut self, blocks: u64, progress: &mut dyn FnMut(u64, u64)) {
+        self.rec
+            .init(self.assets.len(), self.scn.scenario.depositors.len());
+        self.record_block();
+        self.record_classes();
+        let sample = (self.blocks_per_hour() as u64).max(1);
+        for b in 1..=blocks {
+            self.block = b;
+            self.now = self.scn.start_unix + (b * self.block_time()) as i64;
+            self.step();
+            if b % sample == 0 || b == blocks {
+                self.record_classes();
+            }
+            if b % 500 == 0 || b == blocks {
+                progress(b, blocks);
+            }
+        }
+    }
+
+    fn step(&mut self) {
+        self.views.iter_mut().for_each(|v| *v = None);
+        self.run_scripted();
+        self.update_prices();
+        self.release_capital();
+        self.scan_liquidations();
+        self.wake_agents();
+        self.prune_visible();
+        self.build_and_execute();
+        self.record_block();
+    }
+
+    fn update_prices(&mut self) {
+        self.market.observe(self.now);
+        self.prices_changed = false;
+        for a in 0..self.assets.len() {
+            let p = U256::from(self.market.answer(self.assets[a].price, self.now));
+            if p != self.pool.asset_price(a) {
+                self.pool.set_asset_price(a, p);
+                self.prices_changed = true;
+            }
+        }
+    }
+
+    fn wake_agents(&mut self) {
+        while let Some(std::cmp::Reverse((b, who, g))) = self.wakes.peek().copied() {
+            if b > self.block {
+                break;
+            }
+            self.wakes.pop();
+            match who {
+                Sender::Depositor(i) if self.depositors[i as usize].generation == g => {
+                    self.wake_depositor(i as usize)
+                }
+                Sender::Borrower(i) => self.wake_borrower(i as usize),
+                _ => {}
+            }
+        }
+    }
+
+    fn build_and_execute(&mut self) {
+        let ttl = self.scn.scenario.chain.mempool_ttl_blocks;
+        for tx in self.mempool.expire(self.block, ttl) {
+            self.notify(&tx, None, 0.0);
+        }
+        let block_gas = self.scn.scenario.chain.gas_per_block;
+        let txs = self.mempool.build_block(block_gas);
+        for tx in txs {
+            self.execute(tx);
+        }
+        // Transactions held back by latency enter the mempool for the next block.
+        let due: Vec<Tx> = {
+            let b = self.block;
+            let (due, wait): (Vec<_>, Vec<_>) = std::mem::take(&mut self.delayed)
+                .into_iter()
+                .partition(|(at, _)| *at <= b);
+            self.delayed = wait;
+            due.into_iter()
+                .map(|(_, mut tx)| {
+                    tx.submitted = b;
+                    tx
+                })
+                .collect()
+        };
+        for tx in due {
+            self.mempool.submit(tx);
+        }
+    }
+
+    /// Executes one included transaction and tells its sender.
+    fn execute(&mut self, tx: Tx) {
+        let t = self.t();
+        let result: Result<U256, String> = match tx.action {
+            Action::Withdraw { asset, amount } => self
+                .pool
+                .withdraw(t, tx.user, asset, amount)
+                .map_err(|e| e.to_string()),
+            Action::Repay { asset, amount } => self
+                .pool
+                .repay(t, tx.user, tx.user, asset, amount)
+                .map_err(|e| e.to_string()),
+            Action::Liquidate { .. } => self.liquidate(&tx),
+        };
+        let ok = result.is_ok();
+        let gas = if ok {
+            tx.gas_limit
+        } else {
+            self.scn.scenario.chain.gas.reverted
+        };
+        let gas_eth = self.gas_eth(gas, tx.priority_gwei);
+        self.rec.tx.included += 1;
+        self.rec.tx.reverted += u64::from(!ok);
+        self.rec.tx.gas_paid_eth += gas_eth;
+        if let Action::Withdraw { asset, amount } = tx.action {
+            let price = self.price_usd(asset);
+            let served = result.as_ref().ok().map(|x| self.tokens(asset, *x));
+            self.rec
+                .withdrawal(asset, self.tokens(asset, amount), served, price);
+        }
+        self.notify(&tx, Some(result), gas_eth);
+    }
+
+    fn liquidate(&mut self, tx: &Tx) -> Result<U256, String> {
+        let Action::Liquidate {
+            collateral,
+            debt,
+            user,
+            debt_to_cover,
+            receive_a_token,
+        } = tx.action
+        else {
+            return Err("not a liquidation".into());
+        };
+        let t = self.t();
+        let deficit_before = self.total_deficit_usd();
+        let out = self
+            .pool
+            .liquidation_call(
+                t,
+                tx.user,
+                collateral,
+                debt,
+                user,
+                debt_to_cover,
+                receive_a_token,
+            )
+            .map_err(|e| e.to_string())?;
+        let debt_usd = self.tokens(debt, out.debt_repaid) * self.price_usd(debt);
+        let coll_usd = self.tokens(collateral, out.collateral_to_liquidator + out.protocol_fee)
+            * self.price_usd(collateral);
+        let Sender::Liquidator(j) = tx.sender else {
+            return Ok(out.debt_repaid);
+        };
+        self.rec.liquidation(LiquidationRecord {
+            block: self.block,
+            timestamp: self.now,
+            liquidator: j,
+            user,
+            collateral_asset: self.assets[collateral].symbol.clone(),
+            debt_asset: self.assets[debt].symbol.clone(),
+            debt_repaid: self.tokens(debt, out.debt_repaid),
+            collateral_to_liquidator: self.tokens(collateral, out.collateral_to_liquidator),
+            protocol_fee: self.tokens(collateral, out.protocol_fee),
+            debt_repaid_usd: debt_usd,
+            bonus_usd: coll_usd - debt_usd,
+            health_factor_before: u256_to_f64(out.health_factor_before) / 1e18,
+            deficit_created_usd: (self.total_deficit_usd() - deficit_before).max(0.0),
+            receive_a_token: out.received_a_token,
+        });
+        self.reindex(user);
+        Ok(out.debt_repaid)
+    }
+
+    /// Deficit across reserves, USD.
+    fn total_deficit_usd(&self) -> f64 {
+        (0..self.assets.len())
+            .map(|a| self.tokens(a, self.pool.reserve(a).deficit) * self.price_usd(a))
+            .sum()
+    }
+
+    /// Tells the sender what happened: `None` = dropped, `Some(Ok(amount))` or `Some(Err)`.
+    fn notify(&mut self, tx: &Tx, result: Option<Result<U256, String>>, gas_eth: f64) {
+        match tx.sender {
+            Sender::Depositor(i) => {
+                let outcome = match result {
+                    None => Outcome::Dropped,
+                    Some(Ok(x)) => Outcome::Served(x),
+                    Some(Err(_)) => Outcome::Reverted,
+                };
+                self.depositor_outcome(i as usize, outcome, gas_eth);
+            }
+            Sender::Borrower(i) => {
+                self.borrowers[i as usize].pending = false;
+                if matches!(result, Some(Ok(_))) {
+                    let u = self.borrowers[i as usize].user;
+                    self.reindex(u);
+                }
+            }
+            Sender::Liquidator(j) => {
+                let Action::Liquidate { debt, user, .. } = tx.action else {
+                    return;
+                };
+                let repaid = match result {
+                    Some(Ok(x)) => Some(self.tokens(debt, x) * self.price_usd(debt)),
+                    _ => None,
+                };
+                self.liquidator_outcome(j as usize, user, repaid);
+            }
+        }
+    }
+
+    /// Total debt of the pool in USD at oracle prices (for checks and benches).
+    pub fn total_debt_usd(&self) -> f64 {
+        let t = self.t();
+        (0..self.assets.len())
+            .map(|a| self.tokens(a, self.pool.total_debt(t, a)) * self.price_usd(a))
+            .sum()
+    }
+
+    /// USD of an 8-decimal base amount (re-exported helper for callers).
+    pub fn base_usd(x: U256) -> f64 {
+        base_to_usd(x)
+    }
+}

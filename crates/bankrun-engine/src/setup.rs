@@ -1,0 +1,563 @@
+//! Builds the world at the scenario start: reserves, e-modes, prices, and the starting book
+//! (depositors, borrower positions, passive suppliers and borrowers) so that every reserve's
+//! total supplied and borrowed equal the scenario's.
+//!
+//! The starting state is taken as given, not as something that had to pass today's checks:
+//! while it is built, caps are lifted, frozen reserves are unfrozen and LTVs are raised to the
+//! liquidation threshold (positions can legitimately sit between LTV and LT after prices and
+//! interest move). The configured values are restored before the first block.
+
+use std::collections::BTreeMap;
+
+use bankrun_aave::{
+    AssetId, EModeCategory, InterestRateData, Pool, ProtocolVersion, ReserveConfig, U256, UserId,
+};
+use bankrun_agents::{
+    DepositorTraits, LiquidatorTraits, RiskWeights, exp_blocks, lognormal_median,
+};
+use bankrun_scenario::{LoadedScenario, Reserve, StakeDistribution};
+use rand::RngExt;
+
+use crate::EngineError;
+use crate::market::Market;
+use crate::mempool::Sender;
+use crate::record::Recorder;
+use crate::rng::Streams;
+use crate::units::tokens_to_units;
+use crate::world::{AssetInfo, Borrower, Depositor, EModeInfo, Liquidator, World};
+
+/// A planned initial action of the book.
+enum Plan {
+    Supply(UserId, AssetId, U256),
+    EMode(UserId, u8),
+    Borrow(UserId, AssetId, U256),
+}
+
+/// Builds the world at block 0.
+pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
+    let sc = &s.scenario;
+    if sc.scenario.aave_version != "3.6" {
+        return Err(EngineError::setup(format!(
+            "scenario.aave_version: only \"3.6\" is implemented, found \"{}\"",
+            sc.scenario.aave_version
+        )));
+    }
+    let now = s.start_unix as u64;
+    let market = Market::new(s)?;
+    let mut pool = Pool::new(ProtocolVersion::V3_6, now);
+    let mut assets = Vec::new();
+    for r in &sc.market.reserves {
+        let price = market.resolve(&r.price).ok_or_else(|| {
+            EngineError::setup(format!(
+                "market.reserves `{}`: unknown price source `{}`",
+                r.symbol, r.price
+            ))
+        })?;
+        let id = pool
+            .init_reserve(now, reserve_config(r))
+            .map_err(|e| EngineError::setup(format!("market.reserves `{}`: {e}", r.symbol)))?;
+        pool.set_asset_price(id, U256::from(market.answer(price, s.start_unix)));
+        assets.push(AssetInfo {
+            symbol: r.symbol.clone(),
+            decimals: r.decimals,
+            price,
+            initial_supply: r.total_supplied,
+        });
+    }
+    let asset_of = |sym: &str| assets.iter().position(|a| a.symbol == sym);
+    let mut emodes = Vec::new();
+    for e in &sc.market.emodes {
+        let bitmap = |syms: &[String]| -> Result<u128, EngineError> {
+            syms.iter().try_fold(0u128, |acc, sym| {
+                asset_of(sym).map(|a| acc | (1u128 << a)).ok_or_else(|| {
+                    EngineError::setup(format!("market.emodes {}: unknown reserve `{sym}`", e.id))
+                })
+            })
+        };
+        let cat = EModeCategory {
+            id: e.id,
+            label: e.label.clone(),
+            ltv: e.ltv_bps,
+            liquidation_threshold: e.liquidation_threshold_bps,
+            liquidation_bonus: e.liquidation_bonus_bps,
+            collateral_bitmap: bitmap(&e.collateral)?,
+            borrowable_bitmap: bitmap(&e.borrowable)?,
+            ..Default::default()
+        };
+        emodes.push(EModeInfo {
+            id: e.id,
+            collateral_bitmap: cat.collateral_bitmap,
+            liquidation_threshold: cat.liquidation_threshold,
+            liquidation_bonus: cat.liquidation_bonus,
+        });
+        pool.set_emode_category(cat)
+            .map_err(|e2| EngineError::setup(format!("market.emodes {}: {e2}", e.id)))?;
+    }
+    let b = &sc.behaviour;
+    let weights = RiskWeights {
+        depeg: b.w_depeg,
+        depeg_kink: b.depeg_kink,
+        utilization: b.w_utilization,
+        outflow: b.w_outflow,
+        news: b.w_news,
+        deficit: b.w_deficit,
+        yield_spread: b.w_yield,
+        alt_rate: b.alt_rate_bps as f64 / 10_000.0,
+    };
+    let n_assets = assets.len();
+    let mut w = World {
+        scn: s,
+        pool,
+        assets,
+        emodes,
+        market,
+        block: 0,
+        now: s.start_unix,
+        weights,
+        depositors: Vec::new(),
+        borrowers: Vec::new(),
+        liquidators: Vec::new(),
+        attackers: Vec::new(),
+        rescuer: 0,
+        umbrella: BTreeMap::new(),
+        wakes: Default::default(),
+        mempool: Default::default(),
+        delayed: Vec::new(),
+        index: Default::default(),
+        news: Vec::new(),
+        visible: vec![(Default::default(), 0.0); n_assets],
+        views: vec![None; n_assets],
+        rng: Streams::new(seed),
+        rec: Recorder::default(),
+        queued: Vec::new(),
+        event_done: vec![false; sc.events.len()],
+        prices_changed: false,
+        next_user: 1,
+    };
+    let plan = plan_book(&mut w)?;
+    execute_plan(&mut w, plan)?;
+    schedule_initial(&mut w);
+    Ok(w)
+}
+
+fn reserve_config(r: &Reserve) -> ReserveConfig {
+    ReserveConfig {
+        symbol: r.symbol.clone(),
+        decimals: r.decimals,
+        ltv: r.ltv_bps,
+        liquidation_threshold: r.liquidation_threshold_bps,
+        liquidation_bonus: r.liquidation_bonus_bps,
+        reserve_factor: r.reserve_factor_bps,
+        liquidation_protocol_fee: r.liquidation_protocol_fee_bps,
+        supply_cap: r.supply_cap,
+        borrow_cap: r.borrow_cap,
+        borrowing_enabled: r.borrowing_enabled,
+        frozen: r.frozen,
+        paused: false,
+        rate: InterestRateData {
+            optimal_usage_ratio: r.optimal_usage_ratio_bps,
+            base_variable_borrow_rate: r.base_variable_borrow_rate_bps,
+            variable_rate_slope1: r.variable_rate_slope1_bps,
+            variable_rate_slope2: r.variable_rate_slope2_bps,
+        },
+    }
+}
+
+/// Relative stakes for `n` agents, summing to 1.
+fn stakes(dist: &StakeDistribution, n: usize, rng: &mut impl rand::Rng) -> Vec<f64> {
+    let raw: Vec<f64> = (0..n).map(|_| dist.sample(rng.random::<f64>())).collect();
+    let total: f64 = raw.iter().sum();
+    raw.iter()
+        .map(|x| x / total.max(f64::MIN_POSITIVE))
+        .collect()
+}
+
+/// Plans the whole starting book; also creates the agents.
+fn plan_book(w: &mut World<'_>) -> Result<Vec<Plan>, EngineError> {
+    let s = w.scn;
+    let sc = &s.scenario;
+    let n = w.assets.len();
+    let mut supplied = vec![0.0f64; n]; // tokens planned per reserve
+    let mut borrowed = vec![0.0f64; n];
+    let mut plan = Vec::new();
+    let sym = |w: &World<'_>, name: &str, key: &str| {
+        w.assets
+            .iter()
+            .position(|a| a.symbol == name)
+            .ok_or_else(|| EngineError::setup(format!("{key}: unknown reserve `{name}`")))
+    };
+    // Depositors.
+    for (ci, c) in sc.depositors.iter().enumerate() {
+        let a = sym(w, &c.asset, "depositors.asset")?;
+        let total = c.share_of_supply * w.assets[a].initial_supply;
+        let dist = if c.stake_distribution == "equal" {
+            StakeDistribution::equal()
+        } else {
+            s.stakes.clone()
+        };
+        let weights = stakes(&dist, c.count as usize, &mut w.rng.depositor_setup);
+        for share in weights {
+            let user = w.new_user();
+            let tokens = total * share;
+            let amount = tokens_to_units(tokens, w.assets[a].decimals);
+            let rng = &mut w.rng.depositor_setup;
+            let traits = DepositorTraits {
+                threshold: lognormal_median(c.threshold_median, c.threshold_sigma, rng),
+                noise_sd: c.noise_sd,
+                exit_a: c.exit_fraction_a,
+                exit_b: c.exit_fraction_b,
+            };
+            supplied[a] += tokens;
+            plan.push(Plan::Supply(user, a, amount));
+            w.depositors.push(Depositor {
+                class: ci,
+                asset: a,
+                user,
+                traits,
+                initial: amount,
+                target: U256::ZERO,
+                demand: U256::ZERO,
+                withdrawn: U256::ZERO,
+                txs: 0,
+                reverted: 0,
+                first_decision: None,
+                completed: None,
+                gas_eth: 0.0,
+                pending: false,
+                generation: 0,
+                noise: (0.0, None),
+            });
+        }
+    }
+    // Borrower books.
+    for (bi, book) in sc.borrowers.iter().enumerate() {
+        let c = sym(w, &book.collateral, "borrowers.collateral")?;
+        let d = sym(w, &book.debt, "borrowers.debt")?;
+        let lt = match w
+            .emodes
+            .iter()
+            .find(|e| e.id == book.emode && book.emode != 0)
+        {
+            Some(e) if e.collateral_bitmap & (1u128 << c) != 0 => e.liquidation_threshold,
+            Some(_) => {
+                return Err(EngineError::setup(format!(
+                    "borrowers `{}`: {} is not collateral in e-mode {}",
+                    book.label, book.collateral, book.emode
+                )));
+            }
+            None if book.emode != 0 => {
+                return Err(EngineError::setup(format!(
+                    "borrowers `{}`: unknown e-mode {}",
+                    book.label, book.emode
+                )));
+            }
+            None => w.pool.reserve(c).config.liquidation_threshold,
+        } as f64
+            / 10_000.0;
+        if lt <= 0.0 {
+            return Err(EngineError::setup(format!(
+                "borrowers `{}`: {} has liquidation threshold 0",
+                book.label, book.collateral
+            )));
+        }
+        let (pc, pd) = (w.price_usd(c), w.price_usd(d));
+        let weights = stakes(&s.stakes, book.count as usize, &mut w.rng.borrower_setup);
+        for share in weights {
+            let rng = &mut w.rng.borrower_setup;
+            let debt = book.total_debt * share;
+            let hf =
+                book.hf_min + lognormal_median(book.hf_median - book.hf_min, book.hf_sigma, rng);
+            let coll = hf * debt * pd / (pc * lt);
+            let active = rng.random::<f64>() < book.active_share;
+            let hf_act = (1.05 + 0.25 * rng.random::<f64>()).min(hf * 0.98);
+            let user = w.new_user();
+            supplied[c] += coll;
+            borrowed[d] += debt;
+            plan.push(Plan::Supply(
+                user,
+                c,
+                tokens_to_units(coll, w.assets[c].decimals),
+            ));
+            if book.emode != 0 {
+                plan.push(Plan::EMode(user, book.emode));
+            }
+            plan.push(Plan::Borrow(
+                user,
+                d,
+                tokens_to_units(debt, w.assets[d].decimals),
+            ));
+            w.borrowers.push(Borrower {
+                book: bi,
+                user,
+                debt: d,
+                active,
+                hf_act,
+                hf_target: hf_act + 0.2,
+                pending: false,
+            });
+        }
+    }
+    // Liquidators, attackers, rescuer, umbrella stakes.
+    for (li, l) in sc.liquidators.iter().enumerate() {
+        for _ in 0..l.count {
+            let user = w.new_user();
+            w.liquidators.push(Liquidator {
+                spec: li,
+                user,
+                traits: LiquidatorTraits {
+                    capital_usd: l.capital_usd,
+                    min_profit_usd: l.min_profit_usd,
+                    hold_hours: l.hold_hours,
+                    risk_z: l.risk_z,
+                },
+                capital: l.capital_usd,
+                locked: Default::default(),
+                pending: BTreeMap::new(),
+            });
+        }
+    }
+    for e in &sc.events {
+        match e {
+            bankrun_scenario::Event::Attack { splits, .. } => {
+                for _ in 0..(*splits).max(1) {
+                    let u = w.new_user();
+                    w.attackers.push(u);
+                }
+            }
+            bankrun_scenario::Event::CoverDeficit { asset, amount, .. } => {
+                let a = sym(w, asset, "events.cover_deficit.asset")?;
+                if let std::collections::btree_map::Entry::Vacant(v) = w.umbrella.entry(a) {
+                    let u = w.next_user;
+                    v.insert(u);
+                    w.next_user += 1;
+                }
+                let u = w.umbrella[&a];
+                supplied[a] += amount;
+                plan.push(Plan::Supply(
+                    u,
+                    a,
+                    tokens_to_units(*amount, w.assets[a].decimals),
+                ));
+            }
+            _ => {}
+        }
+    }
+    w.rescuer = w.new_user();
+    passive_accounts(w, &mut plan, &mut supplied, &mut borrowed)?;
+    Ok(plan)
+}
+
+/// Passive suppliers fill each reserve to its total supplied; passive borrowers borrow what the
+/// books leave of its total borrowed, against collateral taken from the reserve with the most
+/// passive supply left.
+fn passive_accounts(
+    w: &mut World<'_>,
+    plan: &mut Vec<Plan>,
+    supplied: &mut [f64],
+    borrowed: &mut [f64],
+) -> Result<(), EngineError> {
+    let reserves = &w.scn.scenario.market.reserves;
+    let mut left: Vec<f64> = reserves
+        .iter()
+        .zip(supplied.iter())
+        .map(|(r, s)| r.total_supplied - s)
+        .collect();
+    for (a, r) in reserves.iter().enumerate() {
+        if left[a] < -1e-6 * r.total_supplied.max(1.0) {
+            return Err(EngineError::setup(format!(
+                "market.reserves `{}`: depositors, borrower collateral and umbrella stakes add up to {:.2}, more than total_supplied = {}",
+                r.symbol, supplied[a], r.total_supplied
+            )));
+        }
+    }
+    for d in 0..reserves.len() {
+        let debt = reserves[d].total_borrowed - borrowed[d];
+        // Below a relative 1e-9 the remainder is float residue of the books' split.
+        if debt <= 1e-9 * reserves[d].total_borrowed {
+            continue;
+        }
+        let debt_usd = debt * w.price_usd(d);
+        // Collateral: the reserve (≠ d, LTV > 0) with the most passive supply left, by value.
+        let best = (0..reserves.len())
+            .filter(|&c| c != d && w.pool.reserve(c).config.ltv > 0)
+            .max_by(|&x, &y| (left[x] * w.price_usd(x)).total_cmp(&(left[y] * w.price_usd(y))));
+        let Some(c) = best else {
+            return Err(EngineError::setup(format!(
+                "market.reserves `{}`: no reserve can collateralise its passive borrowers",
+                reserves[d].symbol
+            )));
+        };
+        let ltv = w.pool.reserve(c).config.ltv as f64 / 10_000.0;
+        let coll = debt_usd / (ltv * 0.8) / w.price_usd(c);
+        if coll > left[c] {
+            return Err(EngineError::setup(format!(
+                "market.reserves `{}`: total_borrowed leaves {debt:.2} to passive borrowers, whose collateral ({coll:.2} {}) exceeds the passive supply left in {}",
+                reserves[d].symbol, reserves[c].symbol, reserves[c].symbol
+            )));
+        }
+        left[c] -= coll;
+        let user = w.new_user();
+        plan.push(Plan::Supply(
+            user,
+            c,
+            tokens_to_units(coll, w.assets[c].decimals),
+        ));
+        plan.push(Plan::Borrow(
+            user,
+            d,
+            tokens_to_units(debt, w.assets[d].decimals),
+        ));
+        borrowed[d] += debt;
+    }
+    for (a, amount) in left.iter().enumerate() {
+        if *amount > 1e-9 * reserves[a].total_supplied {
+            let user = w.new_user();
+            // Supplies go first in the plan so that liquidity exists for the borrows.
+            plan.insert(
+                0,
+                Plan::Supply(user, a, tokens_to_units(*amount, w.assets[a].decimals)),
+            );
+            supplied[a] += amount;
+        }
+    }
+    Ok(())
+}
+
+/// Runs the plan against the pool with the starting state's checks relaxed, then restores the
+/// configured LTVs, caps and freezes.
+fn execute_plan(w: &mut World<'_>, plan: Vec<Plan>) -> Result<(), EngineError> {
+    let now = w.t();
+    let reserves = w.scn.scenario.market.reserves.clone();
+    let emodes = w.scn.scenario.market.emodes.clone();
+    let err = |what: String| EngineError::setup(format!("starting book: {what}"));
+    for (a, r) in reserves.iter().enumerate() {
+        w.pool
+            .set_supply_cap(a, 0)
+            .map_err(|e| err(e.to_string()))?;
+        w.pool
+            .set_borrow_cap(a, 0)
+            .map_err(|e| err(e.to_string()))?;
+        if r.frozen {
+            w.pool
+                .set_reserve_freeze(now, a, false)
+                .map_err(|e| err(e.to_string()))?;
+        }
+        if r.liquidation_threshold_bps > 0 {
+            w.pool
+                .set_reserve_ltv(now, a, r.liquidation_threshold_bps)
+                .map_err(|e| err(e.to_string()))?;
+        }
+        w.pool
+            .set_reserve_borrowing(a, true)
+            .map_err(|e| err(e.to_string()))?;
+    }
+    for e in &emodes {
+        let mut cat = emode_category(w, e)?;
+        cat.ltv = cat.liquidation_threshold;
+        w.pool
+            .set_emode_category(cat)
+            .map_err(|x| err(x.to_string()))?;
+    }
+    // Supplies first (they bring the liquidity), then e-modes, then borrows.
+    let (supplies, rest): (Vec<Plan>, Vec<Plan>) = plan
+        .into_iter()
+        .partition(|p| matches!(p, Plan::Supply(..)));
+    let mut touched = Vec::new();
+    for p in supplies.into_iter().chain(rest) {
+        let sym = |a: AssetId| w.assets[a].symbol.clone();
+        let (u, what) = match &p {
+            Plan::Supply(u, a, x) => (
+                *u,
+                format!("account {u} supplying {} {}", w.tokens(*a, *x), sym(*a)),
+            ),
+            Plan::EMode(u, id) => (*u, format!("account {u} entering e-mode {id}")),
+            Plan::Borrow(u, a, x) => (
+                *u,
+                format!("account {u} borrowing {} {}", w.tokens(*a, *x), sym(*a)),
+            ),
+        };
+        let r = match p {
+            Plan::Supply(u, a, x) if !x.is_zero() => w.pool.supply(now, u, a, x),
+            Plan::EMode(u, id) => w.pool.set_user_emode(now, u, id),
+            Plan::Borrow(u, a, x) if !x.is_zero() => w.pool.borrow(now, u, a, x),
+            _ => Ok(()),
+        };
+        r.map_err(|e| err(format!("{what}: {e}")))?;
+        touched.push(u);
+    }
+    for (a, r) in reserves.iter().enumerate() {
+        w.pool
+            .set_reserve_ltv(now, a, r.ltv_bps)
+            .map_err(|e| err(e.to_string()))?;
+        w.pool
+            .set_supply_cap(a, r.supply_cap)
+            .map_err(|e| err(e.to_string()))?;
+        w.pool
+            .set_borrow_cap(a, r.borrow_cap)
+            .map_err(|e| err(e.to_string()))?;
+        w.pool
+            .set_reserve_borrowing(a, r.borrowing_enabled)
+            .map_err(|e| err(e.to_string()))?;
+        if r.frozen {
+            w.pool
+                .set_reserve_freeze(now, a, true)
+                .map_err(|e| err(e.to_string()))?;
+        }
+    }
+    for e in &emodes {
+        let cat = emode_category(w, e)?;
+        w.pool
+            .set_emode_category(cat)
+            .map_err(|x| err(x.to_string()))?;
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    for u in touched {
+        w.reindex(u);
+    }
+    Ok(())
+}
+
+fn emode_category(
+    w: &World<'_>,
+    e: &bankrun_scenario::EMode,
+) -> Result<EModeCategory, EngineError> {
+    let info = w
+        .emodes
+        .iter()
+        .find(|x| x.id == e.id)
+        .ok_or_else(|| EngineError::setup(format!("market.emodes: unknown id {}", e.id)))?;
+    let borrowable = e
+        .borrowable
+        .iter()
+        .filter_map(|s| w.assets.iter().position(|a| &a.symbol == s))
+        .fold(0u128, |acc, a| acc | (1u128 << a));
+    Ok(EModeCategory {
+        id: e.id,
+        label: e.label.clone(),
+        ltv: e.ltv_bps,
+        liquidation_threshold: e.liquidation_threshold_bps,
+        liquidation_bonus: e.liquidation_bonus_bps,
+        collateral_bitmap: info.collateral_bitmap,
+        borrowable_bitmap: borrowable,
+        ..Default::default()
+    })
+}
+
+/// First attention times of depositors and active borrowers.
+fn schedule_initial(w: &mut World<'_>) {
+    let bt = w.block_time();
+    for i in 0..w.depositors.len() {
+        let c = &w.scn.scenario.depositors[w.depositors[i].class];
+        let wait = exp_blocks(c.attention_per_hour, bt, &mut w.rng.depositors);
+        w.schedule(wait.saturating_add(0), Sender::Depositor(i as u32), 0);
+    }
+    for i in 0..w.borrowers.len() {
+        if !w.borrowers[i].active {
+            continue;
+        }
+        let book = &w.scn.scenario.borrowers[w.borrowers[i].book];
+        let wait = exp_blocks(book.attention_per_hour, bt, &mut w.rng.borrowers);
+        w.schedule(wait, Sender::Borrower(i as u32), 0);
+    }
+}

@@ -1,0 +1,74 @@
+//! Conversions between the scenario's human units (whole tokens as decimals, USD) and the
+//! pool's integer units (token wei, ray, 8-decimal USD base). Display conversions go the other
+//! way and are the only place integers become `f64`.
+
+use bankrun_aave::U256;
+
+/// 1e27.
+pub const RAY_F64: f64 = 1e27;
+
+/// Whole tokens (a finite, non-negative decimal) to the token's integer units, exactly for the
+/// decimal the number prints as (`2923131.18` → `2923131180000000000000000` at 18 decimals);
+/// digits beyond `decimals` are truncated. Negative or non-finite input gives 0.
+pub fn tokens_to_units(tokens: f64, decimals: u8) -> U256 {
+    if !tokens.is_finite() || tokens <= 0.0 {
+        return U256::ZERO;
+    }
+    let text = format!("{tokens}");
+    let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, ""));
+    let frac: String = frac_part
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(decimals as usize)
+        .collect();
+    let digits = format!("{int_part}{frac}");
+    U256::from_str_radix(digits.trim_start_matches('0').max("0"), 10).unwrap_or(U256::ZERO)
+}
+
+/// Integer units to whole tokens, for display.
+pub fn units_to_tokens(units: U256, decimals: u8) -> f64 {
+    u256_to_f64(units) / 10f64.powi(decimals as i32)
+}
+
+/// A U256 as the nearest `f64` (for display and behaviour only).
+pub fn u256_to_f64(x: U256) -> f64 {
+    if x <= U256::from(u128::MAX) {
+        x.to::<u128>() as f64
+    } else {
+        x.to_string().parse().unwrap_or(f64::MAX)
+    }
+}
+
+/// A ray (1e27) integer as a fraction.
+pub fn ray_to_f64(x: U256) -> f64 {
+    u256_to_f64(x) / RAY_F64
+}
+
+/// An 8-decimal USD base amount as USD.
+pub fn base_to_usd(x: U256) -> f64 {
+    u256_to_f64(x) / 1e8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_tokens_convert_exactly() {
+        assert_eq!(
+            tokens_to_units(2_923_131.18, 18),
+            U256::from_str_radix("2923131180000000000000000", 10).unwrap()
+        );
+        assert_eq!(tokens_to_units(1.5, 6), U256::from(1_500_000u64));
+        assert_eq!(tokens_to_units(0.0000001, 6), U256::ZERO);
+        assert_eq!(tokens_to_units(-1.0, 6), U256::ZERO);
+        assert_eq!(tokens_to_units(f64::NAN, 6), U256::ZERO);
+        assert_eq!(tokens_to_units(1e21, 0), U256::from(10u128.pow(21)));
+    }
+
+    #[test]
+    fn round_trip_for_display() {
+        let u = tokens_to_units(345_000.25, 18);
+        assert!((units_to_tokens(u, 18) - 345_000.25).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,292 @@
+//! The simulated world: the pool, its price sources, the agents and the block clock.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+
+use bankrun_aave::{AssetId, Pool, U256, UserId};
+use bankrun_agents::{DepositorTraits, LiquidatorTraits, MarketView, RiskWeights};
+use bankrun_scenario::LoadedScenario;
+
+use crate::liq_index::LiquidationIndex;
+use crate::market::{Market, PriceRef};
+use crate::mempool::{Mempool, Sender, Tx};
+use crate::record::Recorder;
+use crate::rng::Streams;
+use crate::units::{ray_to_f64, u256_to_f64, units_to_tokens};
+
+/// Static facts about a reserve the engine needs besides the pool's state.
+#[derive(Debug, Clone)]
+pub struct AssetInfo {
+    /// Symbol.
+    pub symbol: String,
+    /// Token decimals.
+    pub decimals: u8,
+    /// Price source.
+    pub price: PriceRef,
+    /// Total supplied at the start, whole tokens.
+    pub initial_supply: f64,
+}
+
+/// An e-mode category as the engine needs it (effective LT and bonus for a user).
+#[derive(Debug, Clone, Copy)]
+pub struct EModeInfo {
+    /// Category id.
+    pub id: u8,
+    /// Collateral bitmap (bit = asset id).
+    pub collateral_bitmap: u128,
+    /// Liquidation threshold, bps.
+    pub liquidation_threshold: u16,
+    /// Liquidation bonus, bps.
+    pub liquidation_bonus: u16,
+}
+
+/// A depositor agent.
+#[derive(Debug, Clone)]
+pub struct Depositor {
+    /// Class index (scenario `depositors[i]`).
+    pub class: usize,
+    /// Reserve supplied.
+    pub asset: AssetId,
+    /// Pool account.
+    pub user: UserId,
+    /// Private traits.
+    pub traits: DepositorTraits,
+    /// Initial deposit, token units.
+    pub initial: U256,
+    /// Exit demand not yet withdrawn, token units.
+    pub target: U256,
+    /// Total exit demand decided over the run, token units.
+    pub demand: U256,
+    /// Withdrawn so far, token units.
+    pub withdrawn: U256,
+    /// Withdrawal transactions included.
+    pub txs: u32,
+    /// Reverted withdrawal transactions.
+    pub reverted: u32,
+    /// Block of the first exit decision.
+    pub first_decision: Option<u64>,
+    /// Block its exit demand was last fully served.
+    pub completed: Option<u64>,
+    /// Gas paid, ETH.
+    pub gas_eth: f64,
+    /// Waiting for a transaction outcome.
+    pub pending: bool,
+    /// Wake-up generation (stale heap entries are skipped).
+    pub generation: u32,
+    /// Current signal noise ε (standard normal) and the block it was drawn in.
+    pub noise: (f64, Option<u64>),
+}
+
+/// A borrower agent (one position of a book).
+#[derive(Debug, Clone)]
+pub struct Borrower {
+    /// Book index (scenario `borrowers[i]`).
+    pub book: usize,
+    /// Pool account.
+    pub user: UserId,
+    /// Debt reserve.
+    pub debt: AssetId,
+    /// Reacts to rates and health at all.
+    pub active: bool,
+    /// HF below which it repays (§2.2(b)).
+    pub hf_act: f64,
+    /// HF it repays back to.
+    pub hf_target: f64,
+    /// Waiting for a transaction outcome.
+    pub pending: bool,
+}
+
+/// A liquidator agent.
+#[derive(Debug, Clone)]
+pub struct Liquidator {
+    /// Spec index (scenario `liquidators[i]`).
+    pub spec: usize,
+    /// Pool account.
+    pub user: UserId,
+    /// Traits.
+    pub traits: LiquidatorTraits,
+    /// Free capital, USD.
+    pub capital: f64,
+    /// Capital locked in seized collateral until a block, USD.
+    pub locked: VecDeque<(u64, f64)>,
+    /// Users with a pending liquidation by this liquidator, and the USD reserved for each.
+    pub pending: BTreeMap<UserId, f64>,
+}
+
+/// A decaying news shock.
+#[derive(Debug, Clone, Copy)]
+pub struct News {
+    /// Unix seconds.
+    pub at: i64,
+    /// Intensity.
+    pub intensity: f64,
+    /// Half-life, seconds.
+    pub half_life_s: f64,
+}
+
+/// The whole simulated world.
+pub struct World<'s> {
+    /// The scenario.
+    pub scn: &'s LoadedScenario,
+    /// The lending pool (exact state).
+    pub pool: Pool,
+    /// Reserve facts, by asset id.
+    pub assets: Vec<AssetInfo>,
+    /// E-mode categories.
+    pub emodes: Vec<EModeInfo>,
+    /// Price sources.
+    pub market: Market,
+    /// Current block (0 = setup).
+    pub block: u64,
+    /// Current block timestamp, unix seconds.
+    pub now: i64,
+    /// Risk weights.
+    pub weights: RiskWeights,
+    /// Depositors.
+    pub depositors: Vec<Depositor>,
+    /// Borrowers.
+    pub borrowers: Vec<Borrower>,
+    /// Liquidators.
+    pub liquidators: Vec<Liquidator>,
+    /// Attacker accounts.
+    pub attackers: Vec<UserId>,
+    /// The rescue fund's account.
+    pub rescuer: UserId,
+    /// Umbrella (safety module) accounts by reserve.
+    pub umbrella: BTreeMap<AssetId, UserId>,
+    /// Agent wake-ups: (block, agent, generation).
+    pub wakes: BinaryHeap<Reverse<(u64, Sender, u32)>>,
+    /// Pending transactions.
+    pub mempool: Mempool,
+    /// Transactions held back by their sender's latency: (block to submit, tx).
+    pub delayed: Vec<(u64, Tx)>,
+    /// Liquidation index.
+    pub index: LiquidationIndex,
+    /// News shocks so far.
+    pub news: Vec<News>,
+    /// Visible large-wallet withdrawals per asset: (block, tokens), and their running sum.
+    pub visible: Vec<(VecDeque<(u64, f64)>, f64)>,
+    /// Per-block cache of depositors' market views.
+    pub views: Vec<Option<MarketView>>,
+    /// Random streams.
+    pub rng: Streams,
+    /// Output recorder.
+    pub rec: Recorder,
+    /// Governance actions waiting for execution: (unix time, event index).
+    pub queued: Vec<(i64, usize)>,
+    /// Scripted events already handled.
+    pub event_done: Vec<bool>,
+    /// Whether an oracle answer changed in this block.
+    pub prices_changed: bool,
+    /// Next unused pool account id.
+    pub next_user: UserId,
+}
+
+impl World<'_> {
+    /// Allocates a fresh pool account.
+    pub fn new_user(&mut self) -> UserId {
+        let u = self.next_user;
+        self.next_user += 1;
+        u
+    }
+
+    /// The pool's clock: block timestamp as `u64`.
+    pub fn t(&self) -> u64 {
+        self.now as u64
+    }
+
+    /// Block time, seconds.
+    pub fn block_time(&self) -> u64 {
+        self.scn.scenario.chain.block_time_s
+    }
+
+    /// Blocks per hour.
+    pub fn blocks_per_hour(&self) -> f64 {
+        3600.0 / self.block_time() as f64
+    }
+
+    /// Oracle price of an asset, USD.
+    pub fn price_usd(&self, a: AssetId) -> f64 {
+        u256_to_f64(self.pool.asset_price(a)) / 1e8
+    }
+
+    /// Token units of an asset as whole tokens.
+    pub fn tokens(&self, a: AssetId, units: U256) -> f64 {
+        units_to_tokens(units, self.assets[a].decimals)
+    }
+
+    /// ETH/USD for gas valuation.
+    pub fn eth_usd(&self) -> f64 {
+        self.market
+            .feed_usd(&self.scn.scenario.chain.gas_price_feed)
+            .unwrap_or(0.0)
+    }
+
+    /// Gas cost of `gas` at the base fee plus `priority_gwei`, ETH.
+    pub fn gas_eth(&self, gas: u64, priority_gwei: f64) -> f64 {
+        gas as f64 * (self.scn.scenario.chain.base_fee_gwei + priority_gwei) * 1e-9
+    }
+
+    /// The e-mode category a user's collateral `a` counts in, if any.
+    pub fn emode_for(&self, user: UserId, a: AssetId) -> Option<&EModeInfo> {
+        let id = self.pool.user_emode(user);
+        if id == 0 {
+            return None;
+        }
+        self.emodes
+            .iter()
+            .find(|e| e.id == id && e.collateral_bitmap & (1u128 << a) != 0)
+    }
+
+    /// Effective liquidation threshold of collateral `a` for `user`, bps.
+    pub fn effective_lt(&self, user: UserId, a: AssetId) -> u16 {
+        match self.emode_for(user, a) {
+            Some(e) => e.liquidation_threshold,
+            None => self.pool.reserve(a).config.liquidation_threshold,
+        }
+    }
+
+    /// Effective liquidation bonus of collateral `a` for `user`, bps (10500 = 5 %).
+    pub fn effective_bonus(&self, user: UserId, a: AssetId) -> u16 {
+        match self.emode_for(user, a) {
+            Some(e) => e.liquidation_bonus,
+            None => self.pool.reserve(a).config.liquidation_bonus,
+        }
+    }
+
+    /// Re-files `user` in the liquidation index.
+    pub fn reindex(&mut self, user: UserId) {
+        let mut index = std::mem::take(&mut self.index);
+        {
+            let lt = |u: UserId, a: AssetId| self.effective_lt(u, a);
+            index.update(&self.pool, user, &lt);
+        }
+        self.index = index;
+    }
+
+    /// News term `H_t`.
+    pub fn news_level(&self) -> f64 {
+        self.news
+            .iter()
+            .filter(|n| n.at <= self.now)
+            .map(|n| n.intensity * 0.5f64.powf((self.now - n.at) as f64 / n.half_life_s))
+            .sum()
+    }
+
+    /// Borrow APR of a reserve, fraction per year.
+    pub fn borrow_apr(&self, a: AssetId) -> f64 {
+        ray_to_f64(self.pool.reserve(a).current_variable_borrow_rate)
+    }
+
+    /// Supply APR of a reserve, fraction per year.
+    pub fn supply_apr(&self, a: AssetId) -> f64 {
+        ray_to_f64(self.pool.reserve(a).current_liquidity_rate)
+    }
+
+    /// Schedules an agent wake-up.
+    pub fn schedule(&mut self, block: u64, who: Sender, generation: u32) {
+        if block != u64::MAX {
+            self.wakes.push(Reverse((block, who, generation)));
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Turns a [`bankrun_metrics::RunResult`] into the outputs of `bankrun simulate`:
+//!
+//! * [`summary_table`] — the human-readable summary printed on stdout;
+//! * [`summary_json`] / [`summary_json_schema`] — the `--json` summary and its JSON Schema;
+//! * [`write_run_dir`] — the run directory: Parquet and CSV tables, `events.csv`,
+//!   `summary.json` and a self-contained `report.html` with inline SVG charts.
+//!
+//! Every output is a pure function of its input: identical input gives byte-identical files.
+//! The layout of every file is documented in `docs/outputs.md`.
+
+mod charts;
+mod csv;
+mod dir;
+mod error;
+mod figures;
+mod format;
+mod html;
+mod json;
+mod parquet;
+mod series;
+mod table;
+
+pub use dir::{RunMeta, write_run_dir};
+pub use error::ReportError;
+pub use json::{summary_json, summary_json_schema};
+pub use table::summary_table;

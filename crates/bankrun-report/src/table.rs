@@ -1,0 +1,188 @@
+//! The stdout summary: plain-text tables rendered with `comfy-table`.
+
+use bankrun_metrics::{ClassSummary, LiquidationSummary, ReserveSummary, Summary, TxSummary};
+use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+
+use crate::format::{count, eth, hours, opt_hours, pct, tokens_usd, usd};
+
+/// Renders the human-readable summary printed by `bankrun simulate`.
+///
+/// The result holds a title line and four tables, separated by blank lines: per reserve
+/// (peak utilization, hours at ≥ 99 % utilization, peak borrow / supply APR, withdrawals
+/// requested / served / reverted as `tokens ($USD)`, reverted transactions, deficit), per
+/// depositor class, liquidations and transactions. Numbers are compact (`$1.23M`, `12.3 %`).
+/// The output never contains colours or other terminal escape codes, and ends with a newline.
+pub fn summary_table(summary: &Summary) -> String {
+    let sections = [
+        (
+            "Reserves — withdrawals and deficit in tokens ($USD)",
+            reserve_table(&summary.reserves),
+        ),
+        ("Depositor classes", class_table(&summary.classes)),
+        ("Liquidations", liquidation_table(&summary.liquidations)),
+        ("Transactions", tx_table(&summary.transactions)),
+    ];
+    let mut out = format!(
+        "Scenario {} (seed {}) — start {}, {} blocks, {}\n",
+        summary.scenario,
+        summary.seed,
+        summary.start,
+        count(summary.blocks),
+        hours(summary.hours)
+    );
+    for (title, table) in sections {
+        out.push('\n');
+        out.push_str(title);
+        out.push('\n');
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// A table with the house style and the given header; every column but the first is
+/// right-aligned (they hold numbers).
+fn new_table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_header(header.to_vec());
+    for column in table.column_iter_mut().skip(1) {
+        column.set_cell_alignment(CellAlignment::Right);
+    }
+    table
+}
+
+/// Cell texts of one reserve row: shared by the stdout table and the HTML report.
+pub(crate) fn reserve_cells(r: &ReserveSummary) -> Vec<String> {
+    vec![
+        r.symbol.clone(),
+        pct(r.peak_utilization),
+        hours(r.hours_at_or_above_99pct),
+        pct(r.peak_borrow_apr),
+        pct(r.peak_supply_apr),
+        tokens_usd(r.withdrawals_requested, r.withdrawals_requested_usd),
+        tokens_usd(r.withdrawals_served, r.withdrawals_served_usd),
+        tokens_usd(r.withdrawals_reverted, r.withdrawals_reverted_usd),
+        count(r.reverted_withdraw_txs),
+        tokens_usd(r.deficit, r.deficit_usd),
+    ]
+}
+
+/// Column headers matching [`reserve_cells`].
+pub(crate) const RESERVE_HEADER: [&str; 10] = [
+    "Reserve",
+    "Peak util.",
+    "Hours ≥ 99 %",
+    "Peak borrow APR",
+    "Peak supply APR",
+    "Requested",
+    "Served",
+    "Reverted",
+    "Reverted txs",
+    "Deficit",
+];
+
+/// Cell texts of one depositor-class row.
+pub(crate) fn class_cells(c: &ClassSummary) -> Vec<String> {
+    vec![
+        c.class.clone(),
+        count(c.depositors),
+        usd(c.initial_usd),
+        pct(c.share_exited),
+        pct(c.share_deciding),
+        opt_hours(c.median_hours_to_exit),
+        pct(c.share_trapped),
+    ]
+}
+
+/// Column headers matching [`class_cells`].
+pub(crate) const CLASS_HEADER: [&str; 7] = [
+    "Class",
+    "Depositors",
+    "Initial USD",
+    "Share exited",
+    "Share deciding",
+    "Median hours to exit",
+    "Share trapped",
+];
+
+/// Label / value pairs of the liquidation totals.
+pub(crate) fn liquidation_pairs(l: &LiquidationSummary) -> Vec<(&'static str, String)> {
+    vec![
+        ("Liquidations", count(l.count)),
+        ("Debt repaid", usd(l.debt_repaid_usd)),
+        ("Collateral seized", usd(l.collateral_seized_usd)),
+        ("Deficit created", usd(l.deficit_created_usd)),
+    ]
+}
+
+/// Label / value pairs of the transaction totals.
+pub(crate) fn tx_pairs(t: &TxSummary) -> Vec<(&'static str, String)> {
+    vec![
+        ("Submitted", count(t.submitted)),
+        ("Included", count(t.included)),
+        ("Reverted", count(t.reverted)),
+        ("Pending at end", count(t.pending_at_end)),
+        ("Gas paid", eth(t.gas_paid_eth)),
+    ]
+}
+
+fn reserve_table(reserves: &[ReserveSummary]) -> Table {
+    let mut table = new_table(&RESERVE_HEADER);
+    for r in reserves {
+        table.add_row(reserve_cells(r));
+    }
+    table
+}
+
+fn class_table(classes: &[ClassSummary]) -> Table {
+    let mut table = new_table(&CLASS_HEADER);
+    for c in classes {
+        table.add_row(class_cells(c));
+    }
+    table
+}
+
+/// A two-row table: labels as header, values below.
+fn pairs_table(pairs: Vec<(&'static str, String)>) -> Table {
+    let header: Vec<&str> = pairs.iter().map(|(label, _)| *label).collect();
+    let mut table = new_table(&header);
+    table.add_row(
+        pairs
+            .into_iter()
+            .map(|(_, value)| value)
+            .collect::<Vec<_>>(),
+    );
+    for column in table.column_iter_mut() {
+        column.set_cell_alignment(CellAlignment::Right);
+    }
+    table
+}
+
+fn liquidation_table(l: &LiquidationSummary) -> Table {
+    pairs_table(liquidation_pairs(l))
+}
+
+fn tx_table(t: &TxSummary) -> Table {
+    pairs_table(tx_pairs(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_summary_renders_all_sections() {
+        let text = summary_table(&Summary::default());
+        for title in [
+            "Reserves",
+            "Depositor classes",
+            "Liquidations",
+            "Transactions",
+        ] {
+            assert!(text.contains(title), "missing {title}");
+        }
+        assert!(!text.contains('\u{1b}'), "no escape codes");
+    }
+}

@@ -1,0 +1,519 @@
+//! The scenario file format (TOML). Every table rejects unknown keys.
+//!
+//! Units: token amounts are whole tokens (decimal numbers, converted exactly to the token's
+//! integer units by the engine); rates and ratios are basis points (`_bps`, 1 % = 100 bps) as
+//! the Aave contracts store them; prices are USD; times are RFC 3339 UTC strings; durations
+//! are in the unit their key names (`_s`, `_hours`, `_blocks`).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name, start, length and seed.
+    pub scenario: Meta,
+    /// Block production and gas.
+    pub chain: Chain,
+    /// Price feeds (Chainlink-style push feeds and CAPO exchange-rate adapters).
+    pub oracles: Oracles,
+    /// The lending market: reserves and e-mode categories.
+    pub market: Market,
+    /// Weights of the depositors' perceived-risk score (shared by all classes).
+    pub behaviour: Behaviour,
+    /// Depositor classes (the run).
+    #[serde(default)]
+    pub depositors: Vec<DepositorClass>,
+    /// Borrower books: generated borrowing positions.
+    #[serde(default)]
+    pub borrowers: Vec<BorrowerBook>,
+    /// Liquidators.
+    #[serde(default)]
+    pub liquidators: Vec<LiquidatorSpec>,
+    /// Scripted events: attacker, guardian, governance, rescue, oracle, news.
+    #[serde(default)]
+    pub events: Vec<Event>,
+}
+
+/// Scenario identity and simulated window.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short name, e.g. `aave-v3-core-rseth-2026-04`.
+    pub name: String,
+    /// One-paragraph description.
+    #[serde(default)]
+    pub description: String,
+    /// First block's timestamp, RFC 3339 UTC, e.g. `2026-04-18T17:00:00Z`.
+    pub start: String,
+    /// Simulated length, hours (> 0).
+    pub duration_hours: f64,
+    /// Default master seed (overridden by `--seed`).
+    #[serde(default)]
+    pub seed: u64,
+    /// Aave version whose rules the pool follows. Only `"3.6"` is implemented.
+    #[serde(default = "default_version")]
+    pub aave_version: String,
+}
+
+fn default_version() -> String {
+    "3.6".to_string()
+}
+
+/// Blocks, gas and transaction ordering.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Chain {
+    /// Seconds between blocks (Ethereum: 12).
+    pub block_time_s: u64,
+    /// Gas per block available to the simulated protocol's transactions (the rest of the
+    /// block is other traffic).
+    pub gas_per_block: u64,
+    /// Base fee, gwei (constant in this version).
+    pub base_fee_gwei: f64,
+    /// ETH/USD feed name used to convert gas to USD (a feed in `oracles`).
+    #[serde(default = "default_eth_feed")]
+    pub gas_price_feed: String,
+    /// Gas used per action.
+    pub gas: GasTable,
+    /// A pending transaction is dropped after this many blocks without inclusion.
+    #[serde(default = "default_ttl")]
+    pub mempool_ttl_blocks: u64,
+}
+
+fn default_eth_feed() -> String {
+    "ETH".to_string()
+}
+fn default_ttl() -> u64 {
+    25
+}
+
+/// Gas used by each pool action (successful), and by a reverted one.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GasTable {
+    /// `Pool.supply`.
+    pub supply: u64,
+    /// `Pool.withdraw`.
+    pub withdraw: u64,
+    /// `Pool.borrow`.
+    pub borrow: u64,
+    /// `Pool.repay`.
+    pub repay: u64,
+    /// `Pool.liquidationCall`.
+    pub liquidation: u64,
+    /// Any reverted call (gas burnt up to the revert).
+    pub reverted: u64,
+}
+
+/// Price inputs.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Oracles {
+    /// Market price paths and the push feeds that report them.
+    pub feeds: Vec<Feed>,
+    /// Exchange-rate adapters (CAPO) built on a feed.
+    #[serde(default)]
+    pub capo: Vec<Capo>,
+}
+
+/// A Chainlink-style push feed over a market price path.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Feed {
+    /// Feed name, e.g. `ETH`, `USDC`.
+    pub name: String,
+    /// CSV price path (`timestamp,price_usd`; timestamp RFC 3339 or unix seconds), relative to
+    /// the scenario file. Exactly one of `path` and `constant_usd` is given.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// A constant market price, USD.
+    #[serde(default)]
+    pub constant_usd: Option<f64>,
+    /// Deviation threshold, bps: a new round when |p − last| / last exceeds it.
+    pub deviation_bps: u32,
+    /// Heartbeat, seconds: a new round at least this often.
+    pub heartbeat_s: u64,
+}
+
+/// A CAPO adapter: price = base feed × exchange ratio, the ratio capped by a yearly growth.
+/// Source: bgd-labs/aave-capo `PriceCapAdapterBase.latestAnswer`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Capo {
+    /// Adapter name, e.g. `rsETH`.
+    pub name: String,
+    /// Base feed name, e.g. `ETH`.
+    pub base_feed: String,
+    /// Exchange ratio at the start (underlying per token, e.g. 1.07 ETH per rsETH).
+    pub ratio: f64,
+    /// Snapshot ratio the cap grows from.
+    pub snapshot_ratio: f64,
+    /// Age of the snapshot at the scenario start, seconds.
+    pub snapshot_age_s: u64,
+    /// Maximum yearly ratio growth, bps.
+    pub max_yearly_growth_bps: u32,
+}
+
+/// The lending market.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Market {
+    /// Reserves, in listing order.
+    pub reserves: Vec<Reserve>,
+    /// E-mode categories.
+    #[serde(default)]
+    pub emodes: Vec<EMode>,
+}
+
+/// One reserve with its configuration and starting size.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Reserve {
+    /// Symbol, e.g. `WETH`.
+    pub symbol: String,
+    /// Token decimals.
+    pub decimals: u8,
+    /// Price source: a feed or CAPO adapter name.
+    pub price: String,
+    /// Loan to value, bps.
+    pub ltv_bps: u16,
+    /// Liquidation threshold, bps.
+    pub liquidation_threshold_bps: u16,
+    /// Liquidation bonus, bps including principal (10500 = 5 % bonus).
+    pub liquidation_bonus_bps: u16,
+    /// Liquidation protocol fee, bps of the bonus.
+    pub liquidation_protocol_fee_bps: u16,
+    /// Reserve factor, bps.
+    pub reserve_factor_bps: u16,
+    /// Supply cap, whole tokens (0 = none).
+    pub supply_cap: u64,
+    /// Borrow cap, whole tokens (0 = none).
+    pub borrow_cap: u64,
+    /// Borrowing enabled.
+    pub borrowing_enabled: bool,
+    /// Frozen at the start.
+    #[serde(default)]
+    pub frozen: bool,
+    /// Optimal usage ratio, bps.
+    pub optimal_usage_ratio_bps: u16,
+    /// Base variable borrow rate, bps.
+    pub base_variable_borrow_rate_bps: u32,
+    /// Slope 1, bps.
+    pub variable_rate_slope1_bps: u32,
+    /// Slope 2, bps.
+    pub variable_rate_slope2_bps: u32,
+    /// Total supplied at the start, whole tokens. What depositors and borrowers' collateral do
+    /// not account for is held by passive suppliers who never move.
+    pub total_supplied: f64,
+    /// Total borrowed at the start, whole tokens. Borrower books must add up to it; what they
+    /// do not cover is borrowed by passive borrowers who never repay.
+    pub total_borrowed: f64,
+}
+
+/// An e-mode category (v3.2+ liquid e-mode: collateral and borrowable bitmaps).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EMode {
+    /// Category id (1–255).
+    pub id: u8,
+    /// Label.
+    pub label: String,
+    /// LTV, bps.
+    pub ltv_bps: u16,
+    /// Liquidation threshold, bps.
+    pub liquidation_threshold_bps: u16,
+    /// Liquidation bonus, bps including principal.
+    pub liquidation_bonus_bps: u16,
+    /// Symbols usable as collateral in the category.
+    pub collateral: Vec<String>,
+    /// Symbols borrowable in the category.
+    pub borrowable: Vec<String>,
+}
+
+/// Weights of the perceived-risk score of reference/behaviour.md §1.3:
+/// `R = w_depeg·g(d) + w_util·(U − U*)+ + w_outflow·O_vis + w_news·H + w_deficit·deficit share
+///  − w_yield·(r_s − r_alt) + σ·ε`, with `g(d) = d + kink·1[p < 0.99]`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Behaviour {
+    /// Weight of the collateral depeg term `g(d)` (d = 1 − oracle/market ratio of the pool's
+    /// largest collateral vs its peg).
+    pub w_depeg: f64,
+    /// Extra depeg penalty below $0.99 (Anadu et al. kink).
+    pub depeg_kink: f64,
+    /// Weight of utilization above the optimal usage ratio (fraction points).
+    pub w_utilization: f64,
+    /// Weight of the visible large-wallet outflow (share of supply withdrawn in the window).
+    pub w_outflow: f64,
+    /// Window of the visible outflow, hours.
+    pub outflow_window_hours: f64,
+    /// Weight of the news term H.
+    pub w_news: f64,
+    /// Weight of the deficit, as a share of the reserve's supply (expected loss given default).
+    pub w_deficit: f64,
+    /// Weight of the yield spread (supply APR − alternative rate), per unit APR.
+    pub w_yield: f64,
+    /// Alternative rate a depositor could earn elsewhere, bps.
+    pub alt_rate_bps: u32,
+}
+
+/// A class of depositors of one reserve.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DepositorClass {
+    /// Class name: `bot`, `whale`, `mid`, `retail` (free text; reported as given).
+    pub class: String,
+    /// Reserve they supply.
+    pub asset: String,
+    /// Share of the reserve's total supply held by this class, (0, 1].
+    pub share_of_supply: f64,
+    /// Number of depositors (stakes are drawn from `stake_distribution` and scaled to the
+    /// class total).
+    pub count: u32,
+    /// Stake size distribution: `compound-v2-supply` (the real Compound v2 book's supplier
+    /// concentration, shipped in data/) or `equal`.
+    #[serde(default = "default_stakes")]
+    pub stake_distribution: String,
+    /// Attention: observations per hour in calm times.
+    pub attention_per_hour: f64,
+    /// Attention multiplier while news is fresh.
+    pub news_attention_multiplier: f64,
+    /// Blocks between deciding and sending, mean (exponential).
+    pub latency_blocks: f64,
+    /// Risk threshold τ ~ LogNormal(ln(median), sigma).
+    pub threshold_median: f64,
+    /// Log-sd of the risk threshold.
+    pub threshold_sigma: f64,
+    /// Exit fraction per decision ~ Beta(a, b).
+    pub exit_fraction_a: f64,
+    /// Exit fraction Beta b.
+    pub exit_fraction_b: f64,
+    /// Idiosyncratic noise sd in the risk score.
+    pub noise_sd: f64,
+    /// Priority fee bid, gwei (mean; log-normal with sd 0.5 in logs).
+    pub priority_fee_gwei: f64,
+    /// Whether this class's withdrawals count as "visible large-wallet outflow" to others.
+    #[serde(default)]
+    pub visible: bool,
+    /// When a withdrawal reverts, blocks until it retries (mean); bots use 1.
+    pub retry_blocks: f64,
+}
+
+fn default_stakes() -> String {
+    "compound-v2-supply".to_string()
+}
+
+/// A generated book of borrowing positions of one kind.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BorrowerBook {
+    /// Label, e.g. `wsteth-weth-loopers`.
+    pub label: String,
+    /// Collateral reserve.
+    pub collateral: String,
+    /// Debt reserve.
+    pub debt: String,
+    /// E-mode category (0 = none).
+    #[serde(default)]
+    pub emode: u8,
+    /// Number of positions.
+    pub count: u32,
+    /// Total debt of the book, whole tokens of the debt asset.
+    pub total_debt: f64,
+    /// Health factor at the start: minimum.
+    pub hf_min: f64,
+    /// Health factor at the start: median (log-normal above `hf_min`).
+    pub hf_median: f64,
+    /// Health factor log-sd of (hf − hf_min).
+    pub hf_sigma: f64,
+    /// Carry: the rate the borrowed funds earn (or the outside rate), bps per year. A borrower
+    /// repays when the borrow APR exceeds it.
+    pub carry_bps: u32,
+    /// Repayment speed η: repay hazard multiplier per unit of (borrow APR − carry).
+    pub repay_speed: f64,
+    /// Share of positions that react to rates at all (the rest are passive).
+    pub active_share: f64,
+    /// Attention: reviews per hour.
+    pub attention_per_hour: f64,
+    /// Priority fee bid, gwei.
+    pub priority_fee_gwei: f64,
+}
+
+/// A liquidator.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LiquidatorSpec {
+    /// Label.
+    pub label: String,
+    /// Number of liquidators like this.
+    pub count: u32,
+    /// Capital per liquidator, USD (held in whichever debt asset it repays).
+    pub capital_usd: f64,
+    /// Minimum profit after gas and price risk, USD.
+    pub min_profit_usd: f64,
+    /// Hours it holds seized collateral before selling (price-risk horizon).
+    pub hold_hours: f64,
+    /// Risk aversion z (multiples of the collateral's volatility over the hold).
+    pub risk_z: f64,
+    /// Blocks between seeing a liquidatable position and sending (mean).
+    pub latency_blocks: f64,
+    /// Priority fee bid, gwei.
+    pub priority_fee_gwei: f64,
+    /// Annual volatility assumed per collateral symbol (default 0.6).
+    #[serde(default)]
+    pub volatility: std::collections::BTreeMap<String, f64>,
+}
+
+/// A scripted event.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    /// Headline news that raises every depositor's perceived risk and attention.
+    News {
+        /// When, RFC 3339.
+        at: String,
+        /// Jump in the hack/news term `H_t` (decays with `half_life_hours`).
+        intensity: f64,
+        /// Half-life of the news term, hours.
+        half_life_hours: f64,
+        /// What the news is.
+        label: String,
+    },
+    /// The attacker supplies collateral and borrows against it in an e-mode.
+    Attack {
+        /// When, RFC 3339.
+        at: String,
+        /// E-mode category entered.
+        emode: u8,
+        /// Collateral symbol.
+        collateral: String,
+        /// Collateral supplied, whole tokens.
+        collateral_amount: f64,
+        /// Debt symbol.
+        debt: String,
+        /// Debt borrowed, whole tokens.
+        debt_amount: f64,
+        /// Number of transactions (and addresses) it is split into.
+        #[serde(default = "one")]
+        splits: u32,
+    },
+    /// Exchange ratio of a CAPO adapter changes (e.g. a backing haircut).
+    ExchangeRate {
+        /// When, RFC 3339.
+        at: String,
+        /// CAPO adapter name.
+        adapter: String,
+        /// New ratio.
+        ratio: f64,
+    },
+    /// Guardian freezes or unfreezes a reserve (`PoolConfigurator.setReserveFreeze`).
+    Freeze {
+        /// When, RFC 3339.
+        at: String,
+        /// Reserve symbol.
+        asset: String,
+        /// Frozen after the event.
+        frozen: bool,
+    },
+    /// Guardian pauses or unpauses a reserve (`PoolConfigurator.setReservePause`).
+    Pause {
+        /// When, RFC 3339.
+        at: String,
+        /// Reserve symbol.
+        asset: String,
+        /// Paused after the event.
+        paused: bool,
+        /// Liquidation grace period on unpause, seconds (≤ 4 h).
+        #[serde(default)]
+        grace_period_s: u64,
+    },
+    /// Governance changes parameters of a reserve: proposed at `at`, effective after the delay.
+    Governance {
+        /// When proposed, RFC 3339.
+        at: String,
+        /// Hours between proposal and execution.
+        delay_hours: f64,
+        /// Reserve symbol.
+        asset: String,
+        /// New optimal usage ratio, bps.
+        #[serde(default)]
+        optimal_usage_ratio_bps: Option<u16>,
+        /// New base rate, bps.
+        #[serde(default)]
+        base_variable_borrow_rate_bps: Option<u32>,
+        /// New slope 1, bps.
+        #[serde(default)]
+        variable_rate_slope1_bps: Option<u32>,
+        /// New slope 2, bps.
+        #[serde(default)]
+        variable_rate_slope2_bps: Option<u32>,
+        /// New LTV, bps.
+        #[serde(default)]
+        ltv_bps: Option<u16>,
+        /// New supply cap, whole tokens.
+        #[serde(default)]
+        supply_cap: Option<u64>,
+        /// New borrow cap, whole tokens.
+        #[serde(default)]
+        borrow_cap: Option<u64>,
+        /// Why.
+        #[serde(default)]
+        label: String,
+    },
+    /// A rescue fund supplies liquidity to a reserve.
+    RescueSupply {
+        /// When, RFC 3339.
+        at: String,
+        /// Reserve symbol.
+        asset: String,
+        /// Amount, whole tokens.
+        amount: f64,
+        /// Who.
+        label: String,
+    },
+    /// A rescue fund repays the attacker's debt on its behalf.
+    RescueRepay {
+        /// When, RFC 3339.
+        at: String,
+        /// Debt reserve symbol.
+        asset: String,
+        /// Amount, whole tokens.
+        amount: f64,
+        /// Who.
+        label: String,
+    },
+    /// The Umbrella / safety module covers reserve deficit (`Pool.eliminateReserveDeficit`).
+    CoverDeficit {
+        /// When, RFC 3339.
+        at: String,
+        /// Reserve symbol.
+        asset: String,
+        /// Maximum amount, whole tokens.
+        amount: f64,
+        /// Who.
+        label: String,
+    },
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Event {
+    /// The event's `at` string (for a governance action, the proposal time).
+    pub fn at(&self) -> &str {
+        match self {
+            Event::News { at, .. }
+            | Event::Attack { at, .. }
+            | Event::ExchangeRate { at, .. }
+            | Event::Freeze { at, .. }
+            | Event::Pause { at, .. }
+            | Event::Governance { at, .. }
+            | Event::RescueSupply { at, .. }
+            | Event::RescueRepay { at, .. }
+            | Event::CoverDeficit { at, .. } => at,
+        }
+    }
+}
