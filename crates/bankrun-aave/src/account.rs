@@ -1,13 +1,15 @@
 //! Account health (`GenericLogic.calculateUserAccountData`).
 
+use crate::config::ProtocolVersion;
 use crate::emode::{user_reserve_liquidation_threshold, user_reserve_ltv};
 use crate::error::{PoolError, add, div, mul};
 use crate::pool::Pool;
 use crate::reserve::ReserveData;
 use crate::user::{UserAccount, bits};
+use crate::v30::user_reserve_ltv_v30;
 use crate::{U256, UserId};
 use bankrun_math::interest::mul_div_ceil;
-use bankrun_math::percentage::percent_mul_floor;
+use bankrun_math::percentage::{percent_mul, percent_mul_floor};
 use bankrun_math::wad_ray::wad_div;
 
 /// `Pool.getUserAccountData` output. Base-currency values are 8-decimal USD
@@ -53,9 +55,13 @@ impl AccountCalc {
         }
     }
 
-    /// The public view, with `calculateAvailableBorrows`.
-    pub(crate) fn to_account_data(self) -> Result<AccountData, PoolError> {
-        let max_borrow = percent_mul_floor(self.total_collateral_base, self.avg_ltv)?;
+    /// The public view, with `calculateAvailableBorrows` (v3.0: half-up `percentMul`).
+    pub(crate) fn to_account_data(self, v: ProtocolVersion) -> Result<AccountData, PoolError> {
+        let max_borrow = if v.is_v3_0() {
+            percent_mul(self.total_collateral_base, self.avg_ltv)?
+        } else {
+            percent_mul_floor(self.total_collateral_base, self.avg_ltv)?
+        };
         let available = max_borrow.saturating_sub(self.total_debt_base);
         Ok(AccountData {
             total_collateral_base: self.total_collateral_base,
@@ -96,6 +102,9 @@ impl Pool {
             .version
             .token_rounding()
             .v_token_balance(scaled, index)?;
+        if self.version.is_v3_0() {
+            return div(mul(debt, self.prices[r.id])?, r.config.asset_unit());
+        }
         Ok(mul_div_ceil(
             debt,
             self.prices[r.id],
@@ -116,16 +125,21 @@ impl Pool {
             return Ok(AccountCalc::empty());
         }
         let cat = self.emode_of(acc);
+        let v30 = self.version.is_v3_0();
         let mut out = AccountCalc::empty();
         let (mut ltv_sum, mut lt_sum) = (U256::ZERO, U256::ZERO);
         for i in bits(acc.collateral_bitmap | acc.borrowing_bitmap) {
             let Some(r) = self.reserves.get(i) else {
                 continue;
             };
-            if acc.is_using_as_collateral(i) {
+            if acc.is_using_as_collateral(i) && !(v30 && r.config.liquidation_threshold == 0) {
                 let value = self.collateral_base(now, r, acc.scaled_supply(i))?;
                 out.total_collateral_base = add(out.total_collateral_base, value)?;
-                let ltv = user_reserve_ltv(r, cat, acc.emode);
+                let ltv = if v30 {
+                    user_reserve_ltv_v30(r, cat, acc.emode)
+                } else {
+                    user_reserve_ltv(r, cat, acc.emode)
+                };
                 if ltv == 0 {
                     out.has_zero_ltv_collateral = true;
                 } else {
@@ -139,12 +153,20 @@ impl Pool {
                 out.total_debt_base = add(out.total_debt_base, value)?;
             }
         }
-        if !out.total_debt_base.is_zero() {
-            out.health_factor = wad_div(lt_sum, out.total_debt_base)? / U256::from(10_000u16);
-        }
         if !out.total_collateral_base.is_zero() {
             out.avg_ltv = ltv_sum / out.total_collateral_base;
             out.avg_liquidation_threshold = lt_sum / out.total_collateral_base;
+        }
+        if !out.total_debt_base.is_zero() {
+            out.health_factor = if v30 {
+                // v3.0: wadDiv(percentMul(collateral, avgLT), debt).
+                wad_div(
+                    percent_mul(out.total_collateral_base, out.avg_liquidation_threshold)?,
+                    out.total_debt_base,
+                )?
+            } else {
+                wad_div(lt_sum, out.total_debt_base)? / U256::from(10_000u16)
+            };
         }
         Ok(out)
     }

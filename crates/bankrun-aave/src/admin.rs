@@ -118,6 +118,11 @@ impl Pool {
     ) -> Result<(), PoolError> {
         let _ = now;
         self.check_asset(asset)?;
+        if self.version.is_v3_0() {
+            // v3.0 `setReserveFreeze` only sets the bit (no state check, LTV untouched).
+            self.reserves[asset].config.frozen = frozen;
+            return Ok(());
+        }
         if self.reserves[asset].config.frozen == frozen {
             return Err(PoolError::InvalidFreezeState);
         }
@@ -331,6 +336,20 @@ impl Pool {
         }
         r.config.liquidation_threshold = lt;
         r.config.liquidation_bonus = bonus;
+        Ok(())
+    }
+
+    /// Sets the stable-rate immutables of a v3.0 reserve's V1 strategy (no effect on the
+    /// rates until the next action; ignored by v3.6 pools).
+    ///
+    /// Errors: [`PoolError::AssetNotListed`].
+    pub fn set_stable_rate_params(
+        &mut self,
+        asset: AssetId,
+        params: crate::config::StableRateParams,
+    ) -> Result<(), PoolError> {
+        self.check_asset(asset)?;
+        self.reserves[asset].stable_params = params;
         Ok(())
     }
 

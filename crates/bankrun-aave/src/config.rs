@@ -119,29 +119,61 @@ pub fn validate_reserve_config(cfg: &ReserveConfig) -> Result<(), PoolError> {
     validate_interest_rate_data(&cfg.rate)
 }
 
-/// Aave protocol version whose semantics the pool reproduces. Only v3.6 exists now;
-/// the enum lets a v3.0 mode be added without API churn.
+/// Aave protocol version whose semantics the pool reproduces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ProtocolVersion {
+    /// aave-v3-core v1.19.3 = Aave v3.0.2 (the conformance reference for v3.0). Switches:
+    /// V1 rate strategy (immutable parameters, stable-rate outputs), liquidity = the
+    /// aToken's underlying balance (kept in `virtual_underlying_balance`, no donations
+    /// modelled), v3.0 compounded-interest formula, half-up scaled-balance rounding,
+    /// 50 % / 100 % close factor at HF 0.95, no deficit, `percentDiv` in liquidation,
+    /// pre-borrow validation, freeze without LTV change, e-mode by reserve category
+    /// (stored as identical collateral / borrowable bitmaps, no price source).
+    V3_0,
     /// aave-v3-origin v3.6.0 (Ethereum Core, 2026).
     #[default]
     V3_6,
 }
 
 impl ProtocolVersion {
-    /// The `calculateCompoundedInterest` formula of this version (v3.4+ for v3.6).
+    /// The `calculateCompoundedInterest` formula of this version.
     #[inline]
     pub fn interest_formula(self) -> bankrun_math::InterestFormula {
         match self {
+            ProtocolVersion::V3_0 => bankrun_math::InterestFormula::V3_0,
             ProtocolVersion::V3_6 => bankrun_math::InterestFormula::V3_4,
         }
     }
 
-    /// The scaled-balance rounding family (v3.5+ `TokenMath` for v3.6).
+    /// The scaled-balance rounding family (half-up for v3.0, v3.5+ `TokenMath` for v3.6).
     #[inline]
     pub fn token_rounding(self) -> bankrun_math::TokenRounding {
         match self {
+            ProtocolVersion::V3_0 => bankrun_math::TokenRounding::HalfUp,
             ProtocolVersion::V3_6 => bankrun_math::TokenRounding::Directional,
         }
     }
+
+    /// True for the v3.0 semantics.
+    #[inline]
+    pub fn is_v3_0(self) -> bool {
+        self == ProtocolVersion::V3_0
+    }
+}
+
+/// The stable-rate immutables of the v3.0 `DefaultReserveInterestRateStrategy`, in bps
+/// (annual rates; ratios of 1e4 = 100 %). Ignored by v3.6 pools. The variable part of
+/// the v3.0 strategy is taken from [`ReserveConfig::rate`] (converted bps → RAY).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct StableRateParams {
+    /// `_stableRateSlope1`, bps.
+    pub stable_rate_slope1: u32,
+    /// `_stableRateSlope2`, bps.
+    pub stable_rate_slope2: u32,
+    /// `_baseStableRateOffset`, bps.
+    pub base_stable_rate_offset: u32,
+    /// `_stableRateExcessOffset`, bps.
+    pub stable_rate_excess_offset: u32,
+    /// `OPTIMAL_STABLE_TO_TOTAL_DEBT_RATIO`, bps.
+    pub optimal_stable_to_total_debt_ratio: u32,
 }

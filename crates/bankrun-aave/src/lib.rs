@@ -44,12 +44,13 @@ mod pool;
 pub mod rate_strategy;
 pub mod reserve;
 pub mod user;
+pub mod v30;
 pub mod validation;
 mod views;
 
 pub use account::AccountData;
 pub use bankrun_math::U256;
-pub use config::{InterestRateData, ProtocolVersion, ReserveConfig};
+pub use config::{InterestRateData, ProtocolVersion, ReserveConfig, StableRateParams};
 pub use emode::EModeCategory;
 pub use error::PoolError;
 pub use liquidation::LiquidationOutcome;

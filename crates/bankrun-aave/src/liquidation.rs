@@ -166,6 +166,19 @@ impl Pool {
             receive_a_token,
         };
         let users = [user, liquidator];
+        if self.version.is_v3_0() {
+            return self.atomic(&users, |p| {
+                p.execute_liquidation_v30(
+                    now,
+                    liquidator,
+                    collateral,
+                    debt,
+                    user,
+                    debt_to_cover,
+                    receive_a_token,
+                )
+            });
+        }
         self.atomic(&users, |p| p.execute_liquidation(args))
     }
 

@@ -119,7 +119,13 @@ impl Pool {
     ) -> Result<(), PoolError> {
         self.check_asset(asset)?;
         self.ensure_user(user);
-        self.atomic(&[user], |p| p.execute_supply(now, user, asset, amount))
+        self.atomic(&[user], |p| {
+            if p.version.is_v3_0() {
+                p.execute_supply_v30(now, user, asset, amount)
+            } else {
+                p.execute_supply(now, user, asset, amount)
+            }
+        })
     }
 
     fn execute_supply(
@@ -150,7 +156,7 @@ impl Pool {
 
     /// `validateAutomaticUseAsCollateral` without isolation mode: LTV for the user's
     /// e-mode must be non-zero.
-    fn auto_collateral_allowed(&self, user: UserId, asset: AssetId) -> bool {
+    pub(crate) fn auto_collateral_allowed(&self, user: UserId, asset: AssetId) -> bool {
         let acc = self.acc(user);
         user_reserve_ltv(&self.reserves[asset], self.emode_of(acc), acc.emode) != 0
     }
@@ -174,7 +180,13 @@ impl Pool {
     ) -> Result<U256, PoolError> {
         self.check_asset(asset)?;
         self.ensure_user(user);
-        self.atomic(&[user], |p| p.execute_withdraw(now, user, asset, amount))
+        self.atomic(&[user], |p| {
+            if p.version.is_v3_0() {
+                p.execute_withdraw_v30(now, user, asset, amount)
+            } else {
+                p.execute_withdraw(now, user, asset, amount)
+            }
+        })
     }
 
     fn execute_withdraw(
@@ -238,7 +250,13 @@ impl Pool {
     ) -> Result<(), PoolError> {
         self.check_asset(asset)?;
         self.ensure_user(user);
-        self.atomic(&[user], |p| p.execute_borrow(now, user, asset, amount))
+        self.atomic(&[user], |p| {
+            if p.version.is_v3_0() {
+                p.execute_borrow_v30(now, user, asset, amount)
+            } else {
+                p.execute_borrow(now, user, asset, amount)
+            }
+        })
     }
 
     fn execute_borrow(
@@ -286,7 +304,11 @@ impl Pool {
         self.check_asset(asset)?;
         self.ensure_user(on_behalf_of);
         self.atomic(&[on_behalf_of], |p| {
-            p.execute_repay(now, payer == on_behalf_of, on_behalf_of, asset, amount)
+            if p.version.is_v3_0() {
+                p.execute_repay_v30(now, payer == on_behalf_of, on_behalf_of, asset, amount)
+            } else {
+                p.execute_repay(now, payer == on_behalf_of, on_behalf_of, asset, amount)
+            }
         })
     }
 
@@ -375,6 +397,9 @@ impl Pool {
         category: u8,
     ) -> Result<(), PoolError> {
         self.ensure_user(user);
+        if self.version.is_v3_0() {
+            return self.execute_set_user_emode_v30(now, user, category);
+        }
         if self.acc(user).emode == category {
             return Ok(());
         }

@@ -1,8 +1,10 @@
 //! Reserve state, index accrual, treasury accrual and rate updates (`ReserveLogic`).
 
-use crate::config::{InterestRateData, ProtocolVersion, ReserveConfig};
+use crate::config::{InterestRateData, ProtocolVersion, ReserveConfig, StableRateParams};
 use crate::error::{PoolError, add, check_u128, sub};
-use crate::rate_strategy::{RateInputs, calculate_interest_rates};
+use crate::rate_strategy::{
+    RateInputs, RateInputsV1, calculate_interest_rates, calculate_interest_rates_v1,
+};
 use crate::{AssetId, U256};
 use bankrun_math::interest::{compounded_interest, linear_interest};
 use bankrun_math::percentage::percent_mul;
@@ -31,7 +33,9 @@ pub struct ReserveData {
     pub last_update_timestamp: u64,
     /// `accruedToTreasury`: *scaled* aTokens owed to the treasury, not yet minted.
     pub accrued_to_treasury: U256,
-    /// `virtualUnderlyingBalance`, token wei: the liquidity the pool accounts for.
+    /// `virtualUnderlyingBalance`, token wei: the liquidity the pool accounts for. In a
+    /// v3.0 pool this is the aToken's underlying ERC20 balance (donations not modelled),
+    /// which the v3.0 strategy reads instead of a virtual balance.
     pub virtual_underlying_balance: U256,
     /// Bad debt written off by liquidations (v3.3+), token wei.
     pub deficit: U256,
@@ -43,6 +47,10 @@ pub struct ReserveData {
     pub treasury_scaled: U256,
     /// Liquidations involving this reserve revert until strictly after this timestamp.
     pub liquidation_grace_period_until: u64,
+    /// v3.0 only: stable-rate immutables of the reserve's V1 strategy.
+    pub stable_params: StableRateParams,
+    /// v3.0 only: `currentStableBorrowRate`, annual RAY (0 in v3.6).
+    pub current_stable_borrow_rate: U256,
 }
 
 /// The numeric part of a reserve, copied for a `ReserveCache` and for rollbacks.
@@ -59,6 +67,7 @@ pub(crate) struct ReserveNumbers {
     scaled_total_supply: U256,
     scaled_total_variable_debt: U256,
     treasury_scaled: U256,
+    current_stable_borrow_rate: U256,
 }
 
 /// An unlisted reserve, returned by views for unknown ids.
@@ -98,6 +107,14 @@ pub(crate) static EMPTY_RESERVE: ReserveData = ReserveData {
     scaled_total_variable_debt: U256::ZERO,
     treasury_scaled: U256::ZERO,
     liquidation_grace_period_until: 0,
+    stable_params: StableRateParams {
+        stable_rate_slope1: 0,
+        stable_rate_slope2: 0,
+        base_stable_rate_offset: 0,
+        stable_rate_excess_offset: 0,
+        optimal_stable_to_total_debt_ratio: 0,
+    },
+    current_stable_borrow_rate: U256::ZERO,
 };
 
 impl ReserveData {
@@ -132,6 +149,7 @@ impl ReserveData {
             scaled_total_supply: self.scaled_total_supply,
             scaled_total_variable_debt: self.scaled_total_variable_debt,
             treasury_scaled: self.treasury_scaled,
+            current_stable_borrow_rate: self.current_stable_borrow_rate,
         }
     }
 
@@ -149,6 +167,7 @@ impl ReserveData {
         self.scaled_total_supply = n.scaled_total_supply;
         self.scaled_total_variable_debt = n.scaled_total_variable_debt;
         self.treasury_scaled = n.treasury_scaled;
+        self.current_stable_borrow_rate = n.current_stable_borrow_rate;
     }
 
     /// Liquidity index at `now` (RAY): stored index if updated at `now` (or `now` is in
@@ -255,8 +274,18 @@ impl ReserveData {
         if self.config.reserve_factor == 0 {
             return Ok(());
         }
-        let idx_delta = sub(self.variable_borrow_index, cache.variable_borrow_index)?;
-        let accrued = ray_mul_floor(cache.scaled_total_variable_debt, idx_delta)?;
+        let accrued = if version.is_v3_0() {
+            // v3.0: rayMul(scaled, next) − rayMul(scaled, curr) (+ stable part, none here).
+            let next = ray_mul(cache.scaled_total_variable_debt, self.variable_borrow_index)?;
+            let prev = ray_mul(
+                cache.scaled_total_variable_debt,
+                cache.variable_borrow_index,
+            )?;
+            sub(next, prev)?
+        } else {
+            let idx_delta = sub(self.variable_borrow_index, cache.variable_borrow_index)?;
+            ray_mul_floor(cache.scaled_total_variable_debt, idx_delta)?
+        };
         let amount = percent_mul(accrued, U256::from(self.config.reserve_factor))?;
         if !amount.is_zero() {
             let scaled = version
@@ -290,17 +319,37 @@ impl ReserveData {
         taken: U256,
         version: ProtocolVersion,
     ) -> Result<(), PoolError> {
-        let inputs = RateInputs {
-            unbacked: self.deficit,
-            liquidity_added: added,
-            liquidity_taken: taken,
-            total_debt: self.total_debt_now(version)?,
-            reserve_factor: self.config.reserve_factor,
-            virtual_underlying_balance: self.virtual_underlying_balance,
-        };
-        let (liq, var) = calculate_interest_rates(&self.config.rate, &inputs)?;
-        self.current_liquidity_rate = check_u128(liq)?;
-        self.current_variable_borrow_rate = check_u128(var)?;
+        if version.is_v3_0() {
+            let r = calculate_interest_rates_v1(
+                &self.config.rate,
+                &self.stable_params,
+                &RateInputsV1 {
+                    unbacked: U256::ZERO,
+                    liquidity_added: added,
+                    liquidity_taken: taken,
+                    total_stable_debt: U256::ZERO,
+                    total_variable_debt: self.total_debt_now(version)?,
+                    average_stable_borrow_rate: U256::ZERO,
+                    reserve_factor: self.config.reserve_factor,
+                    a_token_underlying_balance: self.virtual_underlying_balance,
+                },
+            )?;
+            self.current_liquidity_rate = check_u128(r.liquidity_rate)?;
+            self.current_stable_borrow_rate = check_u128(r.stable_borrow_rate)?;
+            self.current_variable_borrow_rate = check_u128(r.variable_borrow_rate)?;
+        } else {
+            let inputs = RateInputs {
+                unbacked: self.deficit,
+                liquidity_added: added,
+                liquidity_taken: taken,
+                total_debt: self.total_debt_now(version)?,
+                reserve_factor: self.config.reserve_factor,
+                virtual_underlying_balance: self.virtual_underlying_balance,
+            };
+            let (liq, var) = calculate_interest_rates(&self.config.rate, &inputs)?;
+            self.current_liquidity_rate = check_u128(liq)?;
+            self.current_variable_borrow_rate = check_u128(var)?;
+        }
         if !added.is_zero() {
             let v = add(self.virtual_underlying_balance, check_u128(added)?)?;
             self.virtual_underlying_balance = check_u128(v).map_err(|_| PoolError::MathOverflow)?;

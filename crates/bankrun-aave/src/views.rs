@@ -127,7 +127,8 @@ impl Pool {
     /// Errors: [`PoolError::MathOverflow`], [`PoolError::DivisionByZero`].
     /// Reproduces `PoolLogic.executeGetUserAccountData` (aave-v3-origin v3.6.0).
     pub fn try_user_account_data(&self, now: u64, user: UserId) -> Result<AccountData, PoolError> {
-        self.account_calc_of(now, user)?.to_account_data()
+        self.account_calc_of(now, user)?
+            .to_account_data(self.version)
     }
 
     /// `Pool.getUserAccountData` at `now` (all-zero with HF = 0 if the computation

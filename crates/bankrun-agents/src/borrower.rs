@@ -8,7 +8,7 @@
 /// of the table there (hours on blue-chip markets). Rates are fractions per year.
 pub fn rate_repay_fraction(borrow_apr: f64, carry: f64, repay_speed: f64) -> f64 {
     let excess = borrow_apr - carry;
-    if !(excess > 0.0) || !(repay_speed > 0.0) {
+    if excess.is_nan() || excess <= 0.0 || repay_speed.is_nan() || repay_speed <= 0.0 {
         return 0.0;
     }
     1.0 - (-repay_speed * excess).exp()
@@ -18,7 +18,8 @@ pub fn rate_repay_fraction(borrow_apr: f64, carry: f64, repay_speed: f64) -> f64
 /// health factor back to `target` (`HF' = HF / (1 − f)` ⇒ `f = 1 − HF / target`);
 /// 0 otherwise.
 pub fn hf_rescue_repay_fraction(hf: f64, act: f64, target: f64) -> f64 {
-    if !(hf < act) || !(target > hf) || hf <= 0.0 {
+    // NaN inputs fall through to 0 (no repayment).
+    if hf.is_nan() || act.is_nan() || target.is_nan() || hf >= act || target <= hf || hf <= 0.0 {
         return 0.0;
     }
     (1.0 - hf / target).clamp(0.0, 1.0)

@@ -7,7 +7,7 @@ use rand_distr::{Distribution, Exp, LogNormal};
 /// `block_time_s` seconds: an exponential draw rounded up to at least one block.
 /// A non-positive rate never fires (`u64::MAX`).
 pub fn exp_blocks(rate_per_hour: f64, block_time_s: u64, rng: &mut impl Rng) -> u64 {
-    if !(rate_per_hour > 0.0) || !rate_per_hour.is_finite() {
+    if !rate_per_hour.is_finite() || rate_per_hour <= 0.0 {
         return u64::MAX;
     }
     let blocks_per_hour = 3600.0 / block_time_s.max(1) as f64;

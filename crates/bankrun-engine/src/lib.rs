@@ -44,7 +44,24 @@ pub fn block_count(s: &LoadedScenario) -> u64 {
     span / s.scenario.chain.block_time_s.max(1)
 }
 
-/// Simulates one path of `scenario` with master seed `seed`.
+/// What a simulation records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Keep the per-block reserve rows (`RunResult::reserve_series`). Off for metrics-only
+    /// Monte Carlo paths: the summary, class samples, depositor outcomes, liquidations and
+    /// events are recorded either way.
+    pub record_series: bool,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            record_series: true,
+        }
+    }
+}
+
+/// Simulates one path of `scenario` with master seed `seed`, recording everything.
 ///
 /// `progress(done, total)` is called every few hundred blocks (for a progress bar).
 ///
@@ -55,7 +72,21 @@ pub fn simulate(
     seed: u64,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RunResult, EngineError> {
+    simulate_with(scenario, seed, SimOptions::default(), progress)
+}
+
+/// Simulates one path with explicit recording options (see [`SimOptions`]).
+///
+/// # Errors
+/// [`EngineError::Setup`] when the starting book cannot be built from the scenario.
+pub fn simulate_with(
+    scenario: &LoadedScenario,
+    seed: u64,
+    options: SimOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RunResult, EngineError> {
     let mut world = setup::build(scenario, seed)?;
+    world.record_series = options.record_series;
     world.run_blocks(block_count(scenario), progress);
     let mut result = world.finish();
     result.summary.seed = seed;

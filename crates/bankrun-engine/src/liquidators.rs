@@ -35,7 +35,7 @@ impl World<'_> {
 
     /// Scans for liquidatable positions when prices moved or every [`SCAN_EVERY`] blocks.
     pub fn scan_liquidations(&mut self) {
-        if self.liquidators.is_empty() || !(self.prices_changed || self.block % SCAN_EVERY == 0) {
+        if self.liquidators.is_empty() || !(self.prices_changed || self.block.is_multiple_of(SCAN_EVERY)) {
             return;
         }
         let t = self.t();

@@ -6,7 +6,9 @@ use bankrun_metrics::{
     LiquidationSummary, ReserveBlockRow, ReserveSummary, RunResult, Summary, TxSummary,
 };
 
-use crate::units::{ray_to_f64, units_to_tokens};
+use bankrun_aave::U256;
+
+use crate::units::{base_to_usd, ray_to_f64, units_to_tokens};
 use crate::world::World;
 
 /// Withdrawal flows of one reserve in one block.
@@ -30,6 +32,10 @@ struct Totals {
     reverted_txs: u64,
     initial_utilization: f64,
     peak_utilization: f64,
+    first_99: Option<u64>,
+    initial_available: f64,
+    min_available: f64,
+    start_price: f64,
     blocks_at_99: u64,
     peak_borrow_apr: f64,
     peak_supply_apr: f64,
@@ -114,15 +120,21 @@ impl World<'_> {
     pub fn record_block(&mut self) {
         let t = self.t();
         for a in 0..self.assets.len() {
-            let r = self.pool.reserve(a);
             let dec = self.assets[a].decimals;
             let utilization = ray_to_f64(self.pool.utilization(t, a));
+            let available = units_to_tokens(self.pool.available_liquidity(a), dec);
+            self.update_totals(a, utilization, available);
+            if !self.record_series {
+                self.rec.flows[a] = Flows::default();
+                continue;
+            }
+            let r = self.pool.reserve(a);
             let row = ReserveBlockRow {
                 block: self.block,
                 timestamp: self.now,
                 reserve: self.assets[a].symbol.clone(),
                 utilization,
-                available_liquidity: units_to_tokens(self.pool.available_liquidity(a), dec),
+                available_liquidity: available,
                 total_supplied: units_to_tokens(self.pool.total_supply(t, a), dec),
                 total_borrowed: units_to_tokens(self.pool.total_debt(t, a), dec),
                 supply_apr: ray_to_f64(r.current_liquidity_rate),
@@ -137,18 +149,32 @@ impl World<'_> {
                 oracle_price_usd: self.price_usd(a),
                 frozen: r.config.frozen,
             };
-            let tot = &mut self.rec.totals[a];
-            if self.block == 0 {
-                tot.initial_utilization = utilization;
-            }
-            tot.peak_utilization = tot.peak_utilization.max(utilization);
-            tot.peak_borrow_apr = tot.peak_borrow_apr.max(row.borrow_apr);
-            tot.peak_supply_apr = tot.peak_supply_apr.max(row.supply_apr);
-            if utilization >= 0.99 && self.block > 0 {
-                tot.blocks_at_99 += 1;
-            }
             self.rec.flows[a] = Flows::default();
             self.rec.rows.push(row);
+        }
+    }
+
+    /// Updates the run totals of reserve `a` with this block's end state.
+    fn update_totals(&mut self, a: usize, utilization: f64, available: f64) {
+        let (borrow_apr, supply_apr) = (self.borrow_apr(a), self.supply_apr(a));
+        let price = self.price_usd(a);
+        let block = self.block;
+        let tot = &mut self.rec.totals[a];
+        if block == 0 {
+            tot.initial_utilization = utilization;
+            tot.initial_available = available;
+            tot.min_available = available;
+            tot.start_price = price;
+        }
+        tot.min_available = tot.min_available.min(available);
+        if utilization >= 0.99 && tot.first_99.is_none() {
+            tot.first_99 = Some(block);
+        }
+        tot.peak_utilization = tot.peak_utilization.max(utilization);
+        tot.peak_borrow_apr = tot.peak_borrow_apr.max(borrow_apr);
+        tot.peak_supply_apr = tot.peak_supply_apr.max(supply_apr);
+        if utilization >= 0.99 && block > 0 {
+            tot.blocks_at_99 += 1;
         }
     }
 
@@ -193,7 +219,7 @@ impl World<'_> {
             hours: self.block as f64 * self.block_time() as f64 / 3600.0,
             reserves: self.reserve_summaries(),
             classes: self.class_summaries(&depositors),
-            liquidations: liquidation_summary(&self.rec.liquidations),
+            liquidations: self.liquidation_summary(),
             transactions: self.rec.tx.clone(),
         };
         RunResult {
@@ -250,6 +276,9 @@ impl World<'_> {
                     initial_utilization: t.initial_utilization,
                     peak_utilization: t.peak_utilization,
                     hours_at_or_above_99pct: t.blocks_at_99 as f64 * hours_per_block,
+                    hours_to_99pct: t.first_99.map(|b| b as f64 * hours_per_block),
+                    min_available_liquidity: t.min_available,
+                    initial_available_liquidity: t.initial_available,
                     peak_borrow_apr: t.peak_borrow_apr,
                     peak_supply_apr: t.peak_supply_apr,
                     withdrawals_requested: t.requested,
@@ -320,11 +349,36 @@ fn median(sorted: &[f64]) -> Option<f64> {
     }
 }
 
-fn liquidation_summary(l: &[LiquidationRecord]) -> LiquidationSummary {
-    LiquidationSummary {
-        count: l.len() as u64,
-        debt_repaid_usd: l.iter().map(|r| r.debt_repaid_usd).sum(),
-        collateral_seized_usd: l.iter().map(|r| r.debt_repaid_usd + r.bonus_usd).sum(),
-        deficit_created_usd: l.iter().map(|r| r.deficit_created_usd).sum(),
+impl World<'_> {
+    /// Liquidation totals, plus the accounts left underwater at the end (found through the
+    /// liquidation index, confirmed with the pool's exact health factor).
+    fn liquidation_summary(&self) -> LiquidationSummary {
+        let l = &self.rec.liquidations;
+        let t = self.t();
+        let mut underwater = 0u64;
+        let (mut debt, mut bad) = (0.0, 0.0);
+        let mut seen = std::collections::BTreeSet::new();
+        for (user, _) in self.index.candidates(&self.pool, t) {
+            if !seen.insert(user) {
+                continue;
+            }
+            let a = self.pool.user_account_data(t, user);
+            if a.health_factor >= U256::from(1_000_000_000_000_000_000u64) {
+                continue;
+            }
+            underwater += 1;
+            let d = base_to_usd(a.total_debt_base);
+            debt += d;
+            bad += (d - base_to_usd(a.total_collateral_base)).max(0.0);
+        }
+        LiquidationSummary {
+            count: l.len() as u64,
+            debt_repaid_usd: l.iter().map(|r| r.debt_repaid_usd).sum(),
+            collateral_seized_usd: l.iter().map(|r| r.debt_repaid_usd + r.bonus_usd).sum(),
+            deficit_created_usd: l.iter().map(|r| r.deficit_created_usd).sum(),
+            underwater_accounts_at_end: underwater,
+            underwater_debt_usd_at_end: debt,
+            latent_bad_debt_usd_at_end: bad,
+        }
     }
 }

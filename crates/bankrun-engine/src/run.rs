@@ -22,21 +22,41 @@ use crate::world::World;
 impl World<'_> {
     /// Simulates blocks `1..=blocks`, calling `progress(done, total)` every few hundred blocks.
     pub fn run_blocks(&mut self, blocks: u64, progress: &mut dyn FnMut(u64, u64)) {
+        self.start_recording();
+        for b in 1..=blocks {
+            self.advance_to(b, blocks);
+            if b.is_multiple_of(500) || b == blocks {
+                progress(b, blocks);
+            }
+        }
+    }
+
+    /// Simulates `count` blocks after block `from` (block 0 = the starting state), for tests
+    /// and tools that inspect the world between blocks. Starts recording when `from == 0`.
+    pub fn run_blocks_from(&mut self, from: u64, count: u64) {
+        if from == 0 {
+            self.start_recording();
+        }
+        for b in from + 1..=from + count {
+            self.advance_to(b, u64::MAX);
+        }
+    }
+
+    fn start_recording(&mut self) {
         self.rec
             .init(self.assets.len(), self.scn.scenario.depositors.len());
         self.record_block();
         self.record_classes();
+    }
+
+    /// Runs block `b` (the last block of the run is `last`).
+    fn advance_to(&mut self, b: u64, last: u64) {
+        self.block = b;
+        self.now = self.scn.start_unix + (b * self.block_time()) as i64;
+        self.step();
         let sample = (self.blocks_per_hour() as u64).max(1);
-        for b in 1..=blocks {
-            self.block = b;
-            self.now = self.scn.start_unix + (b * self.block_time()) as i64;
-            self.step();
-            if b % sample == 0 || b == blocks {
-                self.record_classes();
-            }
-            if b % 500 == 0 || b == blocks {
-                progress(b, blocks);
-            }
+        if b.is_multiple_of(sample) || b == last {
+            self.record_classes();
         }
     }
 

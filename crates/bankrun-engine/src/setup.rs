@@ -133,6 +133,7 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         event_done: vec![false; sc.events.len()],
         prices_changed: false,
         next_user: 1,
+        record_series: true,
     };
     let plan = plan_book(&mut w)?;
     execute_plan(&mut w, plan)?;

@@ -180,6 +180,8 @@ pub struct World<'s> {
     pub prices_changed: bool,
     /// Next unused pool account id.
     pub next_user: UserId,
+    /// Whether to keep the per-block reserve rows (off for metrics-only sweeps).
+    pub record_series: bool,
 }
 
 impl World<'_> {

@@ -200,6 +200,13 @@ pub struct ReserveSummary {
     pub peak_utilization: f64,
     /// Hours with end-of-block utilization ≥ 99 %.
     pub hours_at_or_above_99pct: f64,
+    /// Hours from the start to the first block ending at ≥ 99 % utilization (time to
+    /// illiquidity); `None` if it never happened.
+    pub hours_to_99pct: Option<f64>,
+    /// Lowest end-of-block available liquidity (virtual balance), whole tokens.
+    pub min_available_liquidity: f64,
+    /// Available liquidity at the start, whole tokens.
+    pub initial_available_liquidity: f64,
     /// Highest variable borrow APR, fraction per year.
     pub peak_borrow_apr: f64,
     /// Highest supply APR, fraction per year.
@@ -254,6 +261,14 @@ pub struct LiquidationSummary {
     pub collateral_seized_usd: f64,
     /// Deficit created by liquidations, USD.
     pub deficit_created_usd: f64,
+    /// Accounts with a health factor below 1 at the end that nobody liquidated.
+    pub underwater_accounts_at_end: u64,
+    /// Debt of those accounts at the end, USD at oracle prices.
+    pub underwater_debt_usd_at_end: f64,
+    /// Latent bad debt at the end: Σ max(0, debt − collateral) over those accounts, USD at
+    /// oracle prices. Aave v3.3+ books it as deficit only when a liquidation exhausts the
+    /// collateral.
+    pub latent_bad_debt_usd_at_end: f64,
 }
 
 /// Transaction totals.

@@ -58,6 +58,7 @@ pub(crate) fn reserve_cells(r: &ReserveSummary) -> Vec<String> {
     vec![
         r.symbol.clone(),
         pct(r.peak_utilization),
+        opt_hours(r.hours_to_99pct),
         hours(r.hours_at_or_above_99pct),
         pct(r.peak_borrow_apr),
         pct(r.peak_supply_apr),
@@ -70,9 +71,10 @@ pub(crate) fn reserve_cells(r: &ReserveSummary) -> Vec<String> {
 }
 
 /// Column headers matching [`reserve_cells`].
-pub(crate) const RESERVE_HEADER: [&str; 10] = [
+pub(crate) const RESERVE_HEADER: [&str; 11] = [
     "Reserve",
     "Peak util.",
+    "First ≥ 99 % at",
     "Hours ≥ 99 %",
     "Peak borrow APR",
     "Peak supply APR",
@@ -114,6 +116,9 @@ pub(crate) fn liquidation_pairs(l: &LiquidationSummary) -> Vec<(&'static str, St
         ("Debt repaid", usd(l.debt_repaid_usd)),
         ("Collateral seized", usd(l.collateral_seized_usd)),
         ("Deficit created", usd(l.deficit_created_usd)),
+        ("Underwater at end", count(l.underwater_accounts_at_end)),
+        ("Their debt", usd(l.underwater_debt_usd_at_end)),
+        ("Latent bad debt", usd(l.latent_bad_debt_usd_at_end)),
     ]
 }
 

@@ -34,6 +34,164 @@ pub struct Scenario {
     /// Scripted events: attacker, guardian, governance, rescue, oracle, news.
     #[serde(default)]
     pub events: Vec<Event>,
+    /// Stochastic inputs of a Monte Carlo sweep (`bankrun sweep`): random price processes for
+    /// feeds and scenario parameters drawn per path. Optional; `bankrun simulate` ignores it
+    /// (it runs the feeds' price paths as written).
+    #[serde(default)]
+    pub stochastic: Option<Stochastic>,
+}
+
+/// `[stochastic]`: what `bankrun sweep` randomises per path. Each path realises the price
+/// processes into the feeds' market price paths and draws the parameters from their named,
+/// seeded random streams, so a path depends only on (scenario, master seed, path index).
+///
+/// Units: drifts and volatilities are annualised (a year is 365 days) and refer to the natural
+/// log of the price; jump sizes are log-price jumps; times are in the unit their key names.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Stochastic {
+    /// Time step of the realised price paths, seconds (default 300 = 25 blocks of 12 s). The
+    /// engine interpolates linearly between the points.
+    #[serde(default = "default_step_s")]
+    pub step_s: u64,
+    /// Price processes, at most one per feed (`[[stochastic.prices]]`).
+    #[serde(default)]
+    pub prices: Vec<PriceProcess>,
+    /// Correlation of the processes' Brownian shocks (`[stochastic.correlation]`); absent =
+    /// independent.
+    #[serde(default)]
+    pub correlation: Option<Correlation>,
+    /// Scenario parameters drawn per path (`[[stochastic.parameters]]`).
+    #[serde(default)]
+    pub parameters: Vec<ParameterDraw>,
+}
+
+fn default_step_s() -> u64 {
+    300
+}
+
+/// The family of a price process.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceModel {
+    /// Geometric Brownian motion: `d ln S = (mu − sigma²/2) dt + sigma dW`. Keys: `mu`, `sigma`.
+    Gbm,
+    /// Merton (1976) jump-diffusion: GBM plus Poisson jumps of `ln S` ~ N(`jump_mean`,
+    /// `jump_sd`²) at rate `jump_intensity`; the drift is compensated so that `mu` stays the
+    /// expected rate of return: `d ln S = (mu − sigma²/2 − λκ) dt + sigma dW + dJ`,
+    /// `κ = exp(jump_mean + jump_sd²/2) − 1`. Keys: `mu`, `sigma`, `jump_intensity`,
+    /// `jump_mean`, `jump_sd`.
+    Merton,
+    /// Ornstein–Uhlenbeck on the log price, for pegged assets:
+    /// `d ln S = theta (ln mean_usd − ln S) dt + sigma dW`, simulated exactly. Keys: `theta`,
+    /// `sigma`, optional `mean_usd` (default: the feed's price at the start).
+    Ou,
+    /// Markov regime switching GBM: each regime has its own `mu`, `sigma`; the process leaves
+    /// regime i at rate 1 / `mean_duration_hours` to the next regime in list order (cyclically),
+    /// starting in the first. Key: `regimes`.
+    Regime,
+}
+
+/// A random price process replacing one feed's market price path in sweeps.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PriceProcess {
+    /// Feed name (a feed in `[[oracles.feeds]]`); the path starts at that feed's price at the
+    /// scenario start.
+    pub feed: String,
+    /// Process family.
+    pub model: PriceModel,
+    /// Drift, per year (`gbm`, `merton`).
+    #[serde(default)]
+    pub mu: Option<f64>,
+    /// Volatility of the log price, per √year (`gbm`, `merton`, `ou`).
+    #[serde(default)]
+    pub sigma: Option<f64>,
+    /// Jump rate, jumps per year (`merton`).
+    #[serde(default)]
+    pub jump_intensity: Option<f64>,
+    /// Mean log jump size (`merton`; −0.1 ≈ a 10 % drop).
+    #[serde(default)]
+    pub jump_mean: Option<f64>,
+    /// Standard deviation of the log jump size (`merton`).
+    #[serde(default)]
+    pub jump_sd: Option<f64>,
+    /// Mean-reversion speed, per year (`ou`; half-life = ln 2 / theta years).
+    #[serde(default)]
+    pub theta: Option<f64>,
+    /// Long-run price level, USD (`ou`; default: the price at the start).
+    #[serde(default)]
+    pub mean_usd: Option<f64>,
+    /// Regimes (`regime`; at least 2).
+    #[serde(default)]
+    pub regimes: Vec<Regime>,
+}
+
+/// One regime of a regime-switching process.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Regime {
+    /// Drift in the regime, per year.
+    pub mu: f64,
+    /// Volatility of the log price in the regime, per √year.
+    pub sigma: f64,
+    /// Mean time spent in the regime before switching, hours.
+    pub mean_duration_hours: f64,
+}
+
+/// Correlation of the Brownian shocks of several price processes (applied through the Cholesky
+/// factor of `matrix`; jumps and regime switches stay independent).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Correlation {
+    /// Feeds (each with a `[[stochastic.prices]]` entry), in the order of `matrix`.
+    pub feeds: Vec<String>,
+    /// Correlation matrix: symmetric, unit diagonal, positive definite.
+    pub matrix: Vec<Vec<f64>>,
+}
+
+/// The distribution of a drawn parameter.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DrawDistribution {
+    /// Normal with keys `mean`, `sd`.
+    Normal,
+    /// Log-normal: `exp(N(mu, sigma²))`, keys `mu`, `sigma` (of the log).
+    Lognormal,
+    /// Uniform on [`lo`, `hi`].
+    Uniform,
+}
+
+/// A scenario parameter drawn per path, e.g. `key = "behaviour.w_news"`, `dist = "lognormal"`,
+/// `mu = 0.0`, `sigma = 0.5`. The key is a dotted path into this file in which array entries
+/// are addressed by their symbol / class / name / label (`market.reserves.WETH.ltv_bps`,
+/// `depositors.whale.threshold_median`); an integer key receives the draw rounded to the
+/// nearest integer. The drawn scenario is validated like the file.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterDraw {
+    /// Dotted key of the parameter.
+    pub key: String,
+    /// Distribution.
+    pub dist: DrawDistribution,
+    /// Mean (`normal`).
+    #[serde(default)]
+    pub mean: Option<f64>,
+    /// Standard deviation (`normal`).
+    #[serde(default)]
+    pub sd: Option<f64>,
+    /// Mean of the log (`lognormal`).
+    #[serde(default)]
+    pub mu: Option<f64>,
+    /// Standard deviation of the log (`lognormal`).
+    #[serde(default)]
+    pub sigma: Option<f64>,
+    /// Lower bound (`uniform`).
+    #[serde(default)]
+    pub lo: Option<f64>,
+    /// Upper bound (`uniform`).
+    #[serde(default)]
+    pub hi: Option<f64>,
 }
 
 /// Scenario identity and simulated window.

@@ -782,11 +782,249 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
         }
     }
 
+    if let Some(st) = &s.stochastic {
+        stochastic(st, &feed_names, &root.k("stochastic"))?;
+    }
+
     Ok(Times {
         start,
         end,
         event_at,
     })
+}
+
+/// `[stochastic]`: each process names a feed once and has exactly the keys of its model; the
+/// correlation matrix is a valid correlation matrix over processes; draws are well-formed.
+/// (Whether a draw's key exists is checked by `bankrun sweep`, which applies it.)
+fn stochastic(st: &Stochastic, feed_names: &BTreeSet<&str>, p: &KeyPath) -> R {
+    if st.step_s == 0 {
+        return Err(issue(&p.k("step_s"), "a time step > 0 s", "0"));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, pr) in st.prices.iter().enumerate() {
+        let q = p.k("prices").i(i);
+        if !feed_names.contains(pr.feed.as_str()) {
+            return Err(issue(
+                &q.k("feed"),
+                format!(
+                    "the name of a feed in [[oracles.feeds]] ({})",
+                    list(feed_names)
+                ),
+                format!("\"{}\"", pr.feed),
+            ));
+        }
+        if !seen.insert(pr.feed.as_str()) {
+            return Err(issue(
+                &q.k("feed"),
+                "a feed without another [[stochastic.prices]] entry",
+                format!("duplicate \"{}\"", pr.feed),
+            ));
+        }
+        let (required, model): (&[&str], &str) = match pr.model {
+            PriceModel::Gbm => (&["mu", "sigma"], "gbm"),
+            PriceModel::Merton => (
+                &["mu", "sigma", "jump_intensity", "jump_mean", "jump_sd"],
+                "merton",
+            ),
+            PriceModel::Ou => (&["sigma", "theta"], "ou"),
+            PriceModel::Regime => (&[], "regime"),
+        };
+        let optional: &[&str] = if pr.model == PriceModel::Ou {
+            &["mean_usd"]
+        } else {
+            &[]
+        };
+        let fields = [
+            ("mu", pr.mu),
+            ("sigma", pr.sigma),
+            ("jump_intensity", pr.jump_intensity),
+            ("jump_mean", pr.jump_mean),
+            ("jump_sd", pr.jump_sd),
+            ("theta", pr.theta),
+            ("mean_usd", pr.mean_usd),
+        ];
+        for (k, v) in fields {
+            match v {
+                None if required.contains(&k) => {
+                    return Err(issue(
+                        &q.k(k),
+                        format!("the key `{k}` (required by model \"{model}\")"),
+                        "no such key",
+                    ));
+                }
+                Some(_) if !required.contains(&k) && !optional.contains(&k) => {
+                    return Err(issue(
+                        &q.k(k),
+                        format!(
+                            "only the keys of model \"{model}\" ({})",
+                            [required, optional].concat().join(", ")
+                        ),
+                        format!("`{k}`"),
+                    ));
+                }
+                Some(x) => match k {
+                    "mu" | "jump_mean" => {
+                        if !x.is_finite() {
+                            return Err(issue(&q.k(k), "a finite number", num(x)));
+                        }
+                    }
+                    "mean_usd" | "theta" => positive(&q.k(k), x)?,
+                    _ => nonneg(&q.k(k), x)?,
+                },
+                None => {}
+            }
+        }
+        if pr.model == PriceModel::Regime {
+            if pr.regimes.len() < 2 {
+                return Err(issue(
+                    &q.k("regimes"),
+                    "at least 2 regimes for model \"regime\"",
+                    format!("{}", pr.regimes.len()),
+                ));
+            }
+            for (j, r) in pr.regimes.iter().enumerate() {
+                let rq = q.k("regimes").i(j);
+                if !r.mu.is_finite() {
+                    return Err(issue(&rq.k("mu"), "a finite number", num(r.mu)));
+                }
+                nonneg(&rq.k("sigma"), r.sigma)?;
+                positive(&rq.k("mean_duration_hours"), r.mean_duration_hours)?;
+            }
+        } else if !pr.regimes.is_empty() {
+            return Err(issue(
+                &q.k("regimes"),
+                format!("no `regimes` for model \"{model}\""),
+                "`regimes`",
+            ));
+        }
+    }
+    if let Some(c) = &st.correlation {
+        let q = p.k("correlation");
+        let n = c.feeds.len();
+        let mut cseen = BTreeSet::new();
+        for (i, f) in c.feeds.iter().enumerate() {
+            if !seen.contains(f.as_str()) {
+                return Err(issue(
+                    &q.k("feeds").i(i),
+                    format!(
+                        "a feed with a [[stochastic.prices]] entry ({})",
+                        list(&seen)
+                    ),
+                    format!("\"{f}\""),
+                ));
+            }
+            if !cseen.insert(f.as_str()) {
+                return Err(issue(
+                    &q.k("feeds").i(i),
+                    "each feed once",
+                    format!("duplicate \"{f}\""),
+                ));
+            }
+        }
+        if c.matrix.len() != n {
+            return Err(issue(
+                &q.k("matrix"),
+                format!("a {n}×{n} matrix (one row per feed)"),
+                format!("{} rows", c.matrix.len()),
+            ));
+        }
+        for (i, row) in c.matrix.iter().enumerate() {
+            if row.len() != n {
+                return Err(issue(
+                    &q.k("matrix").i(i),
+                    format!("a row of {n} numbers"),
+                    format!("{} numbers", row.len()),
+                ));
+            }
+            for (j, v) in row.iter().enumerate() {
+                let want_diag = i == j;
+                let ok = v.is_finite()
+                    && (-1.0..=1.0).contains(v)
+                    && (!want_diag || *v == 1.0)
+                    && (*v - c.matrix[j].get(i).copied().unwrap_or(f64::NAN)).abs() <= 1e-12;
+                if !ok {
+                    return Err(issue(
+                        &q.k("matrix").i(i).i(j),
+                        "a symmetric correlation matrix: entries in [-1, 1], 1 on the diagonal",
+                        num(*v),
+                    ));
+                }
+            }
+        }
+        // Positive definite: Cholesky must succeed.
+        let mut l = vec![vec![0.0_f64; n]; n];
+        for i in 0..n {
+            for j in 0..=i {
+                let mut sum = c.matrix[i][j];
+                for k in 0..j {
+                    sum -= l[i][k] * l[j][k];
+                }
+                if i == j {
+                    if sum <= 1e-12 {
+                        return Err(issue(
+                            &q.k("matrix"),
+                            "a positive definite correlation matrix (Cholesky factorisable)",
+                            format!("a matrix that is not (pivot {} of row {i})", num(sum)),
+                        ));
+                    }
+                    l[i][i] = sum.sqrt();
+                } else {
+                    l[i][j] = sum / l[j][j];
+                }
+            }
+        }
+    }
+    for (i, d) in st.parameters.iter().enumerate() {
+        let q = p.k("parameters").i(i);
+        if d.key.trim().is_empty() {
+            return Err(issue(&q.k("key"), "a dotted scenario key", "\"\""));
+        }
+        let (needed, dist): (&[&str], &str) = match d.dist {
+            DrawDistribution::Normal => (&["mean", "sd"], "normal"),
+            DrawDistribution::Lognormal => (&["mu", "sigma"], "lognormal"),
+            DrawDistribution::Uniform => (&["lo", "hi"], "uniform"),
+        };
+        for (k, v) in [
+            ("mean", d.mean),
+            ("sd", d.sd),
+            ("mu", d.mu),
+            ("sigma", d.sigma),
+            ("lo", d.lo),
+            ("hi", d.hi),
+        ] {
+            match v {
+                None if needed.contains(&k) => {
+                    return Err(issue(
+                        &q.k(k),
+                        format!("the key `{k}` (required by dist \"{dist}\")"),
+                        "no such key",
+                    ));
+                }
+                Some(_) if !needed.contains(&k) => {
+                    return Err(issue(
+                        &q.k(k),
+                        format!("only the keys of dist \"{dist}\" ({})", needed.join(", ")),
+                        format!("`{k}`"),
+                    ));
+                }
+                Some(x) if k == "sd" || k == "sigma" => nonneg(&q.k(k), x)?,
+                Some(x) if !x.is_finite() => {
+                    return Err(issue(&q.k(k), "a finite number", num(x)));
+                }
+                _ => {}
+            }
+        }
+        if let (Some(lo), Some(hi)) = (d.lo, d.hi)
+            && hi < lo
+        {
+            return Err(issue(
+                &q.k("hi"),
+                format!("hi >= lo ({})", num(lo)),
+                num(hi),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn list<S: AsRef<str>>(names: &BTreeSet<S>) -> String {

@@ -1,0 +1,520 @@
+//! The differential driver: one operation sequence applied to the real pool in revm and
+//! to the native [`bankrun_aave::Pool`]; after every step reserve state, user balances,
+//! account data (health factor), wallet deltas (liquidation outputs, withdraw / repay
+//! amounts) and revert parity are compared.
+//!
+//! Users 0..=2 are borrowers / suppliers; user 3 is the liquidator (it only supplies
+//! and liquidates, so it is never liquidated itself and never liquidates itself).
+
+use crate::aave::{AaveVersion, EvmAave, ReserveSnapshot, UserSnapshot};
+use crate::evm::{Outcome, describe_revert};
+use crate::market::{T0, default_emodes, default_reserves, native_pool};
+use alloy_primitives::{U256, keccak256};
+use alloy_sol_types::sol;
+use anyhow::{Result, bail};
+use bankrun_aave::{Pool, PoolError};
+
+/// Number of borrowing users.
+pub const BORROWERS: usize = 3;
+/// The liquidator's user id.
+pub const LIQUIDATOR: usize = 3;
+/// Reserves in the market.
+pub const N_RESERVES: usize = 3;
+
+/// One step of a sequence. Amounts are resolved against the native state when the step
+/// runs (fractions in bps of a balance, of borrowing power or of the debt), so that a
+/// shrunk sequence still exercises meaningful amounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// Supply `centi` hundredths of a whole token (or `wei` wei when `raw`).
+    Supply {
+        /// User.
+        user: usize,
+        /// Reserve.
+        asset: usize,
+        /// Hundredths of a token, or wei when `raw`.
+        amount: u64,
+        /// Interpret `amount` as wei.
+        raw: bool,
+    },
+    /// Withdraw `bps` of the balance (≥ 10001 = `type(uint256).max`).
+    Withdraw {
+        /// User.
+        user: usize,
+        /// Reserve.
+        asset: usize,
+        /// Fraction, bps.
+        bps: u32,
+    },
+    /// Borrow `bps` of the remaining borrowing power (> 10000 should revert).
+    Borrow {
+        /// User.
+        user: usize,
+        /// Reserve.
+        asset: usize,
+        /// Fraction, bps.
+        bps: u32,
+    },
+    /// Repay `bps` of the debt (≥ 10001 = `type(uint256).max`).
+    Repay {
+        /// User.
+        user: usize,
+        /// Reserve.
+        asset: usize,
+        /// Fraction, bps.
+        bps: u32,
+    },
+    /// The liquidator covers `bps` of `user`'s debt (≥ 10001 = max).
+    Liquidate {
+        /// Borrower.
+        user: usize,
+        /// Collateral reserve.
+        collateral: usize,
+        /// Debt reserve.
+        debt: usize,
+        /// Fraction, bps.
+        bps: u32,
+        /// Receive aTokens instead of the underlying.
+        receive_a_token: bool,
+    },
+    /// `setUserEMode`.
+    SetEMode {
+        /// User.
+        user: usize,
+        /// Category (0 or 1).
+        category: u8,
+    },
+    /// Advance the clock.
+    Advance {
+        /// Seconds.
+        secs: u64,
+    },
+    /// Multiply a price by `(10000 + delta_bps) / 10000`.
+    Price {
+        /// Reserve.
+        asset: usize,
+        /// Change, bps (−9000..).
+        delta_bps: i32,
+    },
+    /// Supply cap = current supply (whole tokens) + `delta` (≤ 0 ⇒ 0 = no cap when
+    /// `delta == i64::MIN`).
+    SupplyCap {
+        /// Reserve.
+        asset: usize,
+        /// Offset from the current total, whole tokens; `None` removes the cap.
+        delta: Option<i64>,
+    },
+    /// Borrow cap, like [`Op::SupplyCap`].
+    BorrowCap {
+        /// Reserve.
+        asset: usize,
+        /// Offset from the current total debt, whole tokens; `None` removes the cap.
+        delta: Option<i64>,
+    },
+    /// Toggle the frozen flag.
+    ToggleFreeze {
+        /// Reserve.
+        asset: usize,
+    },
+}
+
+sol! {
+    interface IErc20Balance {
+        function balanceOf(address account) external view returns (uint256);
+    }
+}
+
+/// Optional sabotage of the native side, to prove the comparison can fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sabotage {
+    /// No sabotage.
+    #[default]
+    None,
+    /// After every native supply, add one wei-unit to the user's scaled aToken balance
+    /// bookkeeping by supplying one extra wei (a one-wei rounding change).
+    OneWeiSupply,
+}
+
+/// Both pools and the clock.
+pub struct Harness {
+    /// The real pool.
+    pub evm: EvmAave,
+    /// The native pool.
+    pub native: Pool,
+    /// Current timestamp.
+    pub now: u64,
+    version: AaveVersion,
+    sabotage: Sabotage,
+    /// Steps whose outcome was a revert on both sides.
+    pub reverts: usize,
+    /// Steps executed.
+    pub steps: usize,
+}
+
+fn pow10(d: u8) -> U256 {
+    U256::from(10u8).pow(U256::from(d))
+}
+
+fn frac(x: U256, bps: u32) -> U256 {
+    x * U256::from(bps) / U256::from(10_000u32)
+}
+
+/// The revert a native error stands for, as predicate on the EVM revert data.
+fn revert_matches(v: AaveVersion, e: &PoolError, data: &[u8]) -> bool {
+    let panic11 = {
+        let mut p = vec![0x4e, 0x48, 0x7b, 0x71];
+        p.extend_from_slice(&U256::from(0x11u8).to_be_bytes::<32>());
+        p
+    };
+    let desc = describe_revert(data);
+    match e {
+        PoolError::InsufficientLiquidity | PoolError::MathOverflow => {
+            return data == panic11.as_slice()
+                || data.is_empty()
+                || desc.contains("ERC20")
+                || desc.contains("0xe450d38c"); // ERC20InsufficientBalance (OZ 5)
+        }
+        PoolError::SafeCastOverflow | PoolError::DivisionByZero => return true,
+        _ => {}
+    }
+    match v {
+        AaveVersion::V3_0_2 => {
+            let code = match e {
+                PoolError::InvalidMintAmount => "24",
+                PoolError::InvalidBurnAmount => "25",
+                PoolError::InvalidAmount => "26",
+                PoolError::ReserveInactive => "27",
+                PoolError::ReserveFrozen => "28",
+                PoolError::ReservePaused => "29",
+                PoolError::BorrowingNotEnabled => "30",
+                PoolError::NotEnoughAvailableUserBalance => "32",
+                PoolError::CollateralBalanceIsZero => "34",
+                PoolError::HealthFactorLowerThanLiquidationThreshold => "35",
+                PoolError::CollateralCannotCoverNewBorrow => "36",
+                PoolError::NoDebtOfSelectedType => "39",
+                PoolError::NoExplicitAmountToRepayOnBehalf => "40",
+                PoolError::UnderlyingBalanceZero => "43",
+                PoolError::HealthFactorNotBelowThreshold => "45",
+                PoolError::CollateralCannotBeLiquidated => "46",
+                PoolError::SpecifiedCurrencyNotBorrowedByUser => "47",
+                PoolError::BorrowCapExceeded => "50",
+                PoolError::SupplyCapExceeded => "51",
+                PoolError::LtvValidationFailed => "57",
+                PoolError::InconsistentEModeCategory => "58",
+                _ => return false,
+            };
+            desc == format!("Error({code:?})")
+        }
+        AaveVersion::V3_6 => {
+            let sig = match e {
+                PoolError::InvalidCollateralInEmode { .. } => {
+                    "InvalidCollateralInEmode(address,uint8)".to_string()
+                }
+                PoolError::InvalidDebtInEmode { .. } => {
+                    "InvalidDebtInEmode(address,uint8)".to_string()
+                }
+                other => format!("{}()", format!("{other:?}").split(' ').next().unwrap_or("")),
+            };
+            data.len() >= 4 && data[..4] == keccak256(sig.as_bytes())[..4]
+        }
+    }
+}
+
+impl Harness {
+    /// Deploys both pools.
+    pub fn new(version: AaveVersion, sabotage: Sabotage) -> Result<Self> {
+        let reserves = default_reserves();
+        let emodes = default_emodes();
+        let evm = EvmAave::deploy(version, &reserves, &emodes, LIQUIDATOR + 1, T0)?;
+        let native = native_pool(version, &reserves, &emodes);
+        Ok(Harness {
+            evm,
+            native,
+            now: T0,
+            version,
+            sabotage,
+            reverts: 0,
+            steps: 0,
+        })
+    }
+
+    fn wallets(&mut self, user: usize) -> Result<Vec<U256>> {
+        let account = self.evm.users[user];
+        (0..N_RESERVES)
+            .map(|i| {
+                let t = self.evm.assets[i];
+                self.evm.evm.get(t, IErc20Balance::balanceOfCall { account })
+            })
+            .collect()
+    }
+
+    /// Applies one op to both pools and compares everything.
+    pub fn step(&mut self, op: &Op) -> Result<()> {
+        self.steps += 1;
+        let now = self.now;
+        let dec = |p: &Pool, a: usize| p.reserve(a).config.decimals;
+        // (user whose wallet moves, expected signed deltas computed from the native result)
+        let mut wallet_check: Option<(usize, Vec<U256>)> = None;
+        let result: Result<Vec<(usize, bool, U256)>, PoolError>;
+        let outcome: Outcome;
+        match *op {
+            Op::Supply {
+                user,
+                asset,
+                amount,
+                raw,
+            } => {
+                let amt = if raw {
+                    U256::from(amount)
+                } else {
+                    U256::from(amount) * pow10(dec(&self.native, asset)) / U256::from(100u8)
+                };
+                let before = self.wallets(user)?;
+                wallet_check = Some((user, before));
+                let mut r = self.native.supply(now, user as u32, asset, amt);
+                if r.is_ok() && self.sabotage == Sabotage::OneWeiSupply {
+                    // One extra wei on the native side only.
+                    let _ = self.native.supply(now, user as u32, asset, U256::from(1u8));
+                    r = Ok(());
+                }
+                result = r.map(|_| vec![(asset, false, amt)]);
+                outcome = self.evm.supply(user, asset, amt)?;
+            }
+            Op::Withdraw { user, asset, bps } => {
+                let bal = self.native.supply_balance(now, user as u32, asset);
+                let amt = if bps > 10_000 {
+                    U256::MAX
+                } else {
+                    frac(bal, bps)
+                };
+                wallet_check = Some((user, self.wallets(user)?));
+                result = self
+                    .native
+                    .withdraw(now, user as u32, asset, amt)
+                    .map(|got| vec![(asset, true, got)]);
+                outcome = self.evm.withdraw(user, asset, amt)?;
+            }
+            Op::Borrow { user, asset, bps } => {
+                let acc = self.native.user_account_data(now, user as u32);
+                let price = self.native.asset_price(asset);
+                let amt = if price.is_zero() {
+                    U256::ZERO
+                } else {
+                    frac(acc.available_borrows_base, bps) * pow10(dec(&self.native, asset))
+                        / price
+                };
+                wallet_check = Some((user, self.wallets(user)?));
+                result = self
+                    .native
+                    .borrow(now, user as u32, asset, amt)
+                    .map(|_| vec![(asset, true, amt)]);
+                outcome = self.evm.borrow(user, asset, amt)?;
+            }
+            Op::Repay { user, asset, bps } => {
+                let debt = self.native.debt_balance(now, user as u32, asset);
+                let amt = if bps > 10_000 {
+                    U256::MAX
+                } else {
+                    frac(debt, bps)
+                };
+                wallet_check = Some((user, self.wallets(user)?));
+                result = self
+                    .native
+                    .repay(now, user as u32, user as u32, asset, amt)
+                    .map(|paid| vec![(asset, false, paid)]);
+                outcome = self.evm.repay(user, asset, amt)?;
+            }
+            Op::Liquidate {
+                user,
+                collateral,
+                debt,
+                bps,
+                receive_a_token,
+            } => {
+                let d = self.native.debt_balance(now, user as u32, debt);
+                let amt = if bps > 10_000 { U256::MAX } else { frac(d, bps) };
+                wallet_check = Some((LIQUIDATOR, self.wallets(LIQUIDATOR)?));
+                result = self
+                    .native
+                    .liquidation_call(
+                        now,
+                        LIQUIDATOR as u32,
+                        collateral,
+                        debt,
+                        user as u32,
+                        amt,
+                        receive_a_token,
+                    )
+                    .map(|o| {
+                        let mut v = vec![(debt, false, o.debt_repaid)];
+                        if !receive_a_token {
+                            v.push((collateral, true, o.collateral_to_liquidator));
+                        }
+                        v
+                    });
+                outcome = self
+                    .evm
+                    .liquidate(LIQUIDATOR, collateral, debt, user, amt, receive_a_token)?;
+            }
+            Op::SetEMode { user, category } => {
+                result = self
+                    .native
+                    .set_user_emode(now, user as u32, category)
+                    .map(|_| vec![]);
+                outcome = self.evm.set_user_emode(user, category)?;
+            }
+            Op::Advance { secs } => {
+                self.now += secs;
+                self.evm.evm.set_timestamp(self.now);
+                result = Ok(vec![]);
+                outcome = Outcome::Success(Default::default());
+            }
+            Op::Price { asset, delta_bps } => {
+                let p = self.native.asset_price(asset);
+                let np = (p * U256::from((10_000 + delta_bps).max(100) as u64)
+                    / U256::from(10_000u32))
+                .max(U256::from(1u8));
+                self.native.set_asset_price(asset, np);
+                self.evm.set_price(asset, np);
+                result = Ok(vec![]);
+                outcome = Outcome::Success(Default::default());
+            }
+            Op::SupplyCap { asset, delta } | Op::BorrowCap { asset, delta } => {
+                let is_supply = matches!(op, Op::SupplyCap { .. });
+                let unit = pow10(dec(&self.native, asset));
+                let total = if is_supply {
+                    self.native.total_supply_for_cap(now, asset)
+                } else {
+                    self.native.total_debt(now, asset)
+                };
+                let whole = (total / unit).saturating_to::<u64>();
+                let cap = match delta {
+                    None => 0,
+                    Some(d) => (whole as i64 + d).max(1) as u64,
+                };
+                if is_supply {
+                    result = self.native.set_supply_cap(asset, cap).map(|_| vec![]);
+                    outcome = self.evm.set_supply_cap(asset, cap)?;
+                } else {
+                    result = self.native.set_borrow_cap(asset, cap).map(|_| vec![]);
+                    outcome = self.evm.set_borrow_cap(asset, cap)?;
+                }
+            }
+            Op::ToggleFreeze { asset } => {
+                let frozen = !self.native.reserve(asset).config.frozen;
+                result = self
+                    .native
+                    .set_reserve_freeze(now, asset, frozen)
+                    .map(|_| vec![]);
+                outcome = self.evm.set_freeze(asset, frozen)?;
+            }
+        }
+        // Revert parity.
+        let deltas = match (&result, &outcome) {
+            (Ok(d), Outcome::Success(_)) => d.clone(),
+            (Err(e), Outcome::Revert(data)) => {
+                if !revert_matches(self.version, e, data) {
+                    bail!(
+                        "{op:?}: both revert but differently: native {e:?}, evm {}",
+                        describe_revert(data)
+                    );
+                }
+                self.reverts += 1;
+                return self.compare();
+            }
+            (Ok(_), o) => bail!("{op:?}: native succeeded, evm {o:?} ({})", show(o)),
+            (Err(e), Outcome::Success(_)) => bail!("{op:?}: native reverted {e:?}, evm succeeded"),
+            (Err(e), o) => bail!("{op:?}: native {e:?}, evm {o:?}"),
+        };
+        if let Some((user, before)) = wallet_check {
+            let after = self.wallets(user)?;
+            let mut expected = before.clone();
+            for (asset, incoming, amt) in deltas {
+                expected[asset] = if incoming {
+                    expected[asset] + amt
+                } else {
+                    expected[asset] - amt
+                };
+            }
+            if self.sabotage == Sabotage::None && after != expected {
+                bail!("{op:?}: wallet of user {user}: evm {after:?}, native-implied {expected:?}");
+            }
+        }
+        self.compare()
+    }
+
+    /// Compares every reserve and user.
+    pub fn compare(&mut self) -> Result<()> {
+        let now = self.now;
+        for i in 0..N_RESERVES {
+            let e = self.evm.reserve(i)?;
+            let r = self.native.reserve(i);
+            let n = ReserveSnapshot {
+                liquidity_index: r.liquidity_index,
+                variable_borrow_index: r.variable_borrow_index,
+                liquidity_rate: r.current_liquidity_rate,
+                variable_borrow_rate: r.current_variable_borrow_rate,
+                stable_borrow_rate: r.current_stable_borrow_rate,
+                last_update: r.last_update_timestamp,
+                accrued_to_treasury: r.accrued_to_treasury,
+                scaled_total_supply: r.scaled_total_supply,
+                scaled_total_debt: r.scaled_total_variable_debt,
+                liquidity: r.virtual_underlying_balance,
+                deficit: r.deficit,
+                treasury_scaled: r.treasury_scaled,
+            };
+            if e != n {
+                bail!("reserve {i} differs at t={now}:\n  evm    {e:?}\n  native {n:?}");
+            }
+        }
+        for u in 0..=LIQUIDATOR {
+            let e = self.evm.user(u)?;
+            let uid = u as u32;
+            let balances = (0..N_RESERVES)
+                .map(|i| {
+                    let (s, d) = self.native.scaled_balances(uid, i);
+                    (
+                        s,
+                        d,
+                        self.native.supply_balance(now, uid, i),
+                        self.native.debt_balance(now, uid, i),
+                    )
+                })
+                .collect();
+            let a = self.native.user_account_data(now, uid);
+            let n = UserSnapshot {
+                balances,
+                account: [
+                    a.total_collateral_base,
+                    a.total_debt_base,
+                    a.available_borrows_base,
+                    a.current_liquidation_threshold,
+                    a.ltv,
+                    a.health_factor,
+                ],
+            };
+            if e != n {
+                bail!("user {u} differs at t={now}:\n  evm    {e:?}\n  native {n:?}");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn show(o: &Outcome) -> String {
+    match o {
+        Outcome::Revert(d) => describe_revert(d),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Runs a whole sequence on fresh pools; the error names the failing step.
+pub fn run_sequence(version: AaveVersion, ops: &[Op], sabotage: Sabotage) -> Result<Harness> {
+    let mut h = Harness::new(version, sabotage)?;
+    for (i, op) in ops.iter().enumerate() {
+        if let Err(e) = h.step(op) {
+            bail!("step {i} of {}: {e:#}", ops.len());
+        }
+    }
+    Ok(h)
+}

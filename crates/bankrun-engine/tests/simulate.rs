@@ -1,0 +1,223 @@
+//! End-to-end behaviour of the engine on the embedded default scenario and on a synthetic
+//! ETH crash.
+
+use std::path::Path;
+
+use bankrun_engine::{SimOptions, simulate, simulate_with};
+use bankrun_metrics::RunResult;
+use bankrun_scenario::{DEFAULT_SCENARIO, LoadedScenario, load_embedded, load_file};
+
+fn default_scenario() -> LoadedScenario {
+    load_embedded(DEFAULT_SCENARIO).expect("the default scenario loads")
+}
+
+fn crash() -> LoadedScenario {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/crash.toml");
+    load_file(&p).expect("the crash scenario loads")
+}
+
+fn run(s: &LoadedScenario, seed: u64) -> RunResult {
+    simulate(s, seed, &mut |_, _| {}).expect("simulates")
+}
+
+fn json<T: serde::Serialize>(r: &T) -> String {
+    serde_json::to_string(r).expect("serialises")
+}
+
+#[test]
+fn same_seed_gives_identical_results_and_seeds_differ() {
+    let s = crash();
+    let a = run(&s, 11);
+    let b = run(&s, 11);
+    assert_eq!(json(&a), json(&b));
+    let c = run(&s, 12);
+    assert_ne!(
+        json(&a.summary.classes),
+        json(&c.summary.classes),
+        "another seed should move the agents"
+    );
+}
+
+#[test]
+fn metrics_only_mode_keeps_the_summary() {
+    let s = crash();
+    let full = run(&s, 3);
+    let lean = simulate_with(
+        &s,
+        3,
+        SimOptions {
+            record_series: false,
+        },
+        &mut |_, _| {},
+    )
+    .expect("runs");
+    assert!(lean.reserve_series.is_empty());
+    assert_eq!(json(&full.summary), json(&lean.summary));
+}
+
+#[test]
+fn default_scenario_reproduces_the_run() {
+    let s = default_scenario();
+    let r = run(&s, s.scenario.scenario.seed);
+    let weth = r
+        .summary
+        .reserves
+        .iter()
+        .find(|x| x.symbol == "WETH")
+        .expect("WETH reserve");
+    // WETH reaches 100 % utilization and stays pinned for hours.
+    assert!(
+        weth.peak_utilization > 0.9999,
+        "peak {}",
+        weth.peak_utilization
+    );
+    assert!(
+        weth.hours_at_or_above_99pct > 12.0,
+        "{} h at ≥ 99 %",
+        weth.hours_at_or_above_99pct
+    );
+    // Withdrawals revert, and depositors retry: some depositor reverted and later got funds.
+    assert!(weth.reverted_withdraw_txs > 0);
+    let retried = r
+        .depositors
+        .iter()
+        .filter(|d| d.reverted_txs > 0 && d.withdrawn > 0.0)
+        .count();
+    assert!(retried > 0, "no depositor succeeded after a revert");
+    // The borrow rate climbs slope2: above base + slope1 (0 + 2.35 % in the scenario).
+    let s1 = s
+        .scenario
+        .market
+        .reserves
+        .iter()
+        .find(|x| x.symbol == "WETH")
+        .unwrap();
+    let kink = (s1.base_variable_borrow_rate_bps + s1.variable_rate_slope1_bps) as f64 / 1e4;
+    assert!(
+        weth.peak_borrow_apr > kink + 0.03,
+        "peak APR {} vs kink {kink}",
+        weth.peak_borrow_apr
+    );
+    // Depositor classes exit at different speeds: bots before whales before mid before retail.
+    let share = |name: &str| {
+        r.summary
+            .classes
+            .iter()
+            .find(|c| c.class == name)
+            .expect(name)
+            .share_exited
+    };
+    let first_hours = |name: &str| {
+        let mut t: Vec<f64> = r
+            .depositors
+            .iter()
+            .filter(|d| d.class == name)
+            .filter_map(|d| d.first_exit_decision_s)
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t.get(t.len() / 2).copied().unwrap_or(f64::INFINITY)
+    };
+    assert!(
+        share("bot") > share("whale")
+            && share("whale") > share("mid")
+            && share("mid") >= share("retail")
+    );
+    assert!(
+        first_hours("bot") <= first_hours("whale") && first_hours("whale") <= first_hours("mid")
+    );
+    // The attacker's borrows went through (they come before the news).
+    assert!(
+        r.events
+            .iter()
+            .filter(|e| e.actor == "attacker")
+            .all(|e| e.ok),
+        "{:?}",
+        r.events
+    );
+}
+
+#[test]
+fn crash_liquidates_underwater_positions_only() {
+    let s = crash();
+    let r = run(&s, 5);
+    let l = &r.liquidations;
+    assert!(
+        !l.is_empty(),
+        "a 35 % crash under HF 1.02–2 loans must liquidate some"
+    );
+    assert!(l.iter().all(|x| x.health_factor_before < 1.0));
+    assert!(
+        l.iter()
+            .all(|x| x.debt_asset == "USDC" && x.collateral_asset == "WETH")
+    );
+    // The 5 % bonus: collateral value ≈ 1.05 × debt repaid (± the oracle step within a block).
+    for x in l {
+        let ratio = (x.debt_repaid_usd + x.bonus_usd) / x.debt_repaid_usd;
+        assert!((ratio - 1.05).abs() < 0.01, "seized/repaid {ratio}");
+    }
+    // Liquidations happen only after the oracle moved: none in the first two flat hours.
+    assert!(l.iter().all(|x| x.timestamp >= s.start_unix + 2 * 3600));
+    // Debt fell by at least what liquidators repaid (nobody borrows during the run).
+    let debt = |b: u64| {
+        r.reserve_series
+            .iter()
+            .find(|x| x.block == b && x.reserve == "USDC")
+            .map(|x| x.total_borrowed)
+            .unwrap()
+    };
+    let last = r.summary.blocks;
+    let repaid: f64 = l.iter().map(|x| x.debt_repaid).sum();
+    assert!(
+        debt(0) - debt(last) + 1.0 >= repaid * 0.999,
+        "debt {} -> {}, repaid {repaid}",
+        debt(0),
+        debt(last)
+    );
+}
+
+#[test]
+fn gas_limit_spreads_transactions_over_blocks() {
+    let s = crash();
+    let r = run(&s, 5);
+    let per_block_cap = s.scenario.chain.gas_per_block / s.scenario.chain.gas.liquidation;
+    let mut counts = std::collections::BTreeMap::new();
+    for x in &r.liquidations {
+        *counts.entry(x.block).or_insert(0u64) += 1;
+    }
+    assert!(counts.values().all(|&n| n <= per_block_cap), "{counts:?}");
+}
+
+/// The liquidation index must never miss a liquidatable account: at every block of the crash,
+/// every borrower with an exact health factor below 1 is among the index's candidates.
+#[test]
+fn liquidation_index_finds_every_underwater_account() {
+    let s = crash();
+    let mut w = bankrun_engine::setup::build(&s, 9).expect("builds");
+    let one = bankrun_aave::U256::from(1_000_000_000_000_000_000u64);
+    let mut checked = 0;
+    for step in 0..30 {
+        w.run_blocks_from(step * 100, 100);
+        let t = w.t();
+        let candidates: std::collections::BTreeSet<u32> = w
+            .index
+            .candidates(&w.pool, t)
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        for b in &w.borrowers {
+            if w.pool.user_account_data(t, b.user).health_factor < one {
+                assert!(
+                    candidates.contains(&b.user),
+                    "block {}: user {} missed",
+                    w.block,
+                    b.user
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "the crash should leave some accounts underwater at some point"
+    );
+}
