@@ -1,5 +1,9 @@
 //! `bankrun`: simulate and stress-test DeFi bank runs, exact to the contracts.
 
+mod fit;
+mod merge;
+mod sweep;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -28,6 +32,12 @@ enum Command {
         #[arg(long)]
         summary: bool,
     },
+    /// Monte Carlo / parameter sweep: many paths per cell over varied keys, with risk metrics.
+    Sweep(sweep::SweepArgs),
+    /// Merge the directories of a sharded sweep into one (identical to an unsharded run).
+    Merge(merge::MergeArgs),
+    /// Fit a price process to a price CSV; prints `[[stochastic.prices]]` scenario TOML.
+    Fit(fit::FitArgs),
     /// List the embedded scenarios, or print one as TOML to start your own from.
     Scenarios {
         /// Print this embedded scenario's TOML.
@@ -64,6 +74,9 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate(args),
         Command::Schema { summary } => schema(summary),
         Command::Scenarios { print } => scenarios(print),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::Fit(args) => fit::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

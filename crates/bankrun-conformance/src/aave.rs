@@ -286,7 +286,10 @@ impl EvmAave {
             "protocol/configuration/ACLManager.sol/ACLManager.json",
             "ACLManager",
         )?;
-        let acl = evm.deploy(a, with_args(acl_art.bytecode, (provider,).abi_encode_params()))?;
+        let acl = evm.deploy(
+            a,
+            with_args(acl_art.bytecode, (provider,).abi_encode_params()),
+        )?;
         evm.send(
             a,
             provider,
@@ -315,7 +318,10 @@ impl EvmAave {
             ],
         };
         for name in lib_names.iter().chain(std::iter::once(&"FlashLoanLogic")) {
-            let art = load(&format!("protocol/libraries/logic/{name}.sol/{name}.json"), name)?;
+            let art = load(
+                &format!("protocol/libraries/logic/{name}.sol/{name}.json"),
+                name,
+            )?;
             let addr = evm.deploy(a, art.linked(&libs)?)?;
             libs.insert(name.to_string(), addr);
         }
@@ -363,7 +369,8 @@ impl EvmAave {
         let mut assets = Vec::new();
         let mut feeds = Vec::new();
         for (i, r) in reserves.iter().enumerate() {
-            let args = (r.symbol.clone(), r.symbol.clone(), U256::from(r.decimals)).abi_encode_params();
+            let args =
+                (r.symbol.clone(), r.symbol.clone(), U256::from(r.decimals)).abi_encode_params();
             assets.push(evm.deploy(a, with_args(erc20.bytecode.clone(), args))?);
             let f = feed_address(i);
             evm.set_code(f, constant_word_code(r.price));
@@ -397,9 +404,11 @@ impl EvmAave {
         match version {
             AaveVersion::V3_0_2 => {
                 let at = aave_v302("protocol/tokenization/AToken.sol/AToken.json")?;
-                let st = aave_v302("protocol/tokenization/StableDebtToken.sol/StableDebtToken.json")?;
-                let vt =
-                    aave_v302("protocol/tokenization/VariableDebtToken.sol/VariableDebtToken.json")?;
+                let st =
+                    aave_v302("protocol/tokenization/StableDebtToken.sol/StableDebtToken.json")?;
+                let vt = aave_v302(
+                    "protocol/tokenization/VariableDebtToken.sol/VariableDebtToken.json",
+                )?;
                 let at = evm.deploy(a, with_args(at.bytecode, (pool,).abi_encode_params()))?;
                 let st = evm.deploy(a, with_args(st.bytecode, (pool,).abi_encode_params()))?;
                 let vt = evm.deploy(a, with_args(vt.bytecode, (pool,).abi_encode_params()))?;
@@ -747,7 +756,8 @@ impl EvmAave {
 
     /// Replaces the price feed's answer (8-dp USD).
     pub fn set_price(&mut self, asset: usize, price: U256) {
-        self.evm.set_code(self.feeds[asset], constant_word_code(price));
+        self.evm
+            .set_code(self.feeds[asset], constant_word_code(price));
     }
 
     /// `PoolConfigurator.setSupplyCap`.
@@ -777,7 +787,9 @@ impl EvmAave {
     /// Reads a reserve's state.
     pub fn reserve(&mut self, i: usize) -> Result<ReserveSnapshot> {
         let asset = self.assets[i];
-        let rd = self.evm.get(self.pool, IPool::getReserveDataCall { asset })?;
+        let rd = self
+            .evm
+            .get(self.pool, IPool::getReserveDataCall { asset })?;
         let (at, vt) = (self.a_tokens[i], self.v_tokens[i]);
         let scaled_total_supply = self.evm.get(at, IScaled::scaledTotalSupplyCall {})?;
         let scaled_total_debt = self.evm.get(vt, IScaled::scaledTotalSupplyCall {})?;
@@ -789,8 +801,7 @@ impl EvmAave {
         )?;
         let (liquidity, deficit) = match self.version {
             AaveVersion::V3_0_2 => (
-                self.evm
-                    .get(asset, IErc20::balanceOfCall { account: at })?,
+                self.evm.get(asset, IErc20::balanceOfCall { account: at })?,
                 U256::ZERO,
             ),
             AaveVersion::V3_6 => (

@@ -32,7 +32,8 @@ pub fn ensure_fetched() -> Result<&'static Path> {
             Err(e) => Err(format!("cannot run node {}: {e}", script.display())),
         }
     });
-    r.as_deref().map_err(|e| anyhow!("conformance artifacts unavailable: {e}"))
+    r.as_deref()
+        .map_err(|e| anyhow!("conformance artifacts unavailable: {e}"))
 }
 
 /// A contract's creation code with its unresolved library placeholders.

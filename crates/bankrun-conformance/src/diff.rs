@@ -243,7 +243,9 @@ impl Harness {
         (0..N_RESERVES)
             .map(|i| {
                 let t = self.evm.assets[i];
-                self.evm.evm.get(t, IErc20Balance::balanceOfCall { account })
+                self.evm
+                    .evm
+                    .get(t, IErc20Balance::balanceOfCall { account })
             })
             .collect()
     }
@@ -300,8 +302,7 @@ impl Harness {
                 let amt = if price.is_zero() {
                     U256::ZERO
                 } else {
-                    frac(acc.available_borrows_base, bps) * pow10(dec(&self.native, asset))
-                        / price
+                    frac(acc.available_borrows_base, bps) * pow10(dec(&self.native, asset)) / price
                 };
                 wallet_check = Some((user, self.wallets(user)?));
                 result = self
@@ -332,7 +333,11 @@ impl Harness {
                 receive_a_token,
             } => {
                 let d = self.native.debt_balance(now, user as u32, debt);
-                let amt = if bps > 10_000 { U256::MAX } else { frac(d, bps) };
+                let amt = if bps > 10_000 {
+                    U256::MAX
+                } else {
+                    frac(d, bps)
+                };
                 wallet_check = Some((LIQUIDATOR, self.wallets(LIQUIDATOR)?));
                 result = self
                     .native
@@ -352,9 +357,9 @@ impl Harness {
                         }
                         v
                     });
-                outcome = self
-                    .evm
-                    .liquidate(LIQUIDATOR, collateral, debt, user, amt, receive_a_token)?;
+                outcome =
+                    self.evm
+                        .liquidate(LIQUIDATOR, collateral, debt, user, amt, receive_a_token)?;
             }
             Op::SetEMode { user, category } => {
                 result = self

@@ -9,5 +9,5 @@ pub mod aave;
 pub mod artifacts;
 pub mod diff;
 pub mod evm;
-pub mod strategy;
 pub mod market;
+pub mod strategy;

@@ -103,6 +103,12 @@ impl World<'_> {
             return;
         }
         let (a, user, class) = (d.asset, d.user, d.class);
+        // A depositor waiting to exit polls for liquidity: with none available it only
+        // reschedules (reading the virtual balance costs nothing; its own balance does).
+        if !d.target.is_zero() && self.pool.available_liquidity(a).is_zero() {
+            let retry = self.scn.scenario.depositors[class].retry_blocks;
+            return self.schedule_after_mean(i, retry.max(1.0));
+        }
         let balance = self.pool.supply_balance(t, user, a);
         if balance.is_zero() {
             return;

@@ -17,6 +17,7 @@ pub mod run;
 pub mod scripted;
 pub mod setup;
 pub mod units;
+pub mod wakes;
 pub mod world;
 
 use bankrun_metrics::RunResult;

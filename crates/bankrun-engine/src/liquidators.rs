@@ -35,7 +35,9 @@ impl World<'_> {
 
     /// Scans for liquidatable positions when prices moved or every [`SCAN_EVERY`] blocks.
     pub fn scan_liquidations(&mut self) {
-        if self.liquidators.is_empty() || !(self.prices_changed || self.block.is_multiple_of(SCAN_EVERY)) {
+        if self.liquidators.is_empty()
+            || !(self.prices_changed || self.block.is_multiple_of(SCAN_EVERY))
+        {
             return;
         }
         let t = self.t();
@@ -61,7 +63,7 @@ impl World<'_> {
             };
             let debt_usd = base_to_usd(acct.total_debt_base) * close_factor;
             for j in 0..self.liquidators.len() {
-                self.consider(j, user, c, d, hf, debt_usd);
+                self.consider(j, user, c, d, debt_usd);
             }
         }
     }
@@ -83,15 +85,9 @@ impl World<'_> {
         Some((c.0, d.0))
     }
 
-    fn consider(
-        &mut self,
-        j: usize,
-        user: UserId,
-        c: AssetId,
-        d: AssetId,
-        hf: f64,
-        max_debt_usd: f64,
-    ) {
+    /// Liquidator `j` values liquidating `user` (collateral `c`, debt `d`, at most
+    /// `max_debt_usd` under the close factor) and sends the call if it pays.
+    fn consider(&mut self, j: usize, user: UserId, c: AssetId, d: AssetId, max_debt_usd: f64) {
         let l = &self.liquidators[j];
         if l.pending.contains_key(&user) || l.capital <= 0.0 {
             return;
@@ -125,7 +121,6 @@ impl World<'_> {
             self.assets[c].decimals,
         );
         let receive_a_token = self.pool.available_liquidity(c) < seize;
-        let _ = hf;
         let latency = exp_blocks(
             self.blocks_per_hour() / spec.latency_blocks.max(1e-9),
             self.block_time(),

@@ -85,11 +85,7 @@ impl World<'_> {
     }
 
     fn wake_agents(&mut self) {
-        while let Some(std::cmp::Reverse((b, who, g))) = self.wakes.peek().copied() {
-            if b > self.block {
-                break;
-            }
-            self.wakes.pop();
+        for (who, g) in self.wakes.drain(self.block) {
             match who {
                 Sender::Depositor(i) if self.depositors[i as usize].generation == g => {
                     self.wake_depositor(i as usize)

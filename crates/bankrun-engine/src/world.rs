@@ -1,7 +1,6 @@
 //! The simulated world: the pool, its price sources, the agents and the block clock.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use bankrun_aave::{AssetId, Pool, U256, UserId};
 use bankrun_agents::{DepositorTraits, LiquidatorTraits, MarketView, RiskWeights};
@@ -13,6 +12,7 @@ use crate::mempool::{Mempool, Sender, Tx};
 use crate::record::Recorder;
 use crate::rng::Streams;
 use crate::units::{ray_to_f64, u256_to_f64, units_to_tokens};
+use crate::wakes::WakeQueue;
 
 /// Static facts about a reserve the engine needs besides the pool's state.
 #[derive(Debug, Clone)]
@@ -154,8 +154,8 @@ pub struct World<'s> {
     pub rescuer: UserId,
     /// Umbrella (safety module) accounts by reserve.
     pub umbrella: BTreeMap<AssetId, UserId>,
-    /// Agent wake-ups: (block, agent, generation).
-    pub wakes: BinaryHeap<Reverse<(u64, Sender, u32)>>,
+    /// Agent wake-ups.
+    pub wakes: WakeQueue,
     /// Pending transactions.
     pub mempool: Mempool,
     /// Transactions held back by their sender's latency: (block to submit, tx).
@@ -288,7 +288,7 @@ impl World<'_> {
     /// Schedules an agent wake-up.
     pub fn schedule(&mut self, block: u64, who: Sender, generation: u32) {
         if block != u64::MAX {
-            self.wakes.push(Reverse((block, who, generation)));
+            self.wakes.push(block, (who, generation));
         }
     }
 }

@@ -452,59 +452,61 @@ fn heatmap(
     let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut svg = String::new();
     {
-    let mut draw = || -> std::result::Result<(), Box<dyn std::error::Error + '_>> {
-        let root = SVGBackend::with_string(&mut svg, (640, 420)).into_drawing_area();
-        root.fill(&WHITE)?;
-        let (nx, ny) = (xs.len() as i32, ys.len() as i32);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(80)
-            .build_cartesian_2d((0..nx).into_segmented(), (0..ny).into_segmented())?;
-        let lab = |v: &SegmentValue<i32>, l: &[String]| match v {
-            SegmentValue::CenterOf(i) => l.get(*i as usize).cloned().unwrap_or_default(),
-            _ => String::new(),
+        let mut draw = || -> std::result::Result<(), Box<dyn std::error::Error + '_>> {
+            let root = SVGBackend::with_string(&mut svg, (640, 420)).into_drawing_area();
+            root.fill(&WHITE)?;
+            let (nx, ny) = (xs.len() as i32, ys.len() as i32);
+            let mut chart = ChartBuilder::on(&root)
+                .caption(title, ("sans-serif", 16))
+                .margin(12)
+                .x_label_area_size(44)
+                .y_label_area_size(80)
+                .build_cartesian_2d((0..nx).into_segmented(), (0..ny).into_segmented())?;
+            let lab = |v: &SegmentValue<i32>, l: &[String]| match v {
+                SegmentValue::CenterOf(i) => l.get(*i as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            };
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_desc(keys[0].as_str())
+                .y_desc(keys[1].as_str())
+                .x_labels(xs.len())
+                .y_labels(ys.len())
+                .x_label_formatter(&|v| lab(v, &xs))
+                .y_label_formatter(&|v| lab(v, &ys))
+                .draw()?;
+            for &(i, j, v) in &vals {
+                let (i, j) = (i as i32, j as i32);
+                let color = match v {
+                    Some(x) if x.is_finite() => {
+                        ramp(if hi > lo { (x - lo) / (hi - lo) } else { 0.5 })
+                    }
+                    _ => RGBColor(220, 220, 220),
+                };
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [
+                        (SegmentValue::Exact(i), SegmentValue::Exact(j)),
+                        (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
+                    ],
+                    color.filled(),
+                )))?;
+                let label = v.map_or("–".to_string(), |x| format!("{x:.3}"));
+                let t = if v.is_some_and(|x| hi > lo && (x - lo) / (hi - lo) > 0.6) {
+                    BLACK
+                } else {
+                    WHITE
+                };
+                chart.draw_series(std::iter::once(Text::new(
+                    label,
+                    (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
+                    ("sans-serif", 12).into_font().color(&t),
+                )))?;
+            }
+            root.present()?;
+            Ok(())
         };
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc(keys[0].as_str())
-            .y_desc(keys[1].as_str())
-            .x_labels(xs.len())
-            .y_labels(ys.len())
-            .x_label_formatter(&|v| lab(v, &xs))
-            .y_label_formatter(&|v| lab(v, &ys))
-            .draw()?;
-        for &(i, j, v) in &vals {
-            let (i, j) = (i as i32, j as i32);
-            let color = match v {
-                Some(x) if x.is_finite() => ramp(if hi > lo { (x - lo) / (hi - lo) } else { 0.5 }),
-                _ => RGBColor(220, 220, 220),
-            };
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [
-                    (SegmentValue::Exact(i), SegmentValue::Exact(j)),
-                    (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
-                ],
-                color.filled(),
-            )))?;
-            let label = v.map_or("–".to_string(), |x| format!("{x:.3}"));
-            let t = if v.is_some_and(|x| hi > lo && (x - lo) / (hi - lo) > 0.6) {
-                BLACK
-            } else {
-                WHITE
-            };
-            chart.draw_series(std::iter::once(Text::new(
-                label,
-                (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
-                ("sans-serif", 12).into_font().color(&t),
-            )))?;
-        }
-        root.present()?;
-        Ok(())
-    };
-    draw().map_err(|e| SweepError::io("report.html", format!("heatmap {metric}: {e}")))?;
+        draw().map_err(|e| SweepError::io("report.html", format!("heatmap {metric}: {e}")))?;
     }
     Ok(svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1))
 }

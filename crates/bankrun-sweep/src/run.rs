@@ -516,8 +516,8 @@ pub fn sweep(
             completed: BTreeMap::new(),
         }
     };
+    std::fs::create_dir_all(out.join("paths")).map_err(|e| SweepError::io(out.join("paths"), e))?;
     let paths_dir = out.join("paths");
-    std::fs::create_dir_all(&paths_dir).map_err(|e| SweepError::io(&paths_dir, e))?;
     // Leftover temp files of a killed run, and completed entries whose file is gone or altered.
     for e in std::fs::read_dir(&paths_dir).map_err(|e| SweepError::io(&paths_dir, e))? {
         let p = e.map_err(|e| SweepError::io(&paths_dir, e))?.path();

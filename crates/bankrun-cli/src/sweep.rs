@@ -1,0 +1,181 @@
+//! `bankrun sweep`: Monte Carlo and parameter sweeps (see the `bankrun-sweep` crate).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use bankrun_sweep::design::Design;
+use bankrun_sweep::run::{self, Outcome, Progress, SweepConfig};
+use bankrun_sweep::{SweepError, vary};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::Failure;
+
+/// Arguments of `bankrun sweep`.
+#[derive(clap::Args)]
+pub struct SweepArgs {
+    /// A scenario TOML file, or the name of an embedded scenario (`bankrun scenarios`).
+    scenario: String,
+    /// Paths per cell.
+    #[arg(long, value_name = "N")]
+    paths: u64,
+    /// Vary a scenario key: `KEY=lo..hi:n` (grid levels), `KEY=lo..hi` (lhs/sobol range),
+    /// `KEY=a,b,c` (levels) or `KEY=normal(m,sd)|lognormal(mu,sigma)|uniform(lo,hi)` (drawn
+    /// per path). KEY is dotted, arrays addressed by symbol/name: e.g.
+    /// `market.reserves.WETH.variable_rate_slope2_bps`, `depositors.whale.threshold_median`.
+    #[arg(long, value_name = "KEY=SPEC")]
+    vary: Vec<String>,
+    /// Design over the varied keys.
+    #[arg(long, value_enum, default_value = "grid")]
+    design: DesignArg,
+    /// Cells of an `lhs` / `sobol` design.
+    #[arg(long, default_value_t = 16)]
+    cells: usize,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "T", default_value_t = 0)]
+    threads: usize,
+    /// Run shard i of N (`i/N`, 0-based): chunks c with c mod N = i. Merge with `bankrun merge`.
+    #[arg(long, value_name = "i/N")]
+    shard: Option<String>,
+    /// Continue the sweep recorded in --out (after a kill): completed chunks are kept.
+    #[arg(long)]
+    resume: bool,
+    /// Output directory (default: `bankrun-sweep/<scenario>-seed<seed>`); must be new or empty
+    /// unless --resume.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Paths per Parquet chunk file (part of the sweep's identity: shards and resumes must
+    /// use the same value).
+    #[arg(long, default_value_t = run::DEFAULT_CHUNK_SIZE)]
+    chunk_size: u64,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DesignArg {
+    Grid,
+    Lhs,
+    Sobol,
+}
+
+fn bad(e: SweepError) -> Failure {
+    match e {
+        SweepError::BadInput(m) => Failure::BadInput(m),
+        other => Failure::Other(anyhow::anyhow!(other)),
+    }
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), Failure> {
+    let err = || {
+        Failure::BadInput(format!(
+            "--shard: expected i/N with 0 <= i < N (e.g. 0/2), found `{s}`"
+        ))
+    };
+    let (i, n) = s.split_once('/').ok_or_else(err)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| err())?,
+        n.trim().parse().map_err(|_| err())?,
+    );
+    if n == 0 || i >= n {
+        return Err(err());
+    }
+    Ok((i, n))
+}
+
+/// Runs `bankrun sweep`.
+pub fn run(a: SweepArgs) -> Result<(), Failure> {
+    let scenario = crate::load(&a.scenario)?;
+    let file = Path::new(&a.scenario);
+    let file = (file.exists() || a.scenario.ends_with(".toml")).then_some(file);
+    let varies = a
+        .vary
+        .iter()
+        .map(|v| vary::parse(v))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    let seed = a.seed.unwrap_or(scenario.scenario.scenario.seed);
+    let out = a.out.unwrap_or_else(|| {
+        PathBuf::from("bankrun-sweep")
+            .join(format!("{}-seed{seed}", scenario.scenario.scenario.name))
+    });
+    let cfg = SweepConfig {
+        paths: a.paths,
+        varies,
+        design: match a.design {
+            DesignArg::Grid => Design::Grid,
+            DesignArg::Lhs => Design::Lhs,
+            DesignArg::Sobol => Design::Sobol,
+        },
+        cells: a.cells,
+        seed: a.seed,
+        threads: a.threads,
+        shard,
+        resume: a.resume,
+        out: out.clone(),
+        chunk_size: a.chunk_size,
+        stop_after_chunks: None,
+    };
+    let bar = ProgressBar::hidden();
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {pos}/{len} paths [{bar:30}] {percent}% {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let t0 = Instant::now();
+    let start = |todo: u64, done: u64| {
+        bar.set_length(todo);
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.enable_steady_tick(Duration::from_millis(500));
+        if done > 0 {
+            eprintln!("resuming: {done} path(s) already done, {todo} to run");
+        }
+    };
+    let path_done = || bar.inc(1);
+    let progress = Progress {
+        start: &start,
+        path_done: &path_done,
+    };
+    let outcome = run::sweep(&scenario, file, &cfg, &progress).map_err(bad)?;
+    bar.finish_and_clear();
+    let ran = bar.position();
+    let secs = t0.elapsed().as_secs_f64();
+    report(outcome, &out, ran, secs)
+}
+
+/// Prints the outcome of a sweep or merge.
+pub fn report(outcome: Outcome, out: &Path, ran: u64, secs: f64) -> Result<(), Failure> {
+    match outcome {
+        Outcome::Complete { cells, files } => {
+            let m = bankrun_sweep::chunks::Manifest::read(out).map_err(bad)?;
+            println!("{}", bankrun_sweep::report::summary_table(&m.sweep, &cells));
+            if ran > 0 {
+                eprintln!(
+                    "ran {ran} path(s) in {secs:.1} s ({:.2} paths/s)",
+                    ran as f64 / secs.max(1e-9)
+                );
+            }
+            eprintln!(
+                "wrote {} chunk file(s) under {}/paths and {} to {}",
+                m.completed.len(),
+                out.display(),
+                files.join(", "),
+                out.display()
+            );
+            Ok(())
+        }
+        Outcome::ShardComplete { chunks } => {
+            eprintln!(
+                "shard complete: {chunks} chunk(s) in {}; run `bankrun merge <shard dirs> --out DIR` for the cell metrics",
+                out.display()
+            );
+            Ok(())
+        }
+        Outcome::Interrupted { done, total } => Err(Failure::Other(anyhow::anyhow!(
+            "sweep stopped after {done} of {total} chunks; continue with --resume"
+        ))),
+    }
+}
