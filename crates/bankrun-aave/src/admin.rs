@@ -32,6 +32,11 @@ impl Pool {
         let id = self.reserves.len();
         let frozen = cfg.frozen;
         let mut r = ReserveData::new(id, cfg, now.max(self.created_at));
+        if self.version.is_v3_0() {
+            // v3.0 `ReserveLogic.init` leaves `lastUpdateTimestamp` at 0 until the first
+            // action (rates are 0 and there is no debt, so nothing accrues meanwhile).
+            r.last_update_timestamp = 0;
+        }
         if frozen && r.config.ltv != 0 {
             r.pending_ltv = r.config.ltv;
             r.config.ltv = 0;

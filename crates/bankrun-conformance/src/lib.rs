@@ -11,3 +11,4 @@ pub mod diff;
 pub mod evm;
 pub mod market;
 pub mod strategy;
+pub mod uniswap;

@@ -17,6 +17,24 @@ pub const SCAN_EVERY: u64 = 25;
 const CLOSE_FACTOR_HF: f64 = 0.95;
 /// `MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD` ($2,000) of `LiquidationLogic` (v3.3+).
 const MIN_BASE_CLOSE_FACTOR_USD: f64 = 2000.0;
+/// Blocks after which an account every liquidator passed over is valued again even if no
+/// price moved (one hour of 12-second blocks).
+pub const RECHECK_BLOCKS: u64 = 300;
+
+/// A liquidatable account, valued once per scan for all liquidators (USD at oracle prices).
+struct Candidate {
+    user: UserId,
+    collateral: AssetId,
+    debt: AssetId,
+    /// Debt a liquidator may cover under the close factor, USD.
+    max_cover_usd: f64,
+    /// Liquidation bonus as a fraction.
+    bonus: f64,
+    /// Protocol fee as a fraction of the bonus.
+    protocol_fee: f64,
+    collateral_price: f64,
+    debt_price: f64,
+}
 
 impl World<'_> {
     /// Releases capital whose collateral has been sold.
@@ -34,6 +52,10 @@ impl World<'_> {
     }
 
     /// Scans for liquidatable positions when prices moved or every [`SCAN_EVERY`] blocks.
+    ///
+    /// An account every liquidator passed over is looked at again only after an oracle price
+    /// changed or [`RECHECK_BLOCKS`] later (its debt grows slowly with interest), so a book of
+    /// unprofitable underwater accounts does not cost every scan.
     pub fn scan_liquidations(&mut self) {
         if self.liquidators.is_empty()
             || !(self.prices_changed || self.block.is_multiple_of(SCAN_EVERY))
@@ -42,30 +64,59 @@ impl World<'_> {
         }
         let t = self.t();
         for (user, pair) in self.index.candidates(&self.pool, t) {
-            let acct = self.pool.user_account_data(t, user);
-            if acct.health_factor >= U256::from(10u64).pow(U256::from(18u64)) {
-                continue;
+            if let Some(&at) = self.passed_over.get(&user) {
+                if self.last_price_change <= at && self.block < at + RECHECK_BLOCKS {
+                    continue;
+                }
             }
-            let hf = u256_to_f64(acct.health_factor) / 1e18;
-            let (c, d) = match pair {
-                Some(p) => p,
-                None => match self.largest_pair(user) {
-                    Some(p) => p,
-                    None => continue,
-                },
+            let Some(candidate) = self.candidate(user, pair) else {
+                continue;
             };
-            let big = base_to_usd(acct.total_collateral_base) >= MIN_BASE_CLOSE_FACTOR_USD
-                && base_to_usd(acct.total_debt_base) >= MIN_BASE_CLOSE_FACTOR_USD;
-            let close_factor = if hf > CLOSE_FACTOR_HF && big {
-                0.5
-            } else {
-                1.0
-            };
-            let debt_usd = base_to_usd(acct.total_debt_base) * close_factor;
+            let mut sent = false;
             for j in 0..self.liquidators.len() {
-                self.consider(j, user, c, d, debt_usd);
+                sent |= self.consider(j, &candidate);
+            }
+            if sent {
+                self.passed_over.remove(&user);
+            } else {
+                self.passed_over.insert(user, self.block);
             }
         }
+    }
+
+    /// Values a possibly liquidatable account once for all liquidators; `None` if it is not
+    /// liquidatable (exact health factor ≥ 1) or has nothing to liquidate.
+    fn candidate(&self, user: UserId, pair: Option<(AssetId, AssetId)>) -> Option<Candidate> {
+        let t = self.t();
+        let acct = self.pool.user_account_data(t, user);
+        if acct.health_factor >= U256::from(1_000_000_000_000_000_000u64) {
+            return None;
+        }
+        let hf = u256_to_f64(acct.health_factor) / 1e18;
+        let (c, d) = pair.or_else(|| self.largest_pair(user))?;
+        let big = base_to_usd(acct.total_collateral_base) >= MIN_BASE_CLOSE_FACTOR_USD
+            && base_to_usd(acct.total_debt_base) >= MIN_BASE_CLOSE_FACTOR_USD;
+        let close_factor = if hf > CLOSE_FACTOR_HF && big {
+            0.5
+        } else {
+            1.0
+        };
+        let (pc, pd) = (self.price_usd(c), self.price_usd(d));
+        let debt_in_d = self.tokens(d, self.pool.debt_balance(t, user, d)) * pd;
+        let max_cover_usd = (base_to_usd(acct.total_debt_base) * close_factor).min(debt_in_d);
+        if max_cover_usd <= 0.0 || pd <= 0.0 || pc <= 0.0 {
+            return None;
+        }
+        Some(Candidate {
+            user,
+            collateral: c,
+            debt: d,
+            max_cover_usd,
+            bonus: (self.effective_bonus(user, c) as f64 - 10_000.0) / 10_000.0,
+            protocol_fee: self.pool.reserve(c).config.liquidation_protocol_fee as f64 / 10_000.0,
+            collateral_price: pc,
+            debt_price: pd,
+        })
     }
 
     /// The (collateral, debt) pair with the largest collateral and the largest debt.
@@ -85,26 +136,21 @@ impl World<'_> {
         Some((c.0, d.0))
     }
 
-    /// Liquidator `j` values liquidating `user` (collateral `c`, debt `d`, at most
-    /// `max_debt_usd` under the close factor) and sends the call if it pays.
-    fn consider(&mut self, j: usize, user: UserId, c: AssetId, d: AssetId, max_debt_usd: f64) {
+    /// Liquidator `j` values liquidating the candidate and sends the call if it pays.
+    /// Returns whether it sent one.
+    fn consider(&mut self, j: usize, cand: &Candidate) -> bool {
         let l = &self.liquidators[j];
-        if l.pending.contains_key(&user) || l.capital <= 0.0 {
-            return;
+        if l.pending.contains_key(&cand.user) || l.capital <= 0.0 {
+            return false;
         }
         let spec = &self.scn.scenario.liquidators[l.spec];
-        let t = self.t();
-        let pd = self.price_usd(d);
-        let user_debt_usd = self.tokens(d, self.pool.debt_balance(t, user, d)) * pd;
-        let cover_usd = max_debt_usd.min(user_debt_usd).min(l.capital);
-        if cover_usd <= 0.0 || pd <= 0.0 {
-            return;
-        }
+        let (user, c, d, pd) = (cand.user, cand.collateral, cand.debt, cand.debt_price);
+        let cover_usd = cand.max_cover_usd.min(l.capital);
         let gas = self.scn.scenario.chain.gas.liquidation;
         let quote = LiquidationQuote {
             debt_usd: cover_usd,
-            bonus: (self.effective_bonus(user, c) as f64 - 10_000.0) / 10_000.0,
-            protocol_fee: self.pool.reserve(c).config.liquidation_protocol_fee as f64 / 10_000.0,
+            bonus: cand.bonus,
+            protocol_fee: cand.protocol_fee,
             gas_usd: self.gas_eth(gas, spec.priority_fee_gwei) * self.eth_usd(),
             collateral_vol: spec
                 .volatility
@@ -113,11 +159,11 @@ impl World<'_> {
                 .unwrap_or(0.6),
         };
         if expected_profit_usd(&l.traits, &quote) < l.traits.min_profit_usd {
-            return;
+            return false;
         }
         let amount = tokens_to_units(cover_usd / pd, self.assets[d].decimals);
         let seize = tokens_to_units(
-            cover_usd * (1.0 + quote.bonus) / self.price_usd(c).max(1e-18),
+            cover_usd * (1.0 + quote.bonus) / cand.collateral_price,
             self.assets[c].decimals,
         );
         let receive_a_token = self.pool.available_liquidity(c) < seize;
@@ -147,6 +193,7 @@ impl World<'_> {
         // Latency 1 means "next block": the tx enters the mempool after this block is built.
         self.delayed
             .push((self.block + latency.saturating_sub(1), tx));
+        true
     }
 
     /// Applies a liquidation outcome: `Some(debt repaid in USD)` on success.

@@ -80,6 +80,7 @@ impl World<'_> {
             if p != self.pool.asset_price(a) {
                 self.pool.set_asset_price(a, p);
                 self.prices_changed = true;
+                self.last_price_change = self.block;
             }
         }
     }

@@ -134,6 +134,8 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         prices_changed: false,
         next_user: 1,
         record_series: true,
+        passed_over: BTreeMap::new(),
+        last_price_change: 0,
     };
     let plan = plan_book(&mut w)?;
     execute_plan(&mut w, plan)?;

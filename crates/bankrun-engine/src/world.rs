@@ -182,6 +182,10 @@ pub struct World<'s> {
     pub next_user: UserId,
     /// Whether to keep the per-block reserve rows (off for metrics-only sweeps).
     pub record_series: bool,
+    /// Underwater accounts every liquidator passed over, and the block they did.
+    pub passed_over: BTreeMap<UserId, u64>,
+    /// Last block in which an oracle answer changed.
+    pub last_price_change: u64,
 }
 
 impl World<'_> {

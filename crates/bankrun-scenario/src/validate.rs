@@ -956,9 +956,11 @@ fn stochastic(st: &Stochastic, feed_names: &BTreeSet<&str>, p: &KeyPath) -> R {
         for i in 0..n {
             for j in 0..=i {
                 let mut sum = c.matrix[i][j];
-                for k in 0..j {
-                    sum -= l[i][k] * l[j][k];
-                }
+                sum -= l[i][..j]
+                    .iter()
+                    .zip(&l[j][..j])
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>();
                 if i == j {
                     if sum <= 1e-12 {
                         return Err(issue(

@@ -124,12 +124,13 @@ pub fn cells(
             let mut u = vec![vec![0.0_f64; d]; n_cells];
             if design == Design::Lhs {
                 let mut rng = bankrun_engine::rng::stream(master_seed, "sweep.design.lhs");
+                #[allow(clippy::needless_range_loop)] // fills column k of every row
                 for k in 0..d {
                     let mut perm: Vec<usize> = (0..n_cells).collect();
                     perm.shuffle(&mut rng);
                     for (i, p) in perm.iter().enumerate() {
                         let jitter: f64 = rng.random();
-                        u[i][k] = (*p as f64 + jitter) / n_cells as f64;
+                        u[i][k] = (*p as f64 + jitter) / n_cells as f64; // column k of row i
                     }
                 }
             } else {
@@ -139,9 +140,9 @@ pub fn cells(
                 let n32 = u32::try_from(n_cells)
                     .map_err(|_| SweepError::bad("--cells: too many for sobol"))?;
                 let seed = (master_seed as u32) ^ ((master_seed >> 32) as u32);
-                for i in 0..n32 {
-                    for k in 0..d {
-                        u[i as usize][k] = f64::from(sobol_burley::sample(i, k as u32, seed));
+                for (i, point) in (0..n32).zip(u.iter_mut()) {
+                    for (k, x) in point.iter_mut().enumerate() {
+                        *x = f64::from(sobol_burley::sample(i, k as u32, seed));
                     }
                 }
             }

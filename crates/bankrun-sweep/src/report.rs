@@ -286,8 +286,14 @@ fn pm(s: Option<&Stat>, scale: f64, digits: usize) -> String {
         Some(Stat {
             value: Some(v), se, ..
         }) => match se {
-            Some(se) => format!("{:.*} ± {:.*}", digits, v * scale, digits, se * scale),
-            None => format!("{:.*}", digits, v * scale),
+            Some(se) => format!(
+                "{:.*} ± {:.*}",
+                digits,
+                v * scale + 0.0,
+                digits,
+                se * scale + 0.0
+            ),
+            None => format!("{:.*}", digits, v * scale + 0.0),
         },
         _ => "–".into(),
     }
@@ -520,9 +526,9 @@ fn html(spec: &SweepSpec, cells: &[CellResult], keys: &[String]) -> Result<Strin
         esc(&title),
         esc(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p>Master seed <code>{}</code>, design <code>{}</code>, {} cell(s) × {} path(s) = {} paths; varied: {}. Each value is followed by ± its standard error (bootstrap for quantiles and expected shortfall, sd/√n for means, binomial for probabilities). Bad debt = booked reserve deficit + latent bad debt (underwater accounts nobody liquidated), USD at the end of the window.</p>\n",
+        "<p>Master seed <code>{}</code>, design <code>{}</code>, {} cell(s) × {} path(s) = {} paths; varied: {}. Each value is followed by ± its standard error (bootstrap for quantiles and expected shortfall, sd/√n for means, binomial for probabilities). Bad debt = booked reserve deficit + latent bad debt (underwater accounts nobody liquidated), USD at the end of the window.</p>",
         spec.master_seed,
         esc(&spec.design),
         spec.cells.len(),

@@ -668,7 +668,7 @@ pub fn finalize(out: &Path, m: &Manifest) -> Result<(Vec<CellResult>, Vec<String
             }
             acc.push(&row);
             expect += 1;
-            if expect % n == 0 {
+            if expect.is_multiple_of(n) {
                 cells.push(acc.finish(cell as u32));
             }
         }

@@ -35,9 +35,11 @@ pub fn cholesky(m: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, String> {
     for i in 0..n {
         for j in 0..=i {
             let mut sum = m[i][j];
-            for k in 0..j {
-                sum -= l[i][k] * l[j][k];
-            }
+            sum -= l[i][..j]
+                .iter()
+                .zip(&l[j][..j])
+                .map(|(a, b)| a * b)
+                .sum::<f64>();
             if i == j {
                 if sum <= 0.0 {
                     return Err(format!("not positive definite (pivot {i} = {sum})"));
@@ -97,14 +99,15 @@ pub fn realise_prices(
                 s.origin, p.feed
             ))
         })?;
-        let x0 = path.price_at(s.start_unix).ln();
+        let p0 = path.price_at(s.start_unix);
+        let x0 = p0.ln();
         procs.push(ProcState {
             p,
             x: x0,
             x0,
             regime: 0,
             rng: bankrun_engine::rng::stream(path_seed, &format!("sweep.prices.{}", p.feed)),
-            points: vec![(s.start_unix, x0.exp())],
+            points: vec![(s.start_unix, p0)],
             min_x: x0,
         });
     }
