@@ -1,7 +1,9 @@
 //! Borrowers in the block loop: rate-elastic repayment and HF management
 //! (model: `bankrun_agents::borrower`, reference/behaviour.md §2.2). Repayments come from
-//! outside funds (the carry strategy's proceeds); loopers unwinding through a DEX come with
-//! the venues of a later version.
+//! outside funds (the carry strategy's proceeds). Loopers (books in an e-mode) that repay
+//! because the rate exceeds their carry unwind: after the repayment they withdraw the same
+//! fraction of their collateral, which keeps their health factor and takes the LST out of the
+//! pool (§2.2(c)); selling it on a DEX comes with the venues of a later version.
 
 use bankrun_aave::U256;
 use bankrun_agents::{exp_blocks, hf_rescue_repay_fraction, rate_repay_fraction};
@@ -10,6 +12,9 @@ use rand::RngExt;
 use crate::mempool::{Action, Sender, Tx};
 use crate::units::u256_to_f64;
 use crate::world::World;
+
+/// Health factor below which a looper repays without withdrawing collateral.
+const UNWIND_MIN_HF: f64 = 1.01;
 
 impl World<'_> {
     /// An active borrower reviews its position.
@@ -32,6 +37,7 @@ impl World<'_> {
         );
         let f_hf = hf_rescue_repay_fraction(hf, b.hf_act, b.hf_target);
         let f = f_rate.max(f_hf);
+        let unwinds = book.emode != 0 && f_rate >= f_hf;
         if f > 1e-4 {
             let amount = if f > 0.9999 {
                 U256::MAX
@@ -51,6 +57,7 @@ impl World<'_> {
                 gas_limit: self.scn.scenario.chain.gas.repay,
             };
             self.borrowers[i].pending = true;
+            self.borrowers[i].unwind = unwinds.then_some(f);
             self.mempool.submit(tx);
         }
         let wait = exp_blocks(
@@ -63,5 +70,52 @@ impl World<'_> {
             Sender::Borrower(i as u32),
             0,
         );
+    }
+}
+
+impl World<'_> {
+    /// A borrower's transaction was included (`ok`) or reverted / dropped. After a looper's
+    /// repayment, sends the matching collateral withdrawal.
+    pub fn borrower_outcome(&mut self, i: usize, ok: bool) {
+        let b = &mut self.borrowers[i];
+        b.pending = false;
+        let unwind = b.unwind.take();
+        let (user, collateral) = (b.user, b.collateral);
+        if ok {
+            self.reindex(user);
+        }
+        let Some(f) = unwind.filter(|_| ok) else {
+            return;
+        };
+        // An underwater or barely healthy looper cannot take collateral out (the withdrawal
+        // would fail its health-factor check), so it does not try.
+        let hf = u256_to_f64(self.pool.user_account_data(self.t(), user).health_factor) / 1e18;
+        if hf < UNWIND_MIN_HF {
+            return;
+        }
+        let balance = self.pool.supply_balance(self.t(), user, collateral);
+        let amount = if f > 0.9999 {
+            U256::MAX
+        } else {
+            balance * U256::from((f * 1e6) as u64) / U256::from(1_000_000u64)
+        };
+        if amount.is_zero() {
+            return;
+        }
+        let book = &self.scn.scenario.borrowers[self.borrowers[i].book];
+        let tx = Tx {
+            sender: Sender::Borrower(i as u32),
+            user,
+            action: Action::Withdraw {
+                asset: collateral,
+                amount,
+            },
+            priority_gwei: book.priority_fee_gwei,
+            tie: self.rng.mempool.random(),
+            submitted: self.block,
+            gas_limit: self.scn.scenario.chain.gas.withdraw,
+        };
+        self.borrowers[i].pending = true;
+        self.mempool.submit(tx);
     }
 }

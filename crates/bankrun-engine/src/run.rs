@@ -141,6 +141,7 @@ impl World<'_> {
             Action::Liquidate { .. } => self.liquidate(&tx),
         };
         let ok = result.is_ok();
+
         let gas = if ok {
             tx.gas_limit
         } else {
@@ -229,11 +230,7 @@ impl World<'_> {
                 self.depositor_outcome(i as usize, outcome, gas_eth);
             }
             Sender::Borrower(i) => {
-                self.borrowers[i as usize].pending = false;
-                if matches!(result, Some(Ok(_))) {
-                    let u = self.borrowers[i as usize].user;
-                    self.reindex(u);
-                }
+                self.borrower_outcome(i as usize, matches!(result, Some(Ok(_))));
             }
             Sender::Liquidator(j) => {
                 let Action::Liquidate { debt, user, .. } = tx.action else {

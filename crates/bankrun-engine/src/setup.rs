@@ -293,6 +293,8 @@ fn plan_book(w: &mut World<'_>) -> Result<Vec<Plan>, EngineError> {
                 book: bi,
                 user,
                 debt: d,
+                collateral: c,
+                unwind: None,
                 active,
                 hf_act,
                 hf_target: hf_act + 0.2,

@@ -86,6 +86,11 @@ pub struct Borrower {
     pub user: UserId,
     /// Debt reserve.
     pub debt: AssetId,
+    /// Collateral reserve.
+    pub collateral: AssetId,
+    /// Fraction of collateral to withdraw once the pending repayment succeeds (loopers'
+    /// unwind).
+    pub unwind: Option<f64>,
     /// Reacts to rates and health at all.
     pub active: bool,
     /// HF below which it repays (§2.2(b)).
