@@ -36,6 +36,11 @@ impl Pool {
             // v3.0 `ReserveLogic.init` leaves `lastUpdateTimestamp` at 0 until the first
             // action (rates are 0 and there is no debt, so nothing accrues meanwhile).
             r.last_update_timestamp = 0;
+        } else {
+            // v3.6 `PoolConfigurator.initReserves` sets the variable borrow rate to the
+            // strategy's base rate at listing (found by the revm conformance suite).
+            r.current_variable_borrow_rate =
+                crate::rate_strategy::bps_to_ray(r.config.rate.base_variable_borrow_rate);
         }
         if frozen && r.config.ltv != 0 {
             r.pending_ltv = r.config.ltv;

@@ -434,10 +434,19 @@ impl Pool {
                     .set_using_as_collateral(collateral, true);
             }
         } else {
-            // _burnCollateralATokens.
+            // _burnCollateralATokens. The debt repayment reaches the aToken only at the
+            // end of the transaction, so when collateral == debt the strategy reads the
+            // underlying balance without it.
+            let pending = if collateral == debt {
+                actual_debt
+            } else {
+                U256::ZERO
+            };
             let r = &mut self.reserves[collateral];
             r.update_state(now, v)?;
+            r.virtual_underlying_balance = sub(r.virtual_underlying_balance, pending)?;
             r.update_rates_and_virtual_balance(U256::ZERO, paid, v)?;
+            r.virtual_underlying_balance = add(r.virtual_underlying_balance, pending)?;
             let scaled = ray_div(paid, r.liquidity_index)?;
             if scaled.is_zero() {
                 return Err(PoolError::InvalidBurnAmount);

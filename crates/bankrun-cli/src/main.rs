@@ -2,6 +2,7 @@
 
 mod fit;
 mod merge;
+mod spiral;
 mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +39,15 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Fit a price process to a price CSV; prints `[[stochastic.prices]]` scenario TOML.
     Fit(fit::FitArgs),
+    /// Debt that becomes liquidatable against a price drop of 0-90 %, with and without the
+    /// liquidation spiral's price feedback (spiral scenarios); prints and writes SVG/HTML.
+    CollateralAtRisk {
+        /// An embedded spiral scenario or a spiral TOML file.
+        scenario: String,
+        /// Output directory (default: `bankrun-out/<scenario>-collateral-at-risk`).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// List the embedded scenarios, or print one as TOML to start your own from.
     Scenarios {
         /// Print this embedded scenario's TOML.
@@ -74,6 +84,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate(args),
         Command::Schema { summary } => schema(summary),
         Command::Scenarios { print } => scenarios(print),
+        Command::CollateralAtRisk { scenario, out } => spiral::collateral_at_risk(&scenario, out),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Fit(args) => fit::run(args),
@@ -113,6 +124,15 @@ fn load(spec: &str) -> Result<LoadedScenario, Failure> {
 }
 
 fn simulate(args: SimulateArgs) -> Result<(), Failure> {
+    if spiral::is_spiral(&args.scenario) {
+        return spiral::simulate(
+            &args.scenario,
+            args.seed,
+            args.out,
+            args.json,
+            args.no_write,
+        );
+    }
     let scenario = load(&args.scenario)?;
     let seed = args.seed.unwrap_or(scenario.scenario.scenario.seed);
     let total = bankrun_engine::block_count(&scenario);
@@ -183,6 +203,9 @@ fn schema(summary: bool) -> Result<(), Failure> {
 
 fn scenarios(print: Option<String>) -> Result<(), Failure> {
     match print {
+        Some(name) if spiral::text(&name).is_some() => {
+            print!("{}", spiral::text(&name).unwrap_or_default());
+        }
         Some(name) => {
             let s = bankrun_scenario::load_embedded(&name)
                 .map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -196,6 +219,9 @@ fn scenarios(print: Option<String>) -> Result<(), Failure> {
                     "{name}\t{}",
                     s.scenario.scenario.description.lines().next().unwrap_or("")
                 );
+            }
+            for (name, description) in spiral::list() {
+                println!("{name}\t{description}");
             }
         }
     }

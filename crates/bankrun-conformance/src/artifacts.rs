@@ -25,7 +25,11 @@ pub fn ensure_fetched() -> Result<&'static Path> {
     let r = DONE.get_or_init(|| {
         let dir = cache_dir();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-artifacts.mjs");
-        let status = Command::new("node").arg(&script).arg(&dir).status();
+        let status = Command::new("node")
+            .arg(&script)
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .status();
         match status {
             Ok(s) if s.success() => Ok(dir),
             Ok(s) => Err(format!("{} exited with {s}", script.display())),

@@ -13,6 +13,7 @@ use alloy_primitives::{U256, keccak256};
 use alloy_sol_types::sol;
 use anyhow::{Result, bail};
 use bankrun_aave::{Pool, PoolError};
+use std::collections::BTreeMap;
 
 /// Number of borrowing users.
 pub const BORROWERS: usize = 3;
@@ -66,11 +67,11 @@ pub enum Op {
     },
     /// The liquidator covers `bps` of `user`'s debt (≥ 10001 = max).
     Liquidate {
-        /// Borrower.
+        /// Borrower (≥ [`BORROWERS`]: the borrower with the lowest health factor).
         user: usize,
-        /// Collateral reserve.
+        /// Selector of the collateral among the borrower's collateral reserves.
         collateral: usize,
-        /// Debt reserve.
+        /// Selector of the debt among the borrower's borrowed reserves.
         debt: usize,
         /// Fraction, bps.
         bps: u32,
@@ -124,17 +125,6 @@ sol! {
     }
 }
 
-/// Optional sabotage of the native side, to prove the comparison can fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sabotage {
-    /// No sabotage.
-    #[default]
-    None,
-    /// After every native supply, add one wei-unit to the user's scaled aToken balance
-    /// bookkeeping by supplying one extra wei (a one-wei rounding change).
-    OneWeiSupply,
-}
-
 /// Both pools and the clock.
 pub struct Harness {
     /// The real pool.
@@ -144,11 +134,29 @@ pub struct Harness {
     /// Current timestamp.
     pub now: u64,
     version: AaveVersion,
-    sabotage: Sabotage,
     /// Steps whose outcome was a revert on both sides.
     pub reverts: usize,
     /// Steps executed.
     pub steps: usize,
+    /// Per op kind: (succeeded on both sides, reverted on both sides).
+    pub stats: BTreeMap<&'static str, (usize, usize)>,
+}
+
+/// The kind name of an op (for statistics).
+pub fn kind(op: &Op) -> &'static str {
+    match op {
+        Op::Supply { .. } => "supply",
+        Op::Withdraw { .. } => "withdraw",
+        Op::Borrow { .. } => "borrow",
+        Op::Repay { .. } => "repay",
+        Op::Liquidate { .. } => "liquidationCall",
+        Op::SetEMode { .. } => "setUserEMode",
+        Op::Advance { .. } => "advance time",
+        Op::Price { .. } => "price move",
+        Op::SupplyCap { .. } => "supply cap",
+        Op::BorrowCap { .. } => "borrow cap",
+        Op::ToggleFreeze { .. } => "freeze/unfreeze",
+    }
 }
 
 fn pow10(d: u8) -> U256 {
@@ -222,7 +230,7 @@ fn revert_matches(v: AaveVersion, e: &PoolError, data: &[u8]) -> bool {
 
 impl Harness {
     /// Deploys both pools.
-    pub fn new(version: AaveVersion, sabotage: Sabotage) -> Result<Self> {
+    pub fn new(version: AaveVersion) -> Result<Self> {
         let reserves = default_reserves();
         let emodes = default_emodes();
         let evm = EvmAave::deploy(version, &reserves, &emodes, LIQUIDATOR + 1, T0)?;
@@ -232,9 +240,9 @@ impl Harness {
             native,
             now: T0,
             version,
-            sabotage,
             reverts: 0,
             steps: 0,
+            stats: BTreeMap::new(),
         })
     }
 
@@ -273,12 +281,7 @@ impl Harness {
                 };
                 let before = self.wallets(user)?;
                 wallet_check = Some((user, before));
-                let mut r = self.native.supply(now, user as u32, asset, amt);
-                if r.is_ok() && self.sabotage == Sabotage::OneWeiSupply {
-                    // One extra wei on the native side only.
-                    let _ = self.native.supply(now, user as u32, asset, U256::from(1u8));
-                    r = Ok(());
-                }
+                let r = self.native.supply(now, user as u32, asset, amt);
                 result = r.map(|_| vec![(asset, false, amt)]);
                 outcome = self.evm.supply(user, asset, amt)?;
             }
@@ -332,6 +335,30 @@ impl Harness {
                 bps,
                 receive_a_token,
             } => {
+                // Selectors resolve to the borrower's actual collateral / debt reserves
+                // (the n-th set bit, modulo their count); `user` ≥ BORROWERS picks the
+                // borrower with the lowest health factor.
+                let user = if user >= BORROWERS {
+                    (0..BORROWERS)
+                        .min_by_key(|&u| self.native.health_factor(now, u as u32))
+                        .unwrap_or(0)
+                } else {
+                    user
+                };
+                let pick = |bitmap: u128, sel: usize| -> usize {
+                    let set: Vec<usize> =
+                        (0..N_RESERVES).filter(|&i| bitmap >> i & 1 == 1).collect();
+                    if set.is_empty() {
+                        sel % N_RESERVES
+                    } else {
+                        set[sel % set.len()]
+                    }
+                };
+                let (cb, db) = self
+                    .native
+                    .user(user as u32)
+                    .map_or((0, 0), |a| (a.collateral_bitmap, a.borrowing_bitmap));
+                let (collateral, debt) = (pick(cb, collateral), pick(db, debt));
                 let d = self.native.debt_balance(now, user as u32, debt);
                 let amt = if bps > 10_000 {
                     U256::MAX
@@ -425,12 +452,14 @@ impl Harness {
                     );
                 }
                 self.reverts += 1;
+                self.stats.entry(kind(op)).or_default().1 += 1;
                 return self.compare();
             }
             (Ok(_), o) => bail!("{op:?}: native succeeded, evm {o:?} ({})", show(o)),
             (Err(e), Outcome::Success(_)) => bail!("{op:?}: native reverted {e:?}, evm succeeded"),
             (Err(e), o) => bail!("{op:?}: native {e:?}, evm {o:?}"),
         };
+        self.stats.entry(kind(op)).or_default().0 += 1;
         if let Some((user, before)) = wallet_check {
             let after = self.wallets(user)?;
             let mut expected = before.clone();
@@ -441,7 +470,7 @@ impl Harness {
                     expected[asset] - amt
                 };
             }
-            if self.sabotage == Sabotage::None && after != expected {
+            if after != expected {
                 bail!("{op:?}: wallet of user {user}: evm {after:?}, native-implied {expected:?}");
             }
         }
@@ -468,20 +497,6 @@ impl Harness {
                 deficit: r.deficit,
                 treasury_scaled: r.treasury_scaled,
             };
-            // Known v3.6 divergence (reported, native left unchanged on purpose):
-            // `initReserves` sets `currentVariableBorrowRate` to the base rate, the
-            // native listing leaves it 0 until the first action. Only an untouched
-            // reserve can show it, and nothing accrues on it (no debt).
-            let untouched = r.last_update_timestamp == T0
-                && r.scaled_total_supply.is_zero()
-                && r.current_variable_borrow_rate.is_zero();
-            if self.version == AaveVersion::V3_6 && untouched && e.variable_borrow_rate != n.variable_borrow_rate {
-                let mut e2 = e.clone();
-                e2.variable_borrow_rate = n.variable_borrow_rate;
-                if e2 == n {
-                    continue;
-                }
-            }
             if e != n {
                 bail!("reserve {i} differs at t={now}:\n  evm    {e:?}\n  native {n:?}");
             }
@@ -527,9 +542,38 @@ fn show(o: &Outcome) -> String {
     }
 }
 
-/// Runs a whole sequence on fresh pools; the error names the failing step.
-pub fn run_sequence(version: AaveVersion, ops: &[Op], sabotage: Sabotage) -> Result<Harness> {
-    let mut h = Harness::new(version, sabotage)?;
+/// The fixed opening of every sequence (not shrunk): the liquidator provides deep
+/// liquidity in every reserve and each borrower supplies some collateral.
+pub fn prefix() -> Vec<Op> {
+    let mut v: Vec<Op> = (0..N_RESERVES)
+        .map(|asset| Op::Supply {
+            user: LIQUIDATOR,
+            asset,
+            amount: if asset == 0 {
+                5_000_000
+            } else {
+                10_000_000_000
+            },
+            raw: false,
+        })
+        .collect();
+    for user in 0..BORROWERS {
+        v.push(Op::Supply {
+            user,
+            asset: user % N_RESERVES,
+            amount: [1_000, 2_000_000, 2_000_000][user % N_RESERVES],
+            raw: false,
+        });
+    }
+    v
+}
+
+/// Runs [`prefix`] then `ops` on fresh pools; the error names the failing step.
+pub fn run_sequence(version: AaveVersion, ops: &[Op]) -> Result<Harness> {
+    let mut h = Harness::new(version)?;
+    for op in prefix() {
+        h.step(&op)?;
+    }
     for (i, op) in ops.iter().enumerate() {
         if let Err(e) = h.step(op) {
             bail!("step {i} of {}: {e:#}", ops.len());

@@ -28,11 +28,11 @@ pub fn op() -> impl Strategy<Value = Op> {
         }),
         3 => (user.clone(), asset.clone(), bps.clone())
             .prop_map(|(user, asset, bps)| Op::Withdraw { user, asset, bps }),
-        6 => (user.clone(), asset.clone(), bps.clone())
+        8 => (user.clone(), asset.clone(), prop_oneof![bps.clone(), 9_500u32..=10_000])
             .prop_map(|(user, asset, bps)| Op::Borrow { user, asset, bps }),
         3 => (user.clone(), asset.clone(), bps.clone())
             .prop_map(|(user, asset, bps)| Op::Repay { user, asset, bps }),
-        4 => (user.clone(), asset.clone(), asset.clone(), bps, any::<bool>()).prop_map(
+        6 => (0..BORROWERS + 2, 0..N_RESERVES, 0..N_RESERVES, bps, any::<bool>()).prop_map(
             |(user, collateral, debt, bps, receive_a_token)| Op::Liquidate {
                 user,
                 collateral,
@@ -44,13 +44,14 @@ pub fn op() -> impl Strategy<Value = Op> {
         2 => (user, 0u8..=1).prop_map(|(user, category)| Op::SetEMode { user, category }),
         4 => prop_oneof![Just(1u64), Just(12), 1u64..100_000, Just(86_400), Just(30 * 86_400), Just(365 * 86_400)]
             .prop_map(|secs| Op::Advance { secs }),
-        4 => (asset.clone(), -3_000i32..3_000)
+        5 => (asset.clone(), prop_oneof![-3_000i32..1_500, -800i32..200])
             .prop_map(|(asset, delta_bps)| Op::Price { asset, delta_bps }),
-        1 => (asset.clone(), prop::option::of(-3i64..5))
+        1 => (asset.clone(), prop::option::weighted(0.6, -3i64..5))
             .prop_map(|(asset, delta)| Op::SupplyCap { asset, delta }),
-        1 => (asset.clone(), prop::option::of(-3i64..5))
+        1 => (asset.clone(), prop::option::weighted(0.6, -3i64..5))
             .prop_map(|(asset, delta)| Op::BorrowCap { asset, delta }),
-        1 => asset.prop_map(|asset| Op::ToggleFreeze { asset }),
+        1 => prop::bool::weighted(0.5).prop_flat_map(move |_| asset.clone())
+            .prop_map(|asset| Op::ToggleFreeze { asset }),
     ]
 }
 

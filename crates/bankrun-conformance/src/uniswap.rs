@@ -57,8 +57,22 @@ impl UniPair {
                 tokenB: tb,
             },
         )?;
-        evm.send(OWNER, ta, IUniErc20::transferCall { to: pair, value: reserve_in })?;
-        evm.send(OWNER, tb, IUniErc20::transferCall { to: pair, value: reserve_out })?;
+        evm.send(
+            OWNER,
+            ta,
+            IUniErc20::transferCall {
+                to: pair,
+                value: reserve_in,
+            },
+        )?;
+        evm.send(
+            OWNER,
+            tb,
+            IUniErc20::transferCall {
+                to: pair,
+                value: reserve_out,
+            },
+        )?;
         evm.send(OWNER, pair, IUniPair::mintCall { to: OWNER })?;
         let token0 = evm.get(pair, IUniPair::token0Call {})?;
         Ok(UniPair {

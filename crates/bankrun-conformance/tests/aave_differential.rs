@@ -6,9 +6,11 @@
 //! runs 2,000 per version), 50–60 steps each; `BANKRUN_SOAK=1` runs 20,000.
 
 use bankrun_conformance::aave::AaveVersion;
-use bankrun_conformance::diff::{Sabotage, run_sequence};
+use bankrun_conformance::diff::run_sequence;
 use bankrun_conformance::strategy::{cases, config, sequence};
 use proptest::test_runner::{TestCaseError, TestRunner};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -17,12 +19,18 @@ fn differential(version: AaveVersion) {
     let mut runner = TestRunner::new(config(n));
     let steps = AtomicUsize::new(0);
     let reverts = AtomicUsize::new(0);
+    let stats: Mutex<BTreeMap<&'static str, (usize, usize)>> = Mutex::default();
     let t = Instant::now();
     let result = runner.run(&sequence(50, 60), |ops| {
-        let h = run_sequence(version, &ops, Sabotage::None)
-            .map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
+        let h = run_sequence(version, &ops).map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
         steps.fetch_add(h.steps, Ordering::Relaxed);
         reverts.fetch_add(h.reverts, Ordering::Relaxed);
+        let mut s = stats.lock().unwrap();
+        for (k, (ok, rev)) in &h.stats {
+            let e = s.entry(*k).or_default();
+            e.0 += ok;
+            e.1 += rev;
+        }
         Ok(())
     });
     if let Err(e) = result {
@@ -36,6 +44,9 @@ fn differential(version: AaveVersion) {
         reverts.load(Ordering::Relaxed),
         t.elapsed().as_secs_f64()
     );
+    for (k, (ok, rev)) in stats.lock().unwrap().iter() {
+        eprintln!("  {k:>16}: {ok:>7} ok, {rev:>7} reverted (same revert on both sides)");
+    }
 }
 
 #[test]

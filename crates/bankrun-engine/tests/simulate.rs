@@ -127,8 +127,17 @@ fn default_scenario_reproduces_the_run() {
     );
     // Loopers unwind: e-mode books that repay at slope2 rates take their LST collateral out
     // (no depositor class supplies wstETH in the default scenario, so only loopers withdraw it).
-    let wsteth = r.summary.reserves.iter().find(|x| x.symbol == "wstETH").expect("wstETH");
-    assert!(wsteth.withdrawals_served > 1_000.0, "wstETH unwound: {}", wsteth.withdrawals_served);
+    let wsteth = r
+        .summary
+        .reserves
+        .iter()
+        .find(|x| x.symbol == "wstETH")
+        .expect("wstETH");
+    assert!(
+        wsteth.withdrawals_served > 1_000.0,
+        "wstETH unwound: {}",
+        wsteth.withdrawals_served
+    );
     // The attacker's borrows went through (they come before the news).
     assert!(
         r.events

@@ -75,7 +75,13 @@ pub fn wad_div(a: U256, b: U256) -> Result<U256, MathError> {
 /// Reproduces `WadRayMath.rayMul` (all v3 versions).
 #[inline]
 pub fn ray_mul(a: U256, b: U256) -> Result<U256, MathError> {
-    Ok(mul_add(a, b, HALF_RAY)? / RAY)
+    // The `sabotage-rounding` feature (tests only: it exists to prove that the
+    // conformance suite detects a one-wei rounding change) rounds down instead.
+    #[cfg(feature = "sabotage-rounding")]
+    let half = U256::ZERO;
+    #[cfg(not(feature = "sabotage-rounding"))]
+    let half = HALF_RAY;
+    Ok(mul_add(a, b, half)? / RAY)
 }
 
 /// `rayMulFloor(a, b) = a*b / 1e27` (RAY, rounded down).

@@ -1,4 +1,4 @@
-//! The five time charts of the HTML report, assembled from the run result.
+//! The six time charts of the HTML report, assembled from the run result.
 
 use bankrun_metrics::{ReserveBlockRow, RunResult};
 
@@ -38,7 +38,7 @@ fn pct_label(y: f64) -> String {
 }
 
 /// The charts, in report order.
-const DEFS: [FigureDef; 5] = [
+const DEFS: [FigureDef; 6] = [
     FigureDef {
         id: "utilization",
         title: "Utilization",
@@ -66,6 +66,16 @@ const DEFS: [FigureDef; 5] = [
         lines: apr_lines,
     },
     FigureDef {
+        id: "withdrawals",
+        title: "Withdrawals per hour, most reverted reserve",
+        caption: "Withdrawals requested, served and reverted per hour (USD at the oracle \
+                  price) in the reserve with the most reverted withdrawals: the race for \
+                  liquidity at 100 % utilization.",
+        y_desc: "USD per hour",
+        y_fmt: usd,
+        lines: withdrawal_lines,
+    },
+    FigureDef {
         id: "outflow",
         title: "Cumulative outflow by depositor class",
         caption: "Cumulative withdrawals per depositor class, % of the class's initial \
@@ -86,7 +96,8 @@ const DEFS: [FigureDef; 5] = [
 ];
 
 /// Renders, in order: utilization, available liquidity (start = 100 %), borrow and supply
-/// APR, cumulative outflow by depositor class, and deficit in USD.
+/// APR, hourly withdrawals of the most reverted reserve, cumulative outflow by depositor
+/// class, and deficit in USD.
 pub(crate) fn figures(result: &RunResult) -> Result<Vec<Figure>, ReportError> {
     let events = event_marks(result);
     let x_max = x_max(result);
@@ -179,6 +190,48 @@ fn apr_lines(result: &RunResult) -> Vec<Line> {
             s.secondary = true;
             b.name = format!("{} borrow", b.name);
             [b, s]
+        })
+        .collect()
+}
+
+/// Hourly sums of withdrawals requested / served / reverted (USD) for the reserve with the
+/// most reverted withdrawal transactions (the first reserve if none reverted).
+fn withdrawal_lines(result: &RunResult) -> Vec<Line> {
+    let reserves = &result.summary.reserves;
+    let Some(worst) = reserves.iter().max_by_key(|r| r.reverted_withdraw_txs) else {
+        return Vec::new();
+    };
+    let start = start_unix(result);
+    let rows = result
+        .reserve_series
+        .iter()
+        .filter(|r| r.reserve == worst.symbol);
+    let mut hours: Vec<(f64, [f64; 3])> = Vec::new();
+    for r in rows {
+        let h = hours_since(r.timestamp, start).floor();
+        let v = [
+            r.withdrawals_requested * r.oracle_price_usd,
+            r.withdrawals_served * r.oracle_price_usd,
+            r.withdrawals_reverted * r.oracle_price_usd,
+        ];
+        match hours.last_mut() {
+            Some((last, acc)) if *last == h => acc.iter_mut().zip(v).for_each(|(a, x)| *a += x),
+            _ => hours.push((h, v)),
+        }
+    }
+    let names = ["requested", "served", "reverted"];
+    names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| Line {
+            name: format!("{} {name}", worst.symbol),
+            color: k,
+            secondary: false,
+            points: downsample(
+                hours.iter().map(|(h, v)| (*h, v[k])).collect(),
+                MAX_POINTS,
+                Agg::Max,
+            ),
         })
         .collect()
 }

@@ -260,9 +260,9 @@ mod tests {
     }
 
     #[test]
-    fn empty_result_renders_five_charts() {
+    fn empty_result_renders_six_charts() {
         let page = render_report(&RunResult::default(), &RunMeta::default()).unwrap();
-        assert_eq!(page.matches("<svg").count(), 5);
+        assert_eq!(page.matches("<svg").count(), 6);
         assert!(page.contains("No scripted events."));
     }
 }

@@ -478,8 +478,8 @@ fn html_is_self_contained_with_one_svg_per_chart() {
     write_synthetic(&out);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     eprintln!("report.html: {} bytes", html.len());
-    assert_eq!(html.matches("<svg").count(), 5);
-    assert_eq!(html.matches("</svg>").count(), 5);
+    assert_eq!(html.matches("<svg").count(), 6);
+    assert_eq!(html.matches("</svg>").count(), 6);
     for forbidden in ["http://", "https://", "<script", "<link", "@import", "url("] {
         assert!(
             !html.contains(forbidden),

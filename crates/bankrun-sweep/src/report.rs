@@ -467,7 +467,8 @@ fn heatmap(
                 .margin(12)
                 .x_label_area_size(44)
                 .y_label_area_size(80)
-                .build_cartesian_2d((0..nx).into_segmented(), (0..ny).into_segmented())?;
+                // A segmented range a..b has b − a + 1 segments.
+                .build_cartesian_2d((0..nx - 1).into_segmented(), (0..ny - 1).into_segmented())?;
             let lab = |v: &SegmentValue<i32>, l: &[String]| match v {
                 SegmentValue::CenterOf(i) => l.get(*i as usize).cloned().unwrap_or_default(),
                 _ => String::new(),

@@ -1,0 +1,656 @@
+//! The Compound v2 runner: the real book in an exact Comptroller, reporter prices pushed on
+//! deviation/heartbeat (stablecoins fixed at $1 where the oracle fixes them), liquidators
+//! competing for block space under EIP-1559, and seized ETH sold on the ETH market.
+//!
+//! # Total order within a block
+//! 1. time advances; fundamental prices move (× the stress ramp on the stressed path);
+//!    the CEX impact decays;
+//! 2. each reporter feed observes its market price (ETH: the CEX mid; others: the
+//!    fundamental) and posts on deviation/heartbeat (`validate`, anchor = the same market);
+//!    markets accrue interest hourly;
+//! 3. on a price update, accounts are screened in `f64` and candidates checked exactly
+//!    (`getAccountLiquidity`);
+//! 4. liquidators (each every `poll_blocks`) submit `liquidateBorrow` for unsafe accounts
+//!    whose expected profit beats gas;
+//! 5. the block is built (base fee, agents' gas share) and executed in tip order;
+//! 6. liquidators redeem the seized cTokens and sell ETH on the better venue, swap
+//!    stablecoins on Curve, and keep other collateral (no venue modelled: an assumption);
+//! 7. the block is recorded.
+//!
+//! The book is the subgraph snapshot (`data/lending/compound_v2_book_2023-05.csv`), placed at
+//! the start of the price window (the snapshot's block is not recorded: an assumption).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bankrun_compound::ctoken::BorrowSnapshot;
+use bankrun_compound::exp::EXP_SCALE;
+use bankrun_compound::{
+    CToken, Comptroller, JumpRateModelV2, PriceOracle, PriceSource, TokenConfig, U256,
+};
+use bankrun_dex::cex::{CexVenue, VenueSet};
+use bankrun_engine::rng::stream;
+use bankrun_oracle::PushFeed;
+use rand::RngExt;
+
+use crate::error::SpiralError;
+use crate::gas::GasMarket;
+use crate::mempool::{Mempool, Tx};
+use crate::record::{LiquidationRow, RunOutput, SeriesRow, Summary, median};
+use crate::series::{Series, format_time, parse_time, read_columns};
+use crate::spec::{Loaded, MarketSpec};
+use crate::venues::{EthMarket, Venue, to_units, to_wei};
+
+/// First liquidator account id.
+pub const LIQUIDATOR0: u32 = 5_000_000;
+/// The account holding the supply outside the book (funds the book's borrows).
+pub const OUTSIDE: u32 = 4_000_000;
+
+/// One account's position per market (whole underlying units).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BookRow {
+    /// Supply (underlying units).
+    pub supply: f64,
+    /// Borrow (underlying units).
+    pub borrow: f64,
+}
+
+/// The book: `account → market index → row`, accounts dense from 0.
+pub type Book = BTreeMap<u32, BTreeMap<usize, BookRow>>;
+
+/// Reads the book CSV against the markets.
+///
+/// # Errors
+/// Located [`SpiralError::BadInput`].
+pub fn read_book(l: &Loaded) -> Result<Book, SpiralError> {
+    let c = l
+        .spec
+        .compound
+        .as_ref()
+        .ok_or_else(|| l.err("protocol", "no [compound]"))?;
+    let (o, text) = l.read_data("book", &c.book)?;
+    let mut book = Book::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let ln = n + 1;
+        if f.len() != 4 {
+            return Err(SpiralError::bad(
+                &o,
+                ln,
+                "row",
+                "expected account,market,supply,borrow",
+            ));
+        }
+        let a: u32 = f[0]
+            .parse()
+            .map_err(|_| SpiralError::bad(&o, ln, "account", "not an integer"))?;
+        let m = c
+            .markets
+            .iter()
+            .position(|m| m.name == f[1])
+            .ok_or_else(|| {
+                SpiralError::bad(
+                    &o,
+                    ln,
+                    "market",
+                    format!("{:?} is not a market of the scenario", f[1]),
+                )
+            })?;
+        let num = |s: &str, k: &str| {
+            s.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| SpiralError::bad(&o, ln, k, format!("bad amount {s:?}")))
+        };
+        let row = book.entry(a).or_default().entry(m).or_default();
+        row.supply += num(f[2], "supply")?;
+        row.borrow += num(f[3], "borrow")?;
+    }
+    Ok(book)
+}
+
+/// Price paths per market (USD per unit), `None` for fixed prices.
+///
+/// # Errors
+/// Located [`SpiralError::BadInput`].
+pub fn price_paths(l: &Loaded) -> Result<Vec<Option<Series>>, SpiralError> {
+    let c = l
+        .spec
+        .compound
+        .as_ref()
+        .ok_or_else(|| l.err("protocol", "no [compound]"))?;
+    let (o, text) = l.read_data("prices", &c.prices)?;
+    c.markets
+        .iter()
+        .map(|m| match &m.price_column {
+            Some(col) => Ok(Some(read_columns(&o, &text, &[col], None)?.remove(0))),
+            None => Ok(None),
+        })
+        .collect()
+}
+
+fn price_at(m: &MarketSpec, path: &Option<Series>, t: i64, stress: f64) -> f64 {
+    match path {
+        Some(p) => p.at(t) * stress,
+        None => m.fixed_usd.unwrap_or(1.0),
+    }
+}
+
+/// The stress multiplier of volatile prices at `t` (1 on the real path).
+pub fn stress_factor(l: &Loaded, stressed: bool, t: i64) -> f64 {
+    match (&l.spec.stress, stressed) {
+        (Some(s), true) => {
+            let t0 = parse_time(&s.start).unwrap_or(i64::MAX);
+            let w = ((t - t0) as f64 / (s.ramp_hours * 3600.0).max(1.0)).clamp(0.0, 1.0);
+            1.0 - s.drop * w
+        }
+        _ => 1.0,
+    }
+}
+
+fn usd6(p: f64) -> U256 {
+    to_wei(p, 6)
+}
+
+/// A liquidation transaction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Liquidate {
+    /// Borrower.
+    pub account: u32,
+    /// Borrowed market.
+    pub borrowed: usize,
+    /// Collateral market.
+    pub collateral: usize,
+    /// Repay (underlying wei).
+    pub repay: U256,
+}
+
+/// Runs the real (`stressed = false`) or stressed path.
+///
+/// # Errors
+/// [`SpiralError`].
+pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralError> {
+    let s = &l.spec;
+    let c = s
+        .compound
+        .as_ref()
+        .ok_or_else(|| l.err("protocol", "no [compound]"))?;
+    let book = read_book(l)?;
+    let paths = price_paths(l)?;
+    let start = parse_time(&s.scenario.start).ok_or_else(|| l.err("start", "bad time"))?;
+    let end_path = paths
+        .iter()
+        .flatten()
+        .map(Series::end)
+        .max()
+        .unwrap_or(start);
+    let end = end_path + (s.scenario.tail_hours * 3600.0) as i64;
+    let bs = s.scenario.block_seconds as i64;
+    let blocks = ((end - start) / bs).max(1) as u64;
+    let n = c.markets.len();
+    let eth = c
+        .markets
+        .iter()
+        .position(|m| m.name == "ETH")
+        .ok_or_else(|| l.err("markets", "needs an ETH market"))?;
+    let p0: Vec<f64> = (0..n)
+        .map(|i| price_at(&c.markets[i], &paths[i], start, 1.0))
+        .collect();
+    // Oracle and markets.
+    let mut oracle = PriceOracle::new(EXP_SCALE * U256::from(15) / U256::from(100));
+    for (i, m) in c.markets.iter().enumerate() {
+        let base_unit = U256::from(10u64).pow(U256::from(m.decimals));
+        let source = if m.oracle_fixed || m.price_column.is_none() {
+            PriceSource::FixedUsd(usd6(p0[i]))
+        } else {
+            PriceSource::Reporter
+        };
+        oracle.push(TokenConfig { base_unit, source });
+        if source == PriceSource::Reporter {
+            oracle.prices[i] = usd6(p0[i]);
+        }
+    }
+    let mut comp = Comptroller::new(
+        to_wei(c.close_factor, 18),
+        to_wei(c.liquidation_incentive, 18),
+        oracle,
+    );
+    let block0 = 16_700_000u64; // assumption: a block number of late Feb 2023 (only differences matter)
+    for m in &c.markets {
+        let r = m.rate_model;
+        let model = JumpRateModelV2::from_per_year(
+            to_wei(r[0], 18),
+            to_wei(r[1], 18),
+            to_wei(r[2], 18),
+            to_wei(r[3], 18),
+        )
+        .map_err(|e| l.err("rate_model", format!("market {}: {e}", m.name)))?;
+        // cTokens have 8 decimals; exchange rate 0.02 underlying per cToken.
+        let x = U256::from(2u64) * U256::from(10u64).pow(U256::from(16 + m.decimals - 8));
+        let ct = CToken::new(model, x, to_wei(m.reserve_factor, 18), block0);
+        comp.support_market(ct, to_wei(m.collateral_factor, 18));
+    }
+    let mut units: BTreeMap<u32, Vec<(usize, f64, f64)>> = BTreeMap::new();
+    let mut debt_start = 0.0;
+    for (&a, rows) in &book {
+        let mut enter = Vec::new();
+        for (&m, r) in rows {
+            let dec = c.markets[m].decimals;
+            let ct = &mut comp.markets[m].ctoken;
+            if r.supply > 0.0 {
+                let wei = to_wei(r.supply, dec);
+                let tokens = wei * EXP_SCALE / ct.initial_exchange_rate;
+                ct.account_tokens.insert(a, tokens);
+                ct.total_supply += tokens;
+                ct.cash += tokens * ct.initial_exchange_rate / EXP_SCALE;
+                enter.push(m);
+            }
+            if r.borrow > 0.0 {
+                let wei = to_wei(r.borrow, dec);
+                ct.account_borrows.insert(
+                    a,
+                    BorrowSnapshot {
+                        principal: wei,
+                        interest_index: EXP_SCALE,
+                    },
+                );
+                ct.total_borrows += wei;
+                debt_start += r.borrow * p0[m];
+            }
+            units.entry(a).or_default().push((m, r.supply, r.borrow));
+        }
+        comp.enter_markets(a, &enter)
+            .map_err(|e| SpiralError::Run(e.to_string()))?;
+    }
+    // Outside supply funds the book's borrows: cash = book supply, exchange rate exact.
+    for m in &mut comp.markets {
+        let ct = &mut m.ctoken;
+        let tokens = ct.total_borrows * EXP_SCALE / ct.initial_exchange_rate;
+        ct.account_tokens.insert(OUTSIDE, tokens);
+        ct.total_supply += tokens;
+        ct.cash = ct.total_supply * ct.initial_exchange_rate / EXP_SCALE - ct.total_borrows;
+    }
+    // Venues.
+    let v = &s.venues;
+    let set = if v.cex_depth == "all" {
+        VenueSet::All
+    } else {
+        VenueSet::Major
+    };
+    let mut cex = CexVenue::fitted(p0[eth], set).map_err(|e| SpiralError::Run(e.to_string()))?;
+    cex.k_sell /= v.cex_depth_scale.sqrt();
+    cex.k_buy /= v.cex_depth_scale.sqrt();
+    let mut market = EthMarket::new(p0[eth], v.pool_eth, 6, cex, v.impact_half_life_s, start)?;
+    let mut curve = if v.curve_balance_per_coin > 0.0 {
+        Some(crate::stable::three_pool(
+            v.curve_balance_per_coin,
+            v.curve_a,
+        )?)
+    } else {
+        None
+    };
+    let mut feeds: Vec<Option<PushFeed>> = (0..n)
+        .map(|i| {
+            (comp.oracle.configs[i].source == PriceSource::Reporter).then(|| {
+                PushFeed::new(
+                    (c.feed_deviation * 10_000.0).round() as u32,
+                    c.feed_heartbeat_s,
+                    p0[i],
+                    start,
+                )
+            })
+        })
+        .collect();
+    // Liquidators.
+    let mut liqs = Vec::new();
+    for g in &s.keepers {
+        for j in 0..g.count {
+            liqs.push((
+                format!("{}-{}", g.name, j),
+                g.clone(),
+                to_wei(g.gas_budget_eth, 18),
+            ));
+        }
+    }
+    let mut wallets: BTreeMap<(u32, usize), U256> = BTreeMap::new();
+    for (k, (_, g, _)) in liqs.iter().enumerate() {
+        for (i, m) in c.markets.iter().enumerate() {
+            wallets.insert(
+                (LIQUIDATOR0 + k as u32, i),
+                to_wei(g.capital / p0[i].max(1e-9), m.decimals),
+            );
+        }
+    }
+    let gas_model = crate::runner::gas_model(l)?;
+    let mut gas = GasMarket::new(gas_model, s.gas.block_gas_limit, s.gas.agent_gas_share);
+    let mut gas_rng = stream(seed, if stressed { "gas-stress" } else { "gas" });
+    let mut tie_rng = stream(
+        seed,
+        if stressed {
+            "mempool-stress"
+        } else {
+            "mempool"
+        },
+    );
+    let mut pool: Mempool<Liquidate> = Mempool::default();
+    let mut out = RunOutput::default();
+    let mut sum = Summary {
+        scenario: s.scenario.name.clone(),
+        variant: if stressed {
+            "stress".into()
+        } else {
+            "real".into()
+        },
+        protocol: "compound-v2".into(),
+        seed,
+        blocks,
+        positions: book.len() as u64,
+        debt_start,
+        min_market_price: f64::MAX,
+        min_fundamental: f64::MAX,
+        ..Summary::default()
+    };
+    let mut unsafe_set: BTreeSet<u32> = BTreeSet::new();
+    let mut unsafe_since: BTreeMap<u32, i64> = BTreeMap::new();
+    let mut delays = Vec::new();
+    let mut liquidated = 0.0;
+    let mut scan = true;
+    let mut last_accrual = start;
+    let sample_every = (3600 / bs).max(1) as u64;
+    let oracle_price =
+        |comp: &Comptroller, i: usize| to_units(comp.oracle.price(i).unwrap_or_default(), 6);
+    for b in 0..blocks {
+        let now = start + (b as i64 + 1) * bs;
+        let blk = block0 + b + 1;
+        let sf = stress_factor(l, stressed, now);
+        let fund: Vec<f64> = (0..n)
+            .map(|i| price_at(&c.markets[i], &paths[i], now, sf))
+            .collect();
+        market.advance(now, fund[eth]);
+        for i in 0..n {
+            let Some(feed) = feeds[i].as_mut() else {
+                continue;
+            };
+            let px = if i == eth { market.mid() } else { fund[i] };
+            if feed.observe(px, now) {
+                let p = usd6(px);
+                comp.oracle
+                    .validate(i, p, p)
+                    .map_err(|e| SpiralError::Run(e.to_string()))?;
+                sum.oracle_updates += 1;
+                scan = true;
+            }
+        }
+        if now - last_accrual >= 3600 {
+            for m in &mut comp.markets {
+                m.ctoken
+                    .accrue_interest(blk)
+                    .map_err(|e| SpiralError::Run(e.to_string()))?;
+            }
+            last_accrual = now;
+        }
+        if scan {
+            let prices: Vec<f64> = (0..n).map(|i| oracle_price(&comp, i)).collect();
+            unsafe_set.clear();
+            for (&a, rows) in &units {
+                let (mut coll, mut debt) = (0.0, 0.0);
+                for &(m, sup, bor) in rows {
+                    coll += sup * prices[m] * c.markets[m].collateral_factor;
+                    debt += bor * prices[m];
+                }
+                if debt > 0.0 && debt > coll * 0.98 {
+                    let (_, shortfall) = comp
+                        .account_liquidity(a)
+                        .map_err(|e| SpiralError::Run(e.to_string()))?;
+                    if !shortfall.is_zero() {
+                        unsafe_set.insert(a);
+                        unsafe_since.entry(a).or_insert(now);
+                    }
+                }
+            }
+            scan = false;
+        }
+        // Liquidators decide.
+        if !unsafe_set.is_empty() {
+            let observed = gas.observed_gwei(now);
+            let eth_usd = market.mid();
+            for (k, (_, g, gas_left)) in liqs.iter().enumerate() {
+                if b % g.poll_blocks != 0 {
+                    continue;
+                }
+                let gwei = (observed * g.gas_multiplier).min(g.gas_cap_gwei);
+                let gas_usd = c.gas_liquidate as f64 * gwei * 1e-9 * eth_usd;
+                if to_units(*gas_left, 18) < c.gas_liquidate as f64 * gwei * 1e-9 {
+                    continue;
+                }
+                for &a in &unsafe_set {
+                    if pool.any(|t| t.agent == k && t.action.account == a) {
+                        continue;
+                    }
+                    let rows = &units[&a];
+                    let best_b = rows.iter().filter(|r| r.2 > 0.0).max_by(|x, y| {
+                        (x.2 * oracle_price(&comp, x.0))
+                            .total_cmp(&(y.2 * oracle_price(&comp, y.0)))
+                    });
+                    let best_c = rows
+                        .iter()
+                        .filter(|r| r.1 > 0.0 && c.markets[r.0].collateral_factor > 0.0)
+                        .max_by(|x, y| {
+                            (x.1 * oracle_price(&comp, x.0))
+                                .total_cmp(&(y.1 * oracle_price(&comp, y.0)))
+                        });
+                    let (Some(&(bm, _, _)), Some(&(cm, csup, _))) = (best_b, best_c) else {
+                        continue;
+                    };
+                    let borrow = comp.markets[bm]
+                        .ctoken
+                        .borrow_balance_stored(a)
+                        .unwrap_or_default();
+                    let pb = oracle_price(&comp, bm);
+                    let pc = oracle_price(&comp, cm);
+                    let max_by_coll = csup * pc / (c.liquidation_incentive * pb.max(1e-12)) * 0.99;
+                    let repay_units =
+                        (to_units(borrow, c.markets[bm].decimals) * c.close_factor * 0.999)
+                            .min(max_by_coll);
+                    let profit =
+                        repay_units * pb * (c.liquidation_incentive * 0.972 - 1.0) - gas_usd;
+                    if profit < g.min_profit_usd || repay_units <= 0.0 {
+                        continue;
+                    }
+                    pool.submit(Tx {
+                        agent: k,
+                        action: Liquidate {
+                            account: a,
+                            borrowed: bm,
+                            collateral: cm,
+                            repay: to_wei(repay_units, c.markets[bm].decimals),
+                        },
+                        gas_price_gwei: gwei,
+                        tie: tie_rng.random(),
+                        submitted: b,
+                        not_before: b + 1,
+                        gas: c.gas_liquidate,
+                    });
+                }
+            }
+        }
+        pool.expire(b, s.gas.tx_ttl_blocks);
+        let bg = gas.open_block(now, &mut gas_rng);
+        let txs = if pool.pending().is_empty() {
+            Vec::new()
+        } else {
+            pool.build_block(b, bg.min_price_gwei, bg.agent_gas)
+        };
+        let mut used = 0;
+        for tx in txs {
+            used += tx.gas;
+            sum.txs_included += 1;
+            let fee = U256::from(tx.gas) * to_wei(tx.gas_price_gwei, 9);
+            let liq = &mut liqs[tx.agent];
+            let fee = fee.min(liq.2);
+            liq.2 -= fee;
+            sum.gas_paid_eth += to_units(fee, 18);
+            let addr = LIQUIDATOR0 + tx.agent as u32;
+            let Liquidate {
+                account,
+                borrowed,
+                collateral,
+                repay,
+            } = tx.action;
+            let have = wallets.get(&(addr, borrowed)).copied().unwrap_or_default();
+            if have < repay {
+                sum.txs_reverted += 1;
+                continue;
+            }
+            match comp.liquidate_borrow(addr, account, borrowed, repay, collateral, blk) {
+                Ok(o) => {
+                    wallets.insert((addr, borrowed), have - o.repaid);
+                    let (_, amount) = comp
+                        .redeem(addr, collateral, o.liquidator_tokens, U256::ZERO, blk)
+                        .map_err(|e| SpiralError::Run(format!("redeem: {e}")))?;
+                    let dec_c = c.markets[collateral].decimals;
+                    let seized = to_units(amount, dec_c);
+                    let pb = oracle_price(&comp, borrowed);
+                    let repaid_usd = to_units(o.repaid, c.markets[borrowed].decimals) * pb;
+                    let mkt_px = if collateral == eth {
+                        market.mid()
+                    } else {
+                        fund[collateral]
+                    };
+                    let (venue, impact) = if collateral == eth {
+                        let sale = market.sell_eth(amount)?;
+                        *wallets.entry((addr, 1)).or_default() += sale.stable_out;
+                        (sale.venue, sale.impact)
+                    } else if let (Some(cp), Some(i), Some(j)) = (
+                        curve.as_mut(),
+                        crate::stable::coin(&c.markets[collateral].name),
+                        crate::stable::coin(&c.markets[borrowed].name),
+                    ) {
+                        match cp.exchange(i, j, amount, U256::ZERO) {
+                            Ok(x) => {
+                                *wallets.entry((addr, borrowed)).or_default() += x.dy;
+                                (Venue::Curve, 0.0)
+                            }
+                            Err(_) => (Venue::None, 0.0),
+                        }
+                    } else {
+                        *wallets.entry((addr, collateral)).or_default() += amount;
+                        (Venue::None, 0.0)
+                    };
+                    // Update the screening cache.
+                    if let Some(rows) = units.get_mut(&account) {
+                        for r in rows.iter_mut() {
+                            if r.0 == borrowed {
+                                r.2 = to_units(
+                                    comp.markets[borrowed]
+                                        .ctoken
+                                        .borrow_balance_stored(account)
+                                        .unwrap_or_default(),
+                                    c.markets[borrowed].decimals,
+                                );
+                            }
+                            if r.0 == collateral {
+                                let ct = &comp.markets[collateral].ctoken;
+                                let tokens = ct.balance_of(account);
+                                let rate = ct.exchange_rate_stored().unwrap_or_default();
+                                r.1 = to_units(tokens * rate / EXP_SCALE, dec_c);
+                            }
+                        }
+                    }
+                    let since = unsafe_since.get(&account).copied().unwrap_or(now);
+                    delays.push((now - since) as f64);
+                    sum.liquidations += 1;
+                    sum.debt_liquidated += repaid_usd;
+                    sum.collateral_seized += seized * mkt_px;
+                    liquidated += repaid_usd;
+                    let value = seized * mkt_px;
+                    out.liquidations.push(LiquidationRow {
+                        protocol: "compound-v2",
+                        block: b,
+                        time: format_time(now),
+                        position: account,
+                        debt_repaid: repaid_usd,
+                        collateral_seized: seized,
+                        collateral: c.markets[collateral].name.clone(),
+                        discount: if value > 0.0 {
+                            1.0 - repaid_usd / value
+                        } else {
+                            0.0
+                        },
+                        gas_paid_eth: to_units(fee, 18),
+                        venue: venue.name().into(),
+                        price_impact: impact,
+                        auction: 0,
+                        bids: 0,
+                        winner: liqs[tx.agent].0.clone(),
+                        winning_bid: repaid_usd,
+                        zero_bid: false,
+                        delay_s: now - since,
+                    });
+                    match comp.account_liquidity(account) {
+                        Ok((_, sf)) if sf.is_zero() => {
+                            unsafe_set.remove(&account);
+                            unsafe_since.remove(&account);
+                        }
+                        _ => {}
+                    }
+                }
+                Err(_) => sum.txs_reverted += 1,
+            }
+        }
+        gas.close_block(used);
+        // Arbitrage between the pool and the CEX (instant at latency-free granularity of
+        // the block; gas at the base fee).
+        let (r0, r1) = market.pair.reserves();
+        let mid = market.mid();
+        let base =
+            bankrun_agents::pool_rebalance_base(to_units(r0, 18), to_units(r1, 6), mid, 0.003);
+        let gap = (market.pool_price() / mid - 1.0).abs();
+        let gas_usd =
+            s.venues.arb_gas as f64 * bg.min_price_gwei * s.venues.arb_gas_multiplier * 1e-9 * mid;
+        if base != 0.0
+            && b % s.venues.arb_latency_blocks.max(1) == 0
+            && bankrun_agents::arbitrage_profit_usd(base, gap, mid, 0.003, gas_usd) > 0.0
+        {
+            let (mut e, mut d) = (to_wei(1e6, 18), to_wei(1e10, 6));
+            if market.arbitrage(base, &mut e, &mut d).is_ok() {
+                sum.arbitrages += 1;
+            }
+        }
+        sum.min_market_price = sum.min_market_price.min(market.mid());
+        sum.min_fundamental = sum.min_fundamental.min(market.fundamental);
+        sum.max_endogenous_impact = sum.max_endogenous_impact.max(1.0 - market.impact_factor);
+        if b % sample_every == 0 || b + 1 == blocks {
+            out.series.push(SeriesRow {
+                time: format_time(now),
+                fundamental: market.fundamental,
+                cex_mid: market.mid(),
+                pool_price: market.pool_price(),
+                protocol_price: oracle_price(&comp, eth),
+                gas_gwei: bg.min_price_gwei,
+                unsafe_positions: unsafe_set.len() as u64,
+                liquidated,
+            });
+        }
+    }
+    // Bad debt: borrows above the (unadjusted) collateral value at the oracle.
+    let prices: Vec<f64> = (0..n).map(|i| oracle_price(&comp, i)).collect();
+    for (&a, rows) in &units {
+        let (mut coll, mut debt) = (0.0, 0.0);
+        for &(m, _, _) in rows {
+            let ct = &comp.markets[m].ctoken;
+            let rate = ct.exchange_rate_stored().unwrap_or_default();
+            coll +=
+                to_units(ct.balance_of(a) * rate / EXP_SCALE, c.markets[m].decimals) * prices[m];
+            debt += to_units(
+                ct.borrow_balance_stored(a).unwrap_or_default(),
+                c.markets[m].decimals,
+            ) * prices[m];
+        }
+        sum.bad_debt += (debt - coll).max(0.0);
+    }
+    sum.median_delay_s = median(&delays);
+    sum.txs_submitted = pool.submitted;
+    sum.txs_dropped = pool.dropped;
+    out.summary = sum;
+    Ok(out)
+}

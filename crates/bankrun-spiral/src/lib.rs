@@ -1,0 +1,48 @@
+//! Liquidation spirals, block by block: exact venues (Uniswap v2, Curve StableSwap) and a
+//! fitted CEX, push oracles and Maker's OSM, a gas market (legacy auctions or EIP-1559) with
+//! a real congestion input, and the liquidation machinery of Maker (Liquidations 1.2: Cat
+//! `bite`, Flipper `tend`/`dent`/`deal`) and Compound v2 (Comptroller, JumpRateModelV2,
+//! UniswapAnchoredView-style oracle), driven through `bankrun-maker` and
+//! `bankrun-compound`.
+//!
+//! # How the spiral closes
+//! Fundamental price path → CEX mid (plus the decaying endogenous impact of agents'
+//! sales) → push oracle (deviation/heartbeat) → OSM (one hop late, Maker) or the Compound
+//! oracle → positions unsafe → liquidation transactions compete for block space →
+//! liquidators/keepers sell collateral on the venues → impact lowers the CEX mid →
+//! arbitrageurs carry it to the pool → the oracle passes it on. See [`venues`] for the
+//! price model, [`gas`] for the gas market, [`maker`] and [`compound`] for each runner's
+//! total order within a block.
+//!
+//! # Modules (one concept each)
+//! - [`spec`]: scenario files, embedded scenarios, located errors;
+//! - [`series`]: time-series inputs;
+//! - [`gas`]: gas market; [`mempool`]: agents' transactions;
+//! - [`venues`]: ETH market (pool + CEX) and the price model;
+//! - [`stable`]: the Curve pool used for stablecoin conversions;
+//! - [`maker`], [`compound`]: the two runners; [`runner`]: dispatch;
+//! - [`record`]: outputs of a run; [`output`]: files (CSV, JSON, HTML/SVG);
+//! - [`risk`]: collateral at risk against a price drop, with and without feedback.
+//!
+//! Protocol state is exact integer; `f64` is used only for behaviour, the CEX model and
+//! display. Runs are deterministic: named seeded streams (`bankrun_engine::rng::stream`),
+//! ordered maps only, no threads.
+
+pub mod compound;
+pub mod error;
+pub mod gas;
+pub mod maker;
+pub mod mempool;
+pub mod output;
+pub mod record;
+pub mod risk;
+pub mod runner;
+pub mod series;
+pub mod spec;
+pub mod stable;
+pub mod venues;
+
+pub use error::SpiralError;
+pub use record::{RunOutput, Summary};
+pub use runner::simulate;
+pub use spec::{Loaded, embedded_names, is_spiral, load};

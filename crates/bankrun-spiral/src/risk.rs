@@ -1,0 +1,272 @@
+//! Collateral at risk: the debt that becomes liquidatable as every volatile price drops by
+//! 0–90 %, without feedback (static revaluation) and with the spiral's feedback.
+//!
+//! # Feedback model
+//! At a drop `d`, liquidatable positions are liquidated and their volatile collateral is
+//! sold on the CEX (Maker: the whole auctioned collateral, `ink`; Compound: the seizure of
+//! one close-factor repayment, `close_factor × debt × incentive`, capped at the collateral).
+//! The sold notional `Q` moves the price by the fitted square-root law, `f = (1 − d)(1 −
+//! k√Q)`, which may make more positions liquidatable; the iteration runs to its fixed point
+//! (monotone, so it terminates). The impact is taken as permanent within the drop (no decay,
+//! no arbitrage inflow): an upper bound of the feedback.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use bankrun_dex::cex::{VenueSet, fitted_params};
+
+use crate::error::SpiralError;
+use crate::spec::Loaded;
+
+/// A position reduced to what the curve needs (USD at the starting prices).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Exposure {
+    /// Risk-adjusted volatile collateral (CF- or 1/mat-weighted).
+    pub vol_coll_adj: f64,
+    /// Risk-adjusted fixed-price collateral.
+    pub fixed_coll_adj: f64,
+    /// Volatile collateral at market value (what a liquidation sells).
+    pub vol_coll: f64,
+    /// Debt in volatile assets.
+    pub vol_debt: f64,
+    /// Debt in fixed-price assets.
+    pub fixed_debt: f64,
+}
+
+impl Exposure {
+    /// Debt at price factor `f`.
+    pub fn debt(&self, f: f64) -> f64 {
+        self.vol_debt * f + self.fixed_debt
+    }
+    /// Whether liquidatable at price factor `f`.
+    pub fn liquidatable(&self, f: f64) -> bool {
+        let d = self.debt(f);
+        d > 0.0 && self.vol_coll_adj * f + self.fixed_coll_adj < d
+    }
+}
+
+/// One point of the curve.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Point {
+    /// Price drop (0..0.9).
+    pub drop: f64,
+    /// Debt liquidatable without feedback (USD).
+    pub static_debt: f64,
+    /// Debt liquidatable with the spiral (USD).
+    pub spiral_debt: f64,
+    /// Extra price drop caused by the spiral (relative).
+    pub spiral_extra_drop: f64,
+}
+
+/// The curve of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    /// Total debt (USD).
+    pub total_debt: f64,
+    /// Points at 0, 5, …, 90 % drops.
+    pub points: Vec<Point>,
+}
+
+/// Exposures of the scenario's book at its starting prices, and the CEX `k` (1/√USD).
+///
+/// # Errors
+/// [`SpiralError`].
+pub fn exposures(l: &Loaded) -> Result<(Vec<Exposure>, f64, f64), SpiralError> {
+    let v = &l.spec.venues;
+    let set = if v.cex_depth == "all" {
+        VenueSet::All
+    } else {
+        VenueSet::Major
+    };
+    let k = fitted_params(set)
+        .map_err(|e| SpiralError::Run(e.to_string()))?
+        .k_sell
+        / v.cex_depth_scale.sqrt();
+    if l.spec.scenario.protocol == "maker" {
+        let inp = crate::maker::inputs(l)?;
+        let w = crate::maker::setup(l, &inp, l.spec.scenario.seed)?;
+        let mat = l.spec.maker.as_ref().map_or(1.5, |m| m.mat);
+        let p0 = inp.eth.at(inp.start);
+        let ex = w
+            .vat
+            .urns
+            .values()
+            .map(|u| {
+                let coll = crate::venues::to_units(u.ink, 18) * p0;
+                Exposure {
+                    vol_coll_adj: coll / mat,
+                    fixed_coll_adj: 0.0,
+                    vol_coll: coll,
+                    vol_debt: 0.0,
+                    fixed_debt: crate::venues::to_units(u.art, 18),
+                }
+            })
+            .collect();
+        Ok((ex, k, 1.0))
+    } else {
+        let c = l
+            .spec
+            .compound
+            .as_ref()
+            .ok_or_else(|| l.err("protocol", "no [compound]"))?;
+        let book = crate::compound::read_book(l)?;
+        let paths = crate::compound::price_paths(l)?;
+        let start = crate::series::parse_time(&l.spec.scenario.start).unwrap_or(0);
+        let ex = book
+            .values()
+            .map(|rows| {
+                let mut e = Exposure {
+                    vol_coll_adj: 0.0,
+                    fixed_coll_adj: 0.0,
+                    vol_coll: 0.0,
+                    vol_debt: 0.0,
+                    fixed_debt: 0.0,
+                };
+                for (&m, r) in rows {
+                    let ms = &c.markets[m];
+                    let fixed = ms.oracle_fixed || ms.price_column.is_none();
+                    let p = paths[m]
+                        .as_ref()
+                        .map_or(ms.fixed_usd.unwrap_or(1.0), |s| s.at(start));
+                    let (coll, debt) = (r.supply * p, r.borrow * p);
+                    if fixed {
+                        e.fixed_coll_adj += coll * ms.collateral_factor;
+                        e.fixed_debt += debt;
+                    } else {
+                        e.vol_coll_adj += coll * ms.collateral_factor;
+                        e.vol_coll += coll;
+                        e.vol_debt += debt;
+                    }
+                }
+                e
+            })
+            .collect();
+        Ok((ex, k, c.close_factor * c.liquidation_incentive))
+    }
+}
+
+/// The curve from exposures, CEX `k` and the share of debt a liquidation sells
+/// (`sell_share` ≥ 1 means "all the collateral", Maker).
+pub fn curve_of(ex: &[Exposure], k: f64, sell_share: f64, maker: bool) -> Curve {
+    let total_debt = ex.iter().map(|e| e.debt(1.0)).sum();
+    let points = (0..=18)
+        .map(|i| {
+            let drop = i as f64 * 0.05;
+            let f0 = 1.0 - drop;
+            let static_debt = ex
+                .iter()
+                .filter(|e| e.liquidatable(f0))
+                .map(|e| e.debt(f0))
+                .sum();
+            let mut f = f0;
+            for _ in 0..200 {
+                let sold: f64 = ex
+                    .iter()
+                    .filter(|e| e.liquidatable(f))
+                    .map(|e| {
+                        if maker {
+                            e.vol_coll * f
+                        } else {
+                            (e.debt(f) * sell_share).min(e.vol_coll * f)
+                        }
+                    })
+                    .sum();
+                let nf = f0 * (1.0 - (k * sold.sqrt()).min(0.99));
+                if (nf - f).abs() < 1e-9 {
+                    break;
+                }
+                f = nf;
+            }
+            let spiral_debt = ex
+                .iter()
+                .filter(|e| e.liquidatable(f))
+                .map(|e| e.debt(f))
+                .sum();
+            Point {
+                drop,
+                static_debt,
+                spiral_debt,
+                spiral_extra_drop: 1.0 - f / f0,
+            }
+        })
+        .collect();
+    Curve { total_debt, points }
+}
+
+/// The curve of a scenario.
+///
+/// # Errors
+/// [`SpiralError`].
+pub fn curve(l: &Loaded) -> Result<Curve, SpiralError> {
+    let (ex, k, share) = exposures(l)?;
+    Ok(curve_of(&ex, k, share, l.spec.scenario.protocol == "maker"))
+}
+
+/// The printed table.
+pub fn table(c: &Curve) -> String {
+    let mut s = format!(
+        "total debt ${:.0}\n{:>6} {:>18} {:>18} {:>12}\n",
+        c.total_debt, "drop", "liquidatable", "with spiral", "extra drop"
+    );
+    for p in &c.points {
+        let _ = writeln!(
+            s,
+            "{:>5.0}% {:>18.0} {:>18.0} {:>11.2}%",
+            p.drop * 100.0,
+            p.static_debt,
+            p.spiral_debt,
+            p.spiral_extra_drop * 100.0
+        );
+    }
+    s
+}
+
+/// Writes `curve.csv`, `curve.svg` and `report.html` to `dir` (replaced).
+///
+/// # Errors
+/// [`SpiralError::Run`] on I/O failure.
+pub fn write(dir: &Path, name: &str, c: &Curve) -> Result<Vec<PathBuf>, SpiralError> {
+    let io = |e: std::io::Error| SpiralError::Run(format!("{}: {e}", dir.display()));
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(io)?;
+    }
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let svg = crate::output::svg_lines(
+        &format!("{name}: debt liquidatable vs price drop"),
+        "price drop (%)",
+        "USD",
+        &[
+            (
+                "without feedback",
+                "#1f77b4",
+                c.points
+                    .iter()
+                    .map(|p| (p.drop * 100.0, p.static_debt))
+                    .collect(),
+            ),
+            (
+                "with spiral feedback",
+                "#d62728",
+                c.points
+                    .iter()
+                    .map(|p| (p.drop * 100.0, p.spiral_debt))
+                    .collect(),
+            ),
+        ],
+    );
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{0}</title></head><body><h1>{0}: collateral at risk</h1>{1}<pre>{2}</pre></body></html>\n",
+        crate::output::esc(name),
+        svg,
+        crate::output::esc(&table(c))
+    );
+    let files = vec![
+        (dir.join("curve.csv"), crate::output::to_csv(&c.points)),
+        (dir.join("curve.svg"), svg),
+        (dir.join("report.html"), html),
+    ];
+    for (p, t) in &files {
+        std::fs::write(p, t).map_err(io)?;
+    }
+    Ok(files.into_iter().map(|f| f.0).collect())
+}

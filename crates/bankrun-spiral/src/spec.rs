@@ -1,0 +1,567 @@
+//! Scenario files of the spiral simulator (TOML) and their loading: embedded scenarios
+//! (compiled in with their data) or a file on disk whose data paths are relative to it.
+//!
+//! A spiral scenario has `[scenario] protocol = "maker"` or `"compound-v2"`. Every number in
+//! the shipped files carries a source comment or `assumption:`. Bad input gives a
+//! [`SpiralError::BadInput`] located as `file:line: key`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{SpiralError, line_at, line_of};
+
+/// `[scenario]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Name.
+    pub name: String,
+    /// `"maker"` or `"compound-v2"`.
+    pub protocol: String,
+    /// Description (first line is listed by `bankrun scenarios`).
+    pub description: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Start (RFC 3339).
+    pub start: String,
+    /// Hours simulated after the end of the price path (flat at the last price).
+    #[serde(default)]
+    pub tail_hours: f64,
+    /// Block interval (s).
+    pub block_seconds: u64,
+}
+
+/// `[gas]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GasSpec {
+    /// `"legacy"` or `"eip1559"`.
+    pub model: String,
+    /// Legacy: CSV with `p30_gwei,p60_gwei,p90_gwei`.
+    #[serde(default)]
+    pub series: Option<String>,
+    /// Legacy: percentile to reach for inclusion.
+    #[serde(default = "d30")]
+    pub inclusion_percentile: f64,
+    /// Legacy: log-normal noise of the threshold.
+    #[serde(default)]
+    pub noise_sigma: f64,
+    /// EIP-1559: starting base fee (gwei).
+    #[serde(default)]
+    pub base_fee_gwei: f64,
+    /// EIP-1559: background utilisation of the block.
+    #[serde(default = "dhalf")]
+    pub utilisation: f64,
+    /// Block gas limit.
+    pub block_gas_limit: u64,
+    /// Share of the block available to simulated agents.
+    pub agent_gas_share: f64,
+    /// Blocks before an unmined transaction is dropped.
+    pub tx_ttl_blocks: u64,
+}
+
+fn d30() -> f64 {
+    30.0
+}
+fn dhalf() -> f64 {
+    0.5
+}
+
+/// `[venues]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VenueSpec {
+    /// ETH in the Uniswap pool at the start.
+    pub pool_eth: f64,
+    /// `"major"` or `"all"` (CEX depth set).
+    pub cex_depth: String,
+    /// Multiplier of the fitted CEX depth (1 = the October 2022 snapshot).
+    #[serde(default = "done")]
+    pub cex_depth_scale: f64,
+    /// Half-life of endogenous impact (s).
+    pub impact_half_life_s: f64,
+    /// Arbitrageur latency (blocks).
+    pub arb_latency_blocks: u64,
+    /// Arbitrage gas (gas units).
+    pub arb_gas: u64,
+    /// Arbitrageur's gas-price multiple of the observed market price.
+    pub arb_gas_multiplier: f64,
+    /// Curve 3pool balance per coin (whole coins; 0 = no Curve pool).
+    #[serde(default)]
+    pub curve_balance_per_coin: f64,
+    /// Curve amplification (stored convention).
+    #[serde(default)]
+    pub curve_a: u64,
+}
+
+fn done() -> f64 {
+    1.0
+}
+
+/// A keeper / liquidator group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentSpec {
+    /// Group name.
+    pub name: String,
+    /// Number of agents.
+    pub count: usize,
+    /// Stable capital per agent (DAI / USD).
+    pub capital: f64,
+    /// Gas budget per agent (ETH).
+    pub gas_budget_eth: f64,
+    /// Fixed gas price (gwei); if absent, `gas_multiplier` × market capped at `gas_cap_gwei`.
+    #[serde(default)]
+    pub gas_fixed_gwei: Option<f64>,
+    /// Multiple of the observed market gas price.
+    #[serde(default = "done")]
+    pub gas_multiplier: f64,
+    /// Cap (gwei).
+    #[serde(default = "dcap")]
+    pub gas_cap_gwei: f64,
+    /// Discount wanted on the market price (e.g. 0.05).
+    #[serde(default)]
+    pub margin: f64,
+    /// Maker: bids 1 rad-wei on auctions nobody has bid on (the zero-bid strategy).
+    #[serde(default)]
+    pub zero_bid: bool,
+    /// Blocks between two looks at the market (reaction time).
+    #[serde(default = "done_u")]
+    pub poll_blocks: u64,
+    /// Minimum expected profit (USD) to act (Compound liquidators).
+    #[serde(default)]
+    pub min_profit_usd: f64,
+}
+
+fn dcap() -> f64 {
+    1e6
+}
+fn done_u() -> u64 {
+    1
+}
+
+/// A Maker governance action (spell) at a time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpellSpec {
+    /// When it is cast (RFC 3339).
+    pub at: String,
+    /// Label.
+    pub label: String,
+    /// New Flipper `ttl` (s).
+    #[serde(default)]
+    pub ttl_s: Option<u64>,
+    /// New Flipper `tau` (s).
+    #[serde(default)]
+    pub tau_s: Option<u64>,
+    /// New Cat `lump` (ETH).
+    #[serde(default)]
+    pub lump_eth: Option<f64>,
+    /// New ilk `line` (DAI).
+    #[serde(default)]
+    pub line_dai: Option<f64>,
+    /// New stability fee (annual, informative: no accrual within the window).
+    #[serde(default)]
+    pub stability_fee: Option<f64>,
+}
+
+/// `[maker]`: ETH-A and its machinery.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MakerSpec {
+    /// Liquidation ratio (e.g. 1.5).
+    pub mat: f64,
+    /// Liquidation penalty (`chop`, e.g. 1.13).
+    pub chop: f64,
+    /// Cat `lump` (ETH).
+    pub lump_eth: f64,
+    /// Flipper `beg` (e.g. 1.03).
+    pub beg: f64,
+    /// Flipper `ttl` (s).
+    pub ttl_s: u64,
+    /// Flipper `tau` (s).
+    pub tau_s: u64,
+    /// Debt ceiling (DAI).
+    pub line_dai: f64,
+    /// Dust (DAI).
+    pub dust_dai: f64,
+    /// Stability fee (annual; informative).
+    pub stability_fee: f64,
+    /// OSM hop (s).
+    pub osm_hop_s: u64,
+    /// Medianizer deviation threshold (relative).
+    pub median_deviation: f64,
+    /// Medianizer heartbeat (s).
+    pub median_heartbeat_s: u64,
+    /// Gas of `bite`, `tend`/`dent`, `deal` (gas units).
+    pub gas_bite: u64,
+    /// Gas of a bid.
+    pub gas_bid: u64,
+    /// Gas of `deal`.
+    pub gas_deal: u64,
+    /// Largest clip a keeper sells per block (ETH).
+    pub sell_clip_eth: f64,
+}
+
+/// `[book]` (Maker): the synthetic vault book.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MakerBookSpec {
+    /// Number of vaults.
+    pub vaults: usize,
+    /// Total ETH-A debt (DAI).
+    pub total_debt_dai: f64,
+    /// Log-normal sigma of vault debt sizes.
+    pub debt_sigma: f64,
+    /// Collateral-ratio bands: `[low, high, share]`, uniform within a band.
+    pub cr_bands: Vec<[f64; 3]>,
+}
+
+/// A Compound market of the book.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSpec {
+    /// Underlying symbol as in the book (`ETH`, `USDC`, …).
+    pub name: String,
+    /// Underlying decimals.
+    pub decimals: u32,
+    /// Collateral factor.
+    pub collateral_factor: f64,
+    /// Price column of the price file, or absent for a fixed price.
+    #[serde(default)]
+    pub price_column: Option<String>,
+    /// Fixed USD price (stablecoins, or assets without a series).
+    #[serde(default)]
+    pub fixed_usd: Option<f64>,
+    /// Whether the oracle fixes the price (`FIXED_USD`) rather than reporting it.
+    #[serde(default)]
+    pub oracle_fixed: bool,
+    /// Reserve factor.
+    pub reserve_factor: f64,
+    /// JumpRateModelV2 `[base, multiplier, jump, kink]` per year.
+    pub rate_model: [f64; 4],
+}
+
+/// `[compound]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompoundSpec {
+    /// The book CSV (`account,market,supply,borrow`).
+    pub book: String,
+    /// Hourly price CSV.
+    pub prices: String,
+    /// Close factor.
+    pub close_factor: f64,
+    /// Liquidation incentive.
+    pub liquidation_incentive: f64,
+    /// Reporter deviation threshold (relative).
+    pub feed_deviation: f64,
+    /// Reporter heartbeat (s).
+    pub feed_heartbeat_s: u64,
+    /// Gas of a liquidation (gas units).
+    pub gas_liquidate: u64,
+    /// Markets.
+    pub markets: Vec<MarketSpec>,
+}
+
+/// `[stress]`: a second run with volatile prices scaled down.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StressSpec {
+    /// Final relative drop of every non-fixed price (e.g. 0.4).
+    pub drop: f64,
+    /// Start of the ramp (RFC 3339).
+    pub start: String,
+    /// Ramp length (h).
+    pub ramp_hours: f64,
+}
+
+/// A whole spiral scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpiralSpec {
+    /// `[scenario]`.
+    pub scenario: Meta,
+    /// ETH/USD path CSV (`timestamp,price_usd`) for Maker.
+    #[serde(default)]
+    pub eth_prices: Option<String>,
+    /// `[gas]`.
+    pub gas: GasSpec,
+    /// `[venues]`.
+    pub venues: VenueSpec,
+    /// `[[keepers]]` (Maker) or liquidators (Compound).
+    #[serde(default)]
+    pub keepers: Vec<AgentSpec>,
+    /// `[maker]`.
+    #[serde(default)]
+    pub maker: Option<MakerSpec>,
+    /// `[book]`.
+    #[serde(default)]
+    pub book: Option<MakerBookSpec>,
+    /// `[[spells]]`.
+    #[serde(default)]
+    pub spells: Vec<SpellSpec>,
+    /// `[compound]`.
+    #[serde(default)]
+    pub compound: Option<CompoundSpec>,
+    /// `[stress]`.
+    #[serde(default)]
+    pub stress: Option<StressSpec>,
+}
+
+/// A loaded scenario: the spec, its text and a way to read its data files.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The parsed spec.
+    pub spec: SpiralSpec,
+    /// The TOML text.
+    pub text: String,
+    /// Where it came from (file path or `embedded:<name>`).
+    pub origin: String,
+    dir: Option<PathBuf>,
+}
+
+const BT_TOML: &str = include_str!("../../../scenarios/black-thursday-2020-03.toml");
+const CV2_TOML: &str = include_str!("../../../scenarios/compound-v2-book-2023.toml");
+const EMBEDDED_DATA: &[(&str, &str)] = &[
+    (
+        "data/eth_usd_10min_2020-03-12.csv",
+        include_str!("../../../scenarios/data/eth_usd_10min_2020-03-12.csv"),
+    ),
+    (
+        "data/eth_gas_10min_2020-03-12.csv",
+        include_str!("../../../scenarios/data/eth_gas_10min_2020-03-12.csv"),
+    ),
+    (
+        "data/compound_prices_hourly_2023-02-24_2023-03-27.csv",
+        include_str!("../../../scenarios/data/compound_prices_hourly_2023-02-24_2023-03-27.csv"),
+    ),
+    (
+        "../data/lending/compound_v2_book_2023-05.csv",
+        include_str!("../../../data/lending/compound_v2_book_2023-05.csv"),
+    ),
+];
+
+/// The embedded spiral scenarios: `(name, toml)`.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("black-thursday-2020-03", BT_TOML),
+    ("compound-v2-book-2023", CV2_TOML),
+];
+
+/// Names of the embedded spiral scenarios.
+pub fn embedded_names() -> Vec<&'static str> {
+    EMBEDDED.iter().map(|(n, _)| *n).collect()
+}
+
+/// Whether `spec` (a name or a path) is a spiral scenario: an embedded name, or a TOML file
+/// whose `[scenario]` has `protocol = "maker"` or `"compound-v2"`.
+pub fn is_spiral(spec: &str) -> bool {
+    if EMBEDDED.iter().any(|(n, _)| *n == spec) {
+        return true;
+    }
+    let Ok(text) = std::fs::read_to_string(spec) else {
+        return false;
+    };
+    let Ok(v) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    v.get("scenario")
+        .and_then(|s| s.get("protocol"))
+        .and_then(|p| p.as_str())
+        .is_some_and(|p| p == "maker" || p == "compound-v2")
+}
+
+/// Loads an embedded scenario by name or a TOML file by path.
+///
+/// # Errors
+/// [`SpiralError::BadInput`] (located) for unreadable, malformed or invalid input;
+/// [`SpiralError::NotSpiral`] for an unknown name.
+pub fn load(spec: &str) -> Result<Loaded, SpiralError> {
+    if let Some((name, text)) = EMBEDDED.iter().find(|(n, _)| *n == spec) {
+        return parse(text, &format!("embedded:{name}"), None);
+    }
+    let path = Path::new(spec);
+    if !path.exists() {
+        return Err(SpiralError::NotSpiral(spec.to_string()));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| SpiralError::bad(spec, 0, "file", e.to_string()))?;
+    parse(
+        &text,
+        spec,
+        Some(path.parent().unwrap_or(Path::new(".")).to_path_buf()),
+    )
+}
+
+/// Parses and validates scenario `text` from `origin` (data relative to `dir`, or
+/// embedded when `None`).
+///
+/// # Errors
+/// [`SpiralError::BadInput`], located.
+pub fn parse(text: &str, origin: &str, dir: Option<PathBuf>) -> Result<Loaded, SpiralError> {
+    let spec: SpiralSpec = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(0, |s| line_at(text, s.start));
+        SpiralError::bad(origin, line, "toml", e.message().to_string())
+    })?;
+    let l = Loaded {
+        spec,
+        text: text.to_string(),
+        origin: origin.to_string(),
+        dir,
+    };
+    l.validate()?;
+    Ok(l)
+}
+
+impl Loaded {
+    /// A located error at `key`.
+    pub fn err(&self, key: &str, msg: impl Into<String>) -> SpiralError {
+        SpiralError::bad(&self.origin, line_of(&self.text, key), key, msg)
+    }
+
+    /// Reads data file `rel` (relative to the scenario). Returns `(origin, text)`.
+    ///
+    /// # Errors
+    /// [`SpiralError::BadInput`] at `key` if it cannot be read.
+    pub fn read_data(&self, key: &str, rel: &str) -> Result<(String, String), SpiralError> {
+        match &self.dir {
+            None => EMBEDDED_DATA
+                .iter()
+                .find(|(p, _)| *p == rel)
+                .map(|(p, t)| (format!("embedded:{p}"), t.to_string()))
+                .ok_or_else(|| self.err(key, format!("no embedded data file {rel:?}"))),
+            Some(d) => {
+                let p = d.join(rel);
+                std::fs::read_to_string(&p)
+                    .map(|t| (p.display().to_string(), t))
+                    .map_err(|e| self.err(key, format!("{}: {e}", p.display())))
+            }
+        }
+    }
+
+    fn validate(&self) -> Result<(), SpiralError> {
+        let s = &self.spec;
+        let m = &s.scenario;
+        if m.protocol != "maker" && m.protocol != "compound-v2" {
+            return Err(self.err("protocol", "must be \"maker\" or \"compound-v2\""));
+        }
+        if crate::series::parse_time(&m.start).is_none() {
+            return Err(self.err("start", "not an RFC 3339 time"));
+        }
+        if m.block_seconds == 0 {
+            return Err(self.err("block_seconds", "must be positive"));
+        }
+        if !(m.tail_hours.is_finite() && m.tail_hours >= 0.0) {
+            return Err(self.err("tail_hours", "must be ≥ 0"));
+        }
+        let g = &s.gas;
+        if g.model != "legacy" && g.model != "eip1559" {
+            return Err(self.err("model", "must be \"legacy\" or \"eip1559\""));
+        }
+        if g.model == "legacy" && g.series.is_none() {
+            return Err(self.err("model", "legacy gas needs `series`"));
+        }
+        if !(0.0..=1.0).contains(&g.agent_gas_share) || g.agent_gas_share == 0.0 {
+            return Err(self.err("agent_gas_share", "must be in (0, 1]"));
+        }
+        if !(30.0..=90.0).contains(&g.inclusion_percentile) {
+            return Err(self.err("inclusion_percentile", "must be in [30, 90]"));
+        }
+        let v = &s.venues;
+        if !(v.pool_eth > 0.0) {
+            return Err(self.err("pool_eth", "must be positive"));
+        }
+        if v.cex_depth != "major" && v.cex_depth != "all" {
+            return Err(self.err("cex_depth", "must be \"major\" or \"all\""));
+        }
+        if !(v.cex_depth_scale > 0.0) {
+            return Err(self.err("cex_depth_scale", "must be positive"));
+        }
+        for k in &s.keepers {
+            if !(k.capital >= 0.0 && k.gas_budget_eth >= 0.0 && (0.0..1.0).contains(&k.margin)) {
+                return Err(self.err(
+                    "capital",
+                    format!(
+                        "keeper group {:?}: capital and gas budget must be ≥ 0, margin in [0, 1)",
+                        k.name
+                    ),
+                ));
+            }
+            if k.poll_blocks == 0 {
+                return Err(self.err("poll_blocks", "must be ≥ 1"));
+            }
+        }
+        if m.protocol == "maker" {
+            let mk = s
+                .maker
+                .as_ref()
+                .ok_or_else(|| self.err("protocol", "maker scenario needs [maker]"))?;
+            if s.book.is_none() {
+                return Err(self.err("protocol", "maker scenario needs [book]"));
+            }
+            if s.eth_prices.is_none() {
+                return Err(self.err("protocol", "maker scenario needs eth_prices"));
+            }
+            if !(mk.mat > 1.0) {
+                return Err(self.err("mat", "must be > 1"));
+            }
+            if !(mk.chop >= 1.0) {
+                return Err(self.err("chop", "must be ≥ 1"));
+            }
+            if !(mk.beg >= 1.0) {
+                return Err(self.err("beg", "must be ≥ 1"));
+            }
+            if !(mk.lump_eth > 0.0) {
+                return Err(self.err("lump_eth", "must be positive"));
+            }
+            let b = s.book.as_ref().expect("checked");
+            let share: f64 = b.cr_bands.iter().map(|x| x[2]).sum();
+            if (share - 1.0).abs() > 1e-6 || b.cr_bands.iter().any(|x| x[0] > x[1] || x[2] < 0.0) {
+                return Err(self.err("cr_bands", "bands need low ≤ high and shares summing to 1"));
+            }
+            if b.vaults == 0 || !(b.total_debt_dai > 0.0) {
+                return Err(self.err("vaults", "need vaults > 0 and total_debt_dai > 0"));
+            }
+            for sp in &s.spells {
+                if crate::series::parse_time(&sp.at).is_none() {
+                    return Err(self.err("at", "not an RFC 3339 time"));
+                }
+            }
+        } else {
+            let c = s
+                .compound
+                .as_ref()
+                .ok_or_else(|| self.err("protocol", "compound-v2 scenario needs [compound]"))?;
+            if !(0.05..=0.9).contains(&c.close_factor) {
+                return Err(self.err("close_factor", "must be in [0.05, 0.9]"));
+            }
+            if !(1.0..=1.5).contains(&c.liquidation_incentive) {
+                return Err(self.err("liquidation_incentive", "must be in [1, 1.5]"));
+            }
+            for mk in &c.markets {
+                if !(0.0..=0.9).contains(&mk.collateral_factor) {
+                    return Err(self.err(
+                        "collateral_factor",
+                        format!("market {}: must be in [0, 0.9]", mk.name),
+                    ));
+                }
+                if mk.price_column.is_none() && mk.fixed_usd.is_none() {
+                    return Err(self.err(
+                        "name",
+                        format!("market {}: needs price_column or fixed_usd", mk.name),
+                    ));
+                }
+            }
+            if let Some(st) = &s.stress {
+                if !(0.0..1.0).contains(&st.drop) {
+                    return Err(self.err("drop", "must be in [0, 1)"));
+                }
+                if crate::series::parse_time(&st.start).is_none() {
+                    return Err(self.err("start", "stress start is not an RFC 3339 time"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
