@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI="${CI:-true}"
 
-for tool in node npm cargo; do
+for tool in node npm cargo python3; do
   command -v "$tool" >/dev/null 2>&1 || { echo "conformance: $tool is required" >&2; exit 1; }
 done
 node --version
@@ -16,7 +16,7 @@ node --version
 echo "== conformance: fetch + verify + compile artifacts"
 node crates/bankrun-conformance/scripts/fetch-artifacts.mjs "${BANKRUN_CONFORMANCE_CACHE:-target/conformance-cache}" >/dev/null
 
-echo "== conformance: Aave v3.0.2 and v3.6 differential, Uniswap v2"
+echo "== conformance: Aave v3.0.2 and v3.6 differential, Uniswap v2, Curve vs curvesim"
 start=$(date +%s)
 BANKRUN_CONFORMANCE_CASES="${BANKRUN_CONFORMANCE_CASES:-2000}" \
   cargo test --release --locked -p bankrun-conformance -- --nocapture

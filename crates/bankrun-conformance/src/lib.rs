@@ -7,6 +7,7 @@
 
 pub mod aave;
 pub mod artifacts;
+pub mod curvesim;
 pub mod diff;
 pub mod evm;
 pub mod market;

@@ -20,7 +20,10 @@ fn bt(edit: &[(&str, &str)]) -> Loaded {
 
 const SMALL: &[(&str, &str)] = &[
     ("vaults = 1_500", "vaults = 150"),
-    ("total_debt_dai = 100_000_000", "total_debt_dai = 10_000_000"),
+    (
+        "total_debt_dai = 100_000_000",
+        "total_debt_dai = 10_000_000",
+    ),
 ];
 
 fn with(extra: &[(&'static str, &'static str)]) -> Loaded {
@@ -67,7 +70,10 @@ fn liquidations_only_of_unsafe_positions() {
         assert!(r.delay_s >= 0, "{r:?}");
     }
     // A flat price path never makes a 155 %+ vault unsafe: no bite, no auction.
-    let flat = with(&[("eth_prices = \"data/eth_usd_10min_2020-03-12.csv\"", "eth_prices = \"../crates/bankrun-spiral/tests/data/flat.csv\"")]);
+    let flat = with(&[(
+        "eth_prices = \"data/eth_usd_10min_2020-03-12.csv\"",
+        "eth_prices = \"../crates/bankrun-spiral/tests/data/flat.csv\"",
+    )]);
     let out = maker::run(&flat, 7, None).unwrap();
     assert_eq!(out.summary.liquidations, 0);
     assert_eq!(out.summary.auctions, 0);
@@ -85,7 +91,10 @@ fn zero_bid_wins_arise_when_keepers_are_priced_out() {
 fn zero_bid_wins_arise_when_keepers_run_out_of_capital() {
     // Keepers pay for gas, but hold almost no DAI.
     let l = with(&[
-        ("gas_fixed_gwei = 10", "gas_multiplier = 3.0\ngas_cap_gwei = 5000"),
+        (
+            "gas_fixed_gwei = 10",
+            "gas_multiplier = 3.0\ngas_cap_gwei = 5000",
+        ),
         ("capital = 1_500_000", "capital = 1"),
         ("capital = 500_000", "capital = 1"),
         ("gas_cap_gwei = 60", "gas_cap_gwei = 5000"),
@@ -97,7 +106,10 @@ fn zero_bid_wins_arise_when_keepers_run_out_of_capital() {
 #[test]
 fn no_zero_bid_wins_with_funded_keepers_who_pay_for_gas() {
     let l = with(&[
-        ("gas_fixed_gwei = 10", "gas_multiplier = 3.0\ngas_cap_gwei = 5000"),
+        (
+            "gas_fixed_gwei = 10",
+            "gas_multiplier = 3.0\ngas_cap_gwei = 5000",
+        ),
         ("gas_cap_gwei = 60", "gas_cap_gwei = 5000"),
         ("gas_multiplier = 1.2", "gas_multiplier = 3.0"),
         ("capital = 1_500_000", "capital = 50_000_000"),
@@ -123,7 +135,11 @@ fn osm_is_exactly_one_hop_late() {
     // The protocol price at each sample equals the Medianizer's value of one hop before:
     // check the OSM price never reflects the post-crash level within the first hop.
     let first_low = out.series.iter().position(|r| r.cex_mid < 150.0).unwrap();
-    let osm_low = out.series.iter().position(|r| r.protocol_price < 150.0).unwrap();
+    let osm_low = out
+        .series
+        .iter()
+        .position(|r| r.protocol_price < 150.0)
+        .unwrap();
     assert!(osm_low > first_low, "OSM must lag the market");
     // Unit check on the OSM itself: a value poked at hop h is current from hop h+1.
     let mut o = bankrun_maker::Osm::default();
@@ -141,11 +157,18 @@ fn bad_input_is_located() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
     let text = std::fs::read_to_string(dir.join("black-thursday-2020-03.toml")).unwrap();
     let bad = text.replacen("mat = 1.5 ", "mat = 0.5 ", 1);
-    let e = parse(&bad, "x.toml", Some(dir.clone())).unwrap_err().to_string();
+    let e = parse(&bad, "x.toml", Some(dir.clone()))
+        .unwrap_err()
+        .to_string();
     let line = bad.lines().position(|l| l.starts_with("mat =")).unwrap() + 1;
     assert!(e.starts_with(&format!("x.toml:{line}: mat:")), "{e}");
     let bad = text.replacen("beg = 1.03", "beg = \"x\"", 1);
-    assert!(parse(&bad, "x.toml", Some(dir)).unwrap_err().to_string().starts_with("x.toml:"));
+    assert!(
+        parse(&bad, "x.toml", Some(dir))
+            .unwrap_err()
+            .to_string()
+            .starts_with("x.toml:")
+    );
 }
 
 #[test]
