@@ -46,7 +46,7 @@ struct Case {
 fn case(g: &mut Gen) -> Case {
     let n = g.range(2, 3) as usize;
     let decimals: Vec<u32> = (0..n)
-        .map(|_| if g.next() % 2 == 0 { 18 } else { 6 })
+        .map(|_| if g.next().is_multiple_of(2) { 18 } else { 6 })
         .collect();
     let rates: Vec<U256> = decimals.iter().map(|d| pow10(36 - d)).collect();
     let a = g.range(1, 5_000);
@@ -88,7 +88,7 @@ fn case(g: &mut Gen) -> Case {
                     .iter()
                     .enumerate()
                     .map(|(c, b)| {
-                        if c != keep && g.next() % 3 == 0 {
+                        if c != keep && g.next().is_multiple_of(3) {
                             U256::ZERO
                         } else {
                             scaled(*b, g.fraction(5)).max(U256::from(1u8))
