@@ -15,6 +15,8 @@ use crate::world::World;
 
 /// Health factor below which a looper repays without withdrawing collateral.
 const UNWIND_MIN_HF: f64 = 1.01;
+/// Debt left after a repayment below which a borrower repays everything instead, USD.
+const CLOSE_OUT_USD: f64 = 10.0;
 
 impl World<'_> {
     /// An active borrower reviews its position.
@@ -36,7 +38,14 @@ impl World<'_> {
             book.repay_speed,
         );
         let f_hf = hf_rescue_repay_fraction(hf, b.hf_act, b.hf_target);
-        let f = f_rate.max(f_hf);
+        let mut f = f_rate.max(f_hf);
+        // A borrower closes out rather than leave dust: below a few dollars, a position's
+        // debt (valued rounding up) outweighs its collateral (rounding down) in the pool's
+        // health check, and it could never withdraw its collateral.
+        let debt_usd = self.tokens(b.debt, debt) * self.price_usd(b.debt);
+        if f > 1e-4 && debt_usd * (1.0 - f) < CLOSE_OUT_USD {
+            f = 1.0;
+        }
         let unwinds = book.emode != 0 && f_rate >= f_hf;
         if f > 1e-4 {
             let amount = if f > 0.9999 {

@@ -64,10 +64,11 @@ impl World<'_> {
         }
         let t = self.t();
         for (user, pair) in self.index.candidates(&self.pool, t) {
-            if let Some(&at) = self.passed_over.get(&user) {
-                if self.last_price_change <= at && self.block < at + RECHECK_BLOCKS {
-                    continue;
-                }
+            if let Some(&at) = self.passed_over.get(&user)
+                && self.last_price_change <= at
+                && self.block < at + RECHECK_BLOCKS
+            {
+                continue;
             }
             let Some(candidate) = self.candidate(user, pair) else {
                 continue;

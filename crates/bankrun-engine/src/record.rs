@@ -373,9 +373,12 @@ impl World<'_> {
         }
         LiquidationSummary {
             count: l.len() as u64,
-            debt_repaid_usd: l.iter().map(|r| r.debt_repaid_usd).sum(),
-            collateral_seized_usd: l.iter().map(|r| r.debt_repaid_usd + r.bonus_usd).sum(),
-            deficit_created_usd: l.iter().map(|r| r.deficit_created_usd).sum(),
+            // `fold` from +0.0: `sum` of no floats is −0.0, which prints as "-0.0".
+            debt_repaid_usd: l.iter().fold(0.0, |s, r| s + r.debt_repaid_usd),
+            collateral_seized_usd: l
+                .iter()
+                .fold(0.0, |s, r| s + r.debt_repaid_usd + r.bonus_usd),
+            deficit_created_usd: l.iter().fold(0.0, |s, r| s + r.deficit_created_usd),
             underwater_accounts_at_end: underwater,
             underwater_debt_usd_at_end: debt,
             latent_bad_debt_usd_at_end: bad,

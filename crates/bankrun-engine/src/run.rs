@@ -129,6 +129,14 @@ impl World<'_> {
     /// Executes one included transaction and tells its sender.
     fn execute(&mut self, tx: Tx) {
         let t = self.t();
+        // What a withdrawal asks for: `type(uint256).max` means the whole balance.
+        let requested = match tx.action {
+            Action::Withdraw { asset, amount } if amount == U256::MAX => {
+                self.pool.supply_balance(t, tx.user, asset)
+            }
+            Action::Withdraw { amount, .. } => amount,
+            _ => U256::ZERO,
+        };
         let result: Result<U256, String> = match tx.action {
             Action::Withdraw { asset, amount } => self
                 .pool
@@ -141,7 +149,6 @@ impl World<'_> {
             Action::Liquidate { .. } => self.liquidate(&tx),
         };
         let ok = result.is_ok();
-
         let gas = if ok {
             tx.gas_limit
         } else {
@@ -151,11 +158,11 @@ impl World<'_> {
         self.rec.tx.included += 1;
         self.rec.tx.reverted += u64::from(!ok);
         self.rec.tx.gas_paid_eth += gas_eth;
-        if let Action::Withdraw { asset, amount } = tx.action {
+        if let Action::Withdraw { asset, .. } = tx.action {
             let price = self.price_usd(asset);
             let served = result.as_ref().ok().map(|x| self.tokens(asset, *x));
             self.rec
-                .withdrawal(asset, self.tokens(asset, amount), served, price);
+                .withdrawal(asset, self.tokens(asset, requested), served, price);
         }
         self.notify(&tx, Some(result), gas_eth);
     }

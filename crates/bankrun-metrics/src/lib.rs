@@ -240,7 +240,8 @@ pub struct ClassSummary {
     pub depositors: u64,
     /// Initial deposits, USD.
     pub initial_usd: f64,
-    /// Share of initial deposits (by value) withdrawn by the end, [0, 1].
+    /// Value withdrawn by the end as a share of initial deposits (USD at the start price);
+    /// can exceed 1 slightly because withdrawals include interest accrued meanwhile.
     pub share_exited: f64,
     /// Share of depositors that decided to exit, [0, 1].
     pub share_deciding: f64,

@@ -164,10 +164,10 @@ fn type_errors() {
     let e = case(
         "intensity = 1.5",
         "intensity = \"high\"",
-        "events[0].intensity",
+        "events[1].intensity",
     );
     assert!(e.expected == "a number" && e.found.contains("high"), "{e}");
-    case("splits = 7", "splits = -7", "events[1].splits");
+    case("splits = 7", "splits = -7", "events[0].splits");
     case(
         "frozen = true\n\n[[events]]\nkind = \"news\"",
         "frozen = 1\n\n[[events]]\nkind = \"news\"",
@@ -186,7 +186,7 @@ fn unknown_keys() {
     let (t, line) = mutate("hf_sigma = 0.4", "hf_sigmaa = 0.4");
     expect_err(&t, line, "borrowers[0].hf_sigmaa");
     let (t, line) = mutate("splits = 7", "splits = 7\nsplitz = 2");
-    expect_err(&t, line + 1, "events[1].splitz");
+    expect_err(&t, line + 1, "events[0].splitz");
     // A missing key of an event: located at the event's header.
     let text = default_text();
     let header = line_of(text, "[[events]]\nkind = \"attack\"");
@@ -195,10 +195,10 @@ fn unknown_keys() {
         "# removed",
         1,
     );
-    let e = expect_err(&t, header, "events[1].debt_amount");
+    let e = expect_err(&t, header, "events[0].debt_amount");
     assert!(e.expected.contains("debt_amount"), "{e}");
     let (t, line) = mutate("kind = \"news\"", "kind = \"meteor\"");
-    let e = expect_err(&t, line, "events[0].kind");
+    let e = expect_err(&t, line, "events[1].kind");
     assert!(e.found.contains("meteor"), "{e}");
 }
 
@@ -453,7 +453,7 @@ fn references_must_exist() {
     case(
         "debt = \"WETH\"\ndebt_amount",
         "debt = \"USDe\"\ndebt_amount",
-        "events[1].debt",
+        "events[0].debt",
     );
     case(
         "asset = \"WETH\"\namount = 25_000.0",
@@ -552,18 +552,18 @@ fn event_times() {
     case(
         "at = \"2026-04-18T17:45:00Z\"",
         "at = \"18 April, evening\"",
-        "events[1].at",
+        "events[0].at",
     );
     let e = case(
         "at = \"2026-04-18T17:45:00Z\"",
         "at = \"2026-04-26T00:00:00Z\"",
-        "events[1].at",
+        "events[0].at",
     );
     assert!(e.expected.contains("2026-04-25T17:00:00Z"), "{e}");
     case(
         "at = \"2026-04-18T17:45:00Z\"",
         "at = \"2026-04-18T16:59:59Z\"",
-        "events[1].at",
+        "events[0].at",
     );
     case(
         "start = \"2026-04-18T17:00:00Z\"",

@@ -336,7 +336,7 @@ fn rad(x: U256) -> f64 {
 pub fn run(
     l: &Loaded,
     seed: u64,
-    mut inspect: Option<&mut dyn FnMut(&MakerWorld)>,
+    inspect: Option<&mut dyn FnMut(&MakerWorld)>,
 ) -> Result<RunOutput, SpiralError> {
     let inp = inputs(l)?;
     let mut w = setup(l, &inp, seed)?;
@@ -791,7 +791,7 @@ pub fn run(
     sum.txs_dropped = pool.dropped;
     let _ = GWEI;
     out.summary = sum;
-    if let Some(f) = inspect.as_deref_mut() {
+    if let Some(f) = inspect {
         f(&w);
     }
     let _ = WAD;

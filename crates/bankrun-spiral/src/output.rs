@@ -119,13 +119,11 @@ pub fn to_csv<T: Serialize>(rows: &[T]) -> String {
     out
 }
 
+/// A chart line: `(label, colour, points)`.
+pub type Line<'a> = (&'a str, &'a str, Vec<(f64, f64)>);
+
 /// An SVG line chart of `lines` (`(label, colour, points)`), self-contained.
-pub fn svg_lines(
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    lines: &[(&str, &str, Vec<(f64, f64)>)],
-) -> String {
+pub fn svg_lines(title: &str, x_label: &str, y_label: &str, lines: &[Line<'_>]) -> String {
     let (w, h, l, r, t, b) = (760.0, 320.0, 70.0, 20.0, 30.0, 45.0);
     let pts = lines.iter().flat_map(|x| x.2.iter());
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);

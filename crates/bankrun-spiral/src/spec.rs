@@ -61,6 +61,16 @@ pub struct GasSpec {
     pub tx_ttl_blocks: u64,
 }
 
+/// `x > y` and finite (false for NaN).
+fn gt(x: f64, y: f64) -> bool {
+    x.is_finite() && x > y
+}
+
+/// `x ≥ y` and finite.
+fn ge(x: f64, y: f64) -> bool {
+    x.is_finite() && x >= y
+}
+
 fn d30() -> f64 {
     30.0
 }
@@ -469,13 +479,13 @@ impl Loaded {
             return Err(self.err("inclusion_percentile", "must be in [30, 90]"));
         }
         let v = &s.venues;
-        if !(v.pool_eth > 0.0) {
+        if !gt(v.pool_eth, 0.0) {
             return Err(self.err("pool_eth", "must be positive"));
         }
         if v.cex_depth != "major" && v.cex_depth != "all" {
             return Err(self.err("cex_depth", "must be \"major\" or \"all\""));
         }
-        if !(v.cex_depth_scale > 0.0) {
+        if !gt(v.cex_depth_scale, 0.0) {
             return Err(self.err("cex_depth_scale", "must be positive"));
         }
         for k in &s.keepers {
@@ -503,16 +513,16 @@ impl Loaded {
             if s.eth_prices.is_none() {
                 return Err(self.err("protocol", "maker scenario needs eth_prices"));
             }
-            if !(mk.mat > 1.0) {
+            if !gt(mk.mat, 1.0) {
                 return Err(self.err("mat", "must be > 1"));
             }
-            if !(mk.chop >= 1.0) {
+            if !ge(mk.chop, 1.0) {
                 return Err(self.err("chop", "must be ≥ 1"));
             }
-            if !(mk.beg >= 1.0) {
+            if !ge(mk.beg, 1.0) {
                 return Err(self.err("beg", "must be ≥ 1"));
             }
-            if !(mk.lump_eth > 0.0) {
+            if !gt(mk.lump_eth, 0.0) {
                 return Err(self.err("lump_eth", "must be positive"));
             }
             let b = s.book.as_ref().expect("checked");
@@ -520,7 +530,7 @@ impl Loaded {
             if (share - 1.0).abs() > 1e-6 || b.cr_bands.iter().any(|x| x[0] > x[1] || x[2] < 0.0) {
                 return Err(self.err("cr_bands", "bands need low ≤ high and shares summing to 1"));
             }
-            if b.vaults == 0 || !(b.total_debt_dai > 0.0) {
+            if b.vaults == 0 || !gt(b.total_debt_dai, 0.0) {
                 return Err(self.err("vaults", "need vaults > 0 and total_debt_dai > 0"));
             }
             for sp in &s.spells {

@@ -123,9 +123,13 @@ fn no_zero_bid_wins_with_funded_keepers_who_pay_for_gas() {
 fn push_feed_updates_only_on_deviation_or_heartbeat() {
     let mut f = PushFeed::new(100, 3600, 100.0, 0);
     assert!(!f.observe(100.5, 60));
+    assert_eq!(f.rounds(), 1);
     assert!(f.observe(101.5, 120));
-    assert!(!f.observe(101.5, 3000));
-    assert!(f.observe(101.5, 120 + 3600));
+    assert_eq!(f.rounds(), 2);
+    assert!(!f.observe(101.6, 3000));
+    assert_eq!(f.rounds(), 2);
+    f.observe(101.6, 120 + 3600);
+    assert_eq!((f.rounds(), f.updated_at()), (3, 3720));
 }
 
 #[test]
