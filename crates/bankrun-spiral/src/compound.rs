@@ -11,11 +11,17 @@
 //! 3. on a price update, accounts are screened in `f64` and candidates checked exactly
 //!    (`getAccountLiquidity`);
 //! 4. liquidators (each every `poll_blocks`) submit `liquidateBorrow` for unsafe accounts
-//!    whose expected profit beats gas;
+//!    whose expected profit beats gas, repaying min(close factor × borrow, their holdings
+//!    of the borrowed asset, the amount whose seizure fits the collateral); between price
+//!    updates only accounts touched by a transaction (or whose transaction expired) are
+//!    reconsidered;
 //! 5. the block is built (base fee, agents' gas share) and executed in tip order;
 //! 6. liquidators redeem the seized cTokens and sell ETH on the better venue, swap
 //!    stablecoins on Curve, and keep other collateral (no venue modelled: an assumption);
 //! 7. the block is recorded.
+//!
+//! Every market where an account supplies or borrows is entered (`borrowAllowed` enters
+//! the borrowed market), so the Comptroller's liquidity counts every borrow.
 //!
 //! The book is the subgraph snapshot (`data/lending/compound_v2_book_2023-05.csv`), placed at
 //! the start of the price window (the snapshot's block is not recorded: an assumption).
@@ -242,7 +248,6 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                 ct.account_tokens.insert(a, tokens);
                 ct.total_supply += tokens;
                 ct.cash += tokens * ct.initial_exchange_rate / EXP_SCALE;
-                enter.push(m);
             }
             if r.borrow > 0.0 {
                 let wei = to_wei(r.borrow, dec);
@@ -255,6 +260,11 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                 );
                 ct.total_borrows += wei;
                 debt_start += r.borrow * p0[m];
+            }
+            // A borrow enters its market (`borrowAllowed` adds it to the account's assets):
+            // without it the Comptroller's liquidity ignores the borrow.
+            if r.supply > 0.0 || r.borrow > 0.0 {
+                enter.push(m);
             }
             units.entry(a).or_default().push((m, r.supply, r.borrow));
         }
@@ -350,6 +360,10 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
         ..Summary::default()
     };
     let mut unsafe_set: BTreeSet<u32> = BTreeSet::new();
+    // Per liquidator, the unsafe accounts to (re)consider at its next poll: all of them
+    // after a price update, otherwise those whose state a transaction changed or whose
+    // transaction expired (nothing else changes a decision between price updates).
+    let mut dirty: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); liqs.len()];
     let mut unsafe_since: BTreeMap<u32, i64> = BTreeMap::new();
     let mut delays = Vec::new();
     let mut liquidated = 0.0;
@@ -407,6 +421,9 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                     }
                 }
             }
+            for d in &mut dirty {
+                d.clone_from(&unsafe_set);
+            }
             scan = false;
         }
         // Liquidators decide.
@@ -422,7 +439,8 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                 if to_units(*gas_left, 18) < c.gas_liquidate as f64 * gwei * 1e-9 {
                     continue;
                 }
-                for &a in &unsafe_set {
+                let todo = std::mem::take(&mut dirty[k]);
+                for &a in todo.intersection(&unsafe_set) {
                     if pool.any(|t| t.agent == k && t.action.account == a) {
                         continue;
                     }
@@ -447,10 +465,20 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                         .unwrap_or_default();
                     let pb = oracle_price(&comp, bm);
                     let pc = oracle_price(&comp, cm);
+                    // Repay: min(close factor × borrow, the liquidator's holdings of the
+                    // borrowed asset, the amount whose seizure fits the collateral).
+                    let dec_b = c.markets[bm].decimals;
                     let max_by_coll = csup * pc / (c.liquidation_incentive * pb.max(1e-12)) * 0.99;
-                    let repay_units =
-                        (to_units(borrow, c.markets[bm].decimals) * c.close_factor * 0.999)
-                            .min(max_by_coll);
+                    let held = to_units(
+                        wallets
+                            .get(&(LIQUIDATOR0 + k as u32, bm))
+                            .copied()
+                            .unwrap_or_default(),
+                        dec_b,
+                    );
+                    let repay_units = (to_units(borrow, dec_b) * c.close_factor * 0.999)
+                        .min(max_by_coll)
+                        .min(held);
                     let profit =
                         repay_units * pb * (c.liquidation_incentive * 0.972 - 1.0) - gas_usd;
                     if profit < g.min_profit_usd || repay_units <= 0.0 {
@@ -462,7 +490,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                             account: a,
                             borrowed: bm,
                             collateral: cm,
-                            repay: to_wei(repay_units, c.markets[bm].decimals),
+                            repay: to_wei(repay_units, dec_b),
                         },
                         gas_price_gwei: gwei,
                         tie: tie_rng.random(),
@@ -473,7 +501,9 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                 }
             }
         }
-        pool.expire(b, s.gas.tx_ttl_blocks);
+        for t in pool.expire(b, s.gas.tx_ttl_blocks) {
+            dirty[t.agent].insert(t.action.account);
+        }
         let bg = gas.open_block(now, &mut gas_rng);
         let txs = if pool.pending().is_empty() {
             Vec::new()
@@ -496,6 +526,9 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                 collateral,
                 repay,
             } = tx.action;
+            for d in &mut dirty {
+                d.insert(account);
+            }
             let have = wallets.get(&(addr, borrowed)).copied().unwrap_or_default();
             if have < repay {
                 sum.txs_reverted += 1;

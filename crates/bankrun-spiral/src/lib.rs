@@ -21,7 +21,8 @@
 //! - [`venues`]: ETH market (pool + CEX) and the price model;
 //! - [`stable`]: the Curve pool used for stablecoin conversions;
 //! - [`maker`], [`compound`]: the two runners; [`runner`]: dispatch;
-//! - [`record`]: outputs of a run; [`output`]: files (CSV, JSON, HTML/SVG);
+//! - [`record`]: outputs of a run; [`output`]: files (CSV, JSON, HTML/SVG, Parquet via
+//!   [`parquet`]);
 //! - [`risk`]: collateral at risk against a price drop, with and without feedback.
 //!
 //! Protocol state is exact integer; `f64` is used only for behaviour, the CEX model and
@@ -34,6 +35,7 @@ pub mod gas;
 pub mod maker;
 pub mod mempool;
 pub mod output;
+pub mod parquet;
 pub mod record;
 pub mod risk;
 pub mod runner;

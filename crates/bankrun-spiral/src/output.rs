@@ -334,5 +334,15 @@ pub fn write_dir(
     for (p, t) in &files {
         std::fs::write(p, t).map_err(io)?;
     }
-    Ok(files.into_iter().map(|f| f.0).collect())
+    let mut paths: Vec<PathBuf> = files.into_iter().map(|f| f.0).collect();
+    for r in runs {
+        let v = &r.summary.variant;
+        let p = dir.join(format!("{v}_liquidations.parquet"));
+        crate::parquet::write(&p, &crate::parquet::liquidations_batch(&r.liquidations)?)?;
+        paths.push(p);
+        let p = dir.join(format!("{v}_series.parquet"));
+        crate::parquet::write(&p, &crate::parquet::series_batch(&r.series)?)?;
+        paths.push(p);
+    }
+    Ok(paths)
 }

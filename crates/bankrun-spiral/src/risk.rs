@@ -153,7 +153,7 @@ pub fn curve_of(ex: &[Exposure], k: f64, sell_share: f64, maker: bool) -> Curve 
         .map(|i| {
             let drop = i as f64 * 0.05;
             let f0 = 1.0 - drop;
-            let static_debt = ex
+            let static_debt: f64 = ex
                 .iter()
                 .filter(|e| e.liquidatable(f0))
                 .map(|e| e.debt(f0))
@@ -177,15 +177,16 @@ pub fn curve_of(ex: &[Exposure], k: f64, sell_share: f64, maker: bool) -> Curve 
                 }
                 f = nf;
             }
-            let spiral_debt = ex
+            let spiral_debt: f64 = ex
                 .iter()
                 .filter(|e| e.liquidatable(f))
                 .map(|e| e.debt(f))
                 .sum();
+            // `+ 0.0`: an empty sum is −0.0, printed "-0".
             Point {
                 drop,
-                static_debt,
-                spiral_debt,
+                static_debt: static_debt + 0.0,
+                spiral_debt: spiral_debt + 0.0,
                 spiral_extra_drop: 1.0 - f / f0,
             }
         })

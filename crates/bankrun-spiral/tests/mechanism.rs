@@ -4,7 +4,6 @@
 use bankrun_oracle::PushFeed;
 use bankrun_spiral::maker::{self, MakerWorld};
 use bankrun_spiral::spec::{Loaded, parse};
-use bankrun_spiral::venues::to_units;
 
 /// The Black Thursday scenario, shortened and edited by `edit` (TOML text replacements),
 /// read from the repository's scenarios directory.
@@ -187,5 +186,117 @@ fn spiral_feedback_never_reduces_collateral_at_risk() {
     }
     assert!(c.points.last().unwrap().static_debt > 0.0);
     assert_eq!(c.points[0].static_debt, 0.0);
-    let _ = to_units;
+}
+
+/// A small synthetic Compound v2 book (ETH collateral, USDC borrows) under a flat ETH price
+/// that the stress halves over six hours, written to a temporary directory.
+fn small_compound(dir: &std::path::Path, keepers: u32) -> Loaded {
+    let scen = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let text = std::fs::read_to_string(scen.join("compound-v2-book-2023.toml")).unwrap();
+    let i = text.find("[[compound.markets]]").unwrap();
+    let j = text.find("[stress]").unwrap();
+    let markets = "[[compound.markets]]\nname = \"ETH\"\ndecimals = 18\ncollateral_factor = 0.825\n\
+        price_column = \"ETH\"\nreserve_factor = 0.2\nrate_model = [0.02, 0.1, 2.0, 0.8]\n\
+        [[compound.markets]]\nname = \"USDC\"\ndecimals = 6\ncollateral_factor = 0.855\n\
+        fixed_usd = 1.0\noracle_fixed = true\nreserve_factor = 0.075\n\
+        rate_model = [0.0, 0.04, 1.09, 0.8]\n\n";
+    let mut text = format!("{}{markets}{}", &text[..i], &text[j..]);
+    let mut prices = String::from("hour_utc,ETH\n");
+    for h in 0..24 {
+        prices.push_str(&format!("2023-03-01 {h:02}:00,1600\n"));
+    }
+    std::fs::write(dir.join("prices.csv"), prices).unwrap();
+    // 20 accounts: 10 ETH ($16,000) against $7,000–$11,750 of USDC, all safe at $1,600
+    // (borrowing power $13,200) and all unsafe at $800.
+    let mut book = String::from("account,market,supply,borrow\n");
+    for a in 0..20 {
+        book.push_str(&format!("{a},ETH,10,0\n{a},USDC,0,{}\n", 7000 + 250 * a));
+    }
+    std::fs::write(dir.join("book.csv"), book).unwrap();
+    for (a, b) in [
+        (
+            "book = \"../data/lending/compound_v2_book_2023-05.csv\"",
+            "book = \"book.csv\"",
+        ),
+        (
+            "prices = \"data/compound_prices_hourly_2023-02-24_2023-03-27.csv\"",
+            "prices = \"prices.csv\"",
+        ),
+        (
+            "start = \"2023-02-24T14:00:00Z\"",
+            "start = \"2023-03-01T00:00:00Z\"",
+        ),
+        ("drop = 0.40", "drop = 0.50"),
+        (
+            "start = \"2023-03-10T00:00:00Z\"",
+            "start = \"2023-03-01T04:00:00Z\"",
+        ),
+        ("ramp_hours = 24", "ramp_hours = 6"),
+    ] {
+        assert!(text.contains(a), "{a}");
+        text = text.replacen(a, b, 1);
+    }
+    text = text.replacen("count = 4 ", &format!("count = {keepers} "), 1);
+    parse(&text, "small-compound.toml", Some(dir.to_path_buf())).unwrap()
+}
+
+#[test]
+fn compound_deep_drop_liquidates_most_unsafe_accounts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let l = small_compound(tmp.path(), 1);
+    let calm = bankrun_spiral::compound::run(&l, 7, false).unwrap();
+    assert_eq!(calm.summary.liquidations, 0, "{:?}", calm.summary);
+    let out = bankrun_spiral::compound::run(&l, 7, true).unwrap();
+    let s = &out.summary;
+    let accounts: std::collections::BTreeSet<u32> =
+        out.liquidations.iter().map(|r| r.position).collect();
+    // Every account's USDC borrow counts in the Comptroller's liquidity: all 20 become
+    // unsafe at $800 and at least 16 are liquidated.
+    assert!(accounts.len() >= 16, "{} liquidated: {s:?}", accounts.len());
+    assert!(
+        s.txs_reverted * 5 <= s.txs_included,
+        "reverts must be a small minority: {s:?}"
+    );
+    // One liquidator: repeated close-factor liquidations bring the debt down.
+    assert!(s.debt_liquidated > 0.5 * s.debt_start, "{s:?}");
+}
+
+#[test]
+fn parquet_outputs_read_back_and_are_deterministic() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let l = small_compound(tmp.path(), 1);
+    let run = bankrun_spiral::compound::run(&l, 7, true).unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for d in [&a, &b] {
+        bankrun_spiral::output::write_dir(d, "t", "d", std::slice::from_ref(&run)).unwrap();
+    }
+    for f in ["stress_liquidations.parquet", "stress_series.parquet"] {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert_eq!(x, y, "{f} not byte-identical");
+    }
+    let r = SerializedFileReader::new(
+        std::fs::File::open(a.join("stress_liquidations.parquet")).unwrap(),
+    )
+    .unwrap();
+    let meta = r.metadata().file_metadata();
+    assert_eq!(meta.num_rows() as usize, run.liquidations.len());
+    assert!(meta.created_by().unwrap().starts_with("bankrun-spiral "));
+    let cols: Vec<&str> = meta
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name())
+        .collect();
+    assert!(cols.contains(&"debt_repaid") && cols.contains(&"position"));
+    let s =
+        SerializedFileReader::new(std::fs::File::open(a.join("stress_series.parquet")).unwrap())
+            .unwrap();
+    assert_eq!(
+        s.metadata().file_metadata().num_rows() as usize,
+        run.series.len()
+    );
 }
