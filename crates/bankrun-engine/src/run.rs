@@ -16,7 +16,7 @@ use bankrun_metrics::LiquidationRecord;
 
 use crate::depositors::Outcome;
 use crate::mempool::{Action, Sender, Tx};
-use crate::units::{base_to_usd, u256_to_f64};
+use crate::units::u256_to_f64;
 use crate::world::World;
 
 impl World<'_> {
@@ -250,18 +250,5 @@ impl World<'_> {
                 self.liquidator_outcome(j as usize, user, repaid);
             }
         }
-    }
-
-    /// Total debt of the pool in USD at oracle prices (for checks and benches).
-    pub fn total_debt_usd(&self) -> f64 {
-        let t = self.t();
-        (0..self.assets.len())
-            .map(|a| self.tokens(a, self.pool.total_debt(t, a)) * self.price_usd(a))
-            .sum()
-    }
-
-    /// USD of an 8-decimal base amount (re-exported helper for callers).
-    pub fn base_usd(x: U256) -> f64 {
-        base_to_usd(x)
     }
 }
