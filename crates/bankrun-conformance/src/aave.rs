@@ -13,7 +13,7 @@ use crate::evm::{Evm, Outcome, constant_word_code};
 use alloy_primitives::{Address, U256, address};
 use alloy_sol_types::{SolCall, SolValue, sol};
 use anyhow::Result;
-use bankrun_aave::{InterestRateData, StableRateParams};
+use bankrun_aave::{ReserveConfig, StableRateParams};
 use std::collections::BTreeMap;
 
 sol! {
@@ -128,29 +128,12 @@ pub enum AaveVersion {
     V3_6,
 }
 
-/// Listing parameters of one reserve (bps, whole-token caps, 8-dp USD price).
+/// Listing parameters of one reserve: the native pool's [`ReserveConfig`] (bps, whole-token
+/// caps), plus what only the EVM deployment needs.
 #[derive(Debug, Clone)]
 pub struct ReserveSpec {
-    /// Symbol.
-    pub symbol: String,
-    /// Decimals.
-    pub decimals: u8,
-    /// LTV, bps.
-    pub ltv: u16,
-    /// Liquidation threshold, bps.
-    pub liquidation_threshold: u16,
-    /// Liquidation bonus, bps.
-    pub liquidation_bonus: u16,
-    /// Reserve factor, bps.
-    pub reserve_factor: u16,
-    /// Liquidation protocol fee, bps.
-    pub liquidation_protocol_fee: u16,
-    /// Supply cap, whole tokens (0 = none).
-    pub supply_cap: u64,
-    /// Borrow cap, whole tokens (0 = none).
-    pub borrow_cap: u64,
-    /// Variable-rate parameters, bps.
-    pub rate: InterestRateData,
+    /// The reserve's configuration, shared by the EVM deployment and the native pool.
+    pub config: ReserveConfig,
     /// v3.0 stable-rate parameters, bps.
     pub stable: StableRateParams,
     /// Initial price, 8-dp USD.
@@ -369,8 +352,12 @@ impl EvmAave {
         let mut assets = Vec::new();
         let mut feeds = Vec::new();
         for (i, r) in reserves.iter().enumerate() {
-            let args =
-                (r.symbol.clone(), r.symbol.clone(), U256::from(r.decimals)).abi_encode_params();
+            let args = (
+                r.config.symbol.clone(),
+                r.config.symbol.clone(),
+                U256::from(r.config.decimals),
+            )
+                .abi_encode_params();
             assets.push(evm.deploy(a, with_args(erc20.bytecode.clone(), args))?);
             let f = feed_address(i);
             evm.set_code(f, constant_word_code(r.price));
@@ -417,7 +404,7 @@ impl EvmAave {
                 )?;
                 let mut inputs = Vec::new();
                 for (i, r) in reserves.iter().enumerate() {
-                    let d = &r.rate;
+                    let d = &r.config.rate;
                     let s = &r.stable;
                     let args = (
                         provider,
@@ -437,17 +424,17 @@ impl EvmAave {
                         aTokenImpl: at,
                         stableDebtTokenImpl: st,
                         variableDebtTokenImpl: vt,
-                        underlyingAssetDecimals: r.decimals,
+                        underlyingAssetDecimals: r.config.decimals,
                         interestRateStrategyAddress: strat,
                         underlyingAsset: assets[i],
                         treasury: TREASURY,
                         incentivesController: Address::ZERO,
-                        aTokenName: format!("a{}", r.symbol),
-                        aTokenSymbol: format!("a{}", r.symbol),
-                        variableDebtTokenName: format!("v{}", r.symbol),
-                        variableDebtTokenSymbol: format!("v{}", r.symbol),
-                        stableDebtTokenName: format!("s{}", r.symbol),
-                        stableDebtTokenSymbol: format!("s{}", r.symbol),
+                        aTokenName: format!("a{}", r.config.symbol),
+                        aTokenSymbol: format!("a{}", r.config.symbol),
+                        variableDebtTokenName: format!("v{}", r.config.symbol),
+                        variableDebtTokenSymbol: format!("v{}", r.config.symbol),
+                        stableDebtTokenName: format!("s{}", r.config.symbol),
+                        stableDebtTokenSymbol: format!("s{}", r.config.symbol),
                         params: Default::default(),
                     });
                 }
@@ -473,7 +460,7 @@ impl EvmAave {
                 )?;
                 let mut inputs = Vec::new();
                 for (i, r) in reserves.iter().enumerate() {
-                    let d = &r.rate;
+                    let d = &r.config.rate;
                     let ird = (
                         d.optimal_usage_ratio,
                         d.base_variable_borrow_rate,
@@ -485,10 +472,10 @@ impl EvmAave {
                         aTokenImpl: at,
                         variableDebtTokenImpl: vt,
                         underlyingAsset: assets[i],
-                        aTokenName: format!("a{}", r.symbol),
-                        aTokenSymbol: format!("a{}", r.symbol),
-                        variableDebtTokenName: format!("v{}", r.symbol),
-                        variableDebtTokenSymbol: format!("v{}", r.symbol),
+                        aTokenName: format!("a{}", r.config.symbol),
+                        aTokenSymbol: format!("a{}", r.config.symbol),
+                        variableDebtTokenName: format!("v{}", r.config.symbol),
+                        variableDebtTokenSymbol: format!("v{}", r.config.symbol),
                         params: Default::default(),
                         interestRateData: ird.into(),
                     });
@@ -513,9 +500,9 @@ impl EvmAave {
                 c,
                 IConfigurator::configureReserveAsCollateralCall {
                     asset,
-                    ltv: U256::from(r.ltv),
-                    liquidationThreshold: U256::from(r.liquidation_threshold),
-                    liquidationBonus: U256::from(r.liquidation_bonus),
+                    ltv: U256::from(r.config.ltv),
+                    liquidationThreshold: U256::from(r.config.liquidation_threshold),
+                    liquidationBonus: U256::from(r.config.liquidation_bonus),
                 },
             )?;
             evm.send(
@@ -531,7 +518,7 @@ impl EvmAave {
                 c,
                 IConfigurator::setReserveFactorCall {
                     asset,
-                    newReserveFactor: U256::from(r.reserve_factor),
+                    newReserveFactor: U256::from(r.config.reserve_factor),
                 },
             )?;
             evm.send(
@@ -539,7 +526,7 @@ impl EvmAave {
                 c,
                 IConfigurator::setLiquidationProtocolFeeCall {
                     asset,
-                    newFee: U256::from(r.liquidation_protocol_fee),
+                    newFee: U256::from(r.config.liquidation_protocol_fee),
                 },
             )?;
             evm.send(
@@ -547,7 +534,7 @@ impl EvmAave {
                 c,
                 IConfigurator::setSupplyCapCall {
                     asset,
-                    newSupplyCap: U256::from(r.supply_cap),
+                    newSupplyCap: U256::from(r.config.supply_cap),
                 },
             )?;
             evm.send(
@@ -555,7 +542,7 @@ impl EvmAave {
                 c,
                 IConfigurator::setBorrowCapCall {
                     asset,
-                    newBorrowCap: U256::from(r.borrow_cap),
+                    newBorrowCap: U256::from(r.config.borrow_cap),
                 },
             )?;
         }

@@ -32,20 +32,25 @@ fn spec(
     (opt, base, s1, s2): (u16, u32, u32, u32),
 ) -> ReserveSpec {
     ReserveSpec {
-        symbol: symbol.into(),
-        decimals,
-        ltv,
-        liquidation_threshold: lt,
-        liquidation_bonus: bonus,
-        reserve_factor,
-        liquidation_protocol_fee: fee,
-        supply_cap: 0,
-        borrow_cap: 0,
-        rate: InterestRateData {
-            optimal_usage_ratio: opt,
-            base_variable_borrow_rate: base,
-            variable_rate_slope1: s1,
-            variable_rate_slope2: s2,
+        config: ReserveConfig {
+            symbol: symbol.into(),
+            decimals,
+            ltv,
+            liquidation_threshold: lt,
+            liquidation_bonus: bonus,
+            reserve_factor,
+            liquidation_protocol_fee: fee,
+            supply_cap: 0,
+            borrow_cap: 0,
+            borrowing_enabled: true,
+            frozen: false,
+            paused: false,
+            rate: InterestRateData {
+                optimal_usage_ratio: opt,
+                base_variable_borrow_rate: base,
+                variable_rate_slope1: s1,
+                variable_rate_slope2: s2,
+            },
         },
         stable: stable(),
         price: U256::from(price),
@@ -108,26 +113,7 @@ pub fn native_version(v: AaveVersion) -> ProtocolVersion {
 pub fn native_pool(v: AaveVersion, reserves: &[ReserveSpec], emodes: &[EModeSpec]) -> Pool {
     let mut p = Pool::new(native_version(v), T0);
     for r in reserves {
-        let id = p
-            .init_reserve(
-                T0,
-                ReserveConfig {
-                    symbol: r.symbol.clone(),
-                    decimals: r.decimals,
-                    ltv: r.ltv,
-                    liquidation_threshold: r.liquidation_threshold,
-                    liquidation_bonus: r.liquidation_bonus,
-                    reserve_factor: r.reserve_factor,
-                    liquidation_protocol_fee: r.liquidation_protocol_fee,
-                    supply_cap: r.supply_cap,
-                    borrow_cap: r.borrow_cap,
-                    borrowing_enabled: true,
-                    frozen: false,
-                    paused: false,
-                    rate: r.rate,
-                },
-            )
-            .expect("valid reserve");
+        let id = p.init_reserve(T0, r.config.clone()).expect("valid reserve");
         p.set_asset_price(id, r.price);
         p.set_stable_rate_params(id, r.stable).expect("listed");
     }
