@@ -82,7 +82,7 @@ impl Pool {
         r: &ReserveData,
         scaled: U256,
     ) -> Result<U256, PoolError> {
-        let index = r.normalized_income(now)?;
+        let index = self.income_index(now, r)?;
         let balance = self
             .version
             .token_rounding()
@@ -97,7 +97,7 @@ impl Pool {
         r: &ReserveData,
         scaled: U256,
     ) -> Result<U256, PoolError> {
-        let index = r.normalized_debt(now, self.version)?;
+        let index = self.debt_index(now, r)?;
         let debt = self
             .version
             .token_rounding()

@@ -39,6 +39,7 @@ mod admin;
 pub mod config;
 pub mod emode;
 pub mod error;
+mod index_memo;
 pub mod liquidation;
 mod pool;
 pub mod rate_strategy;

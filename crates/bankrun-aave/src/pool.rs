@@ -3,6 +3,7 @@
 use crate::config::ProtocolVersion;
 use crate::emode::{EModeCategory, user_reserve_ltv};
 use crate::error::{PoolError, add, check_u120, sub};
+use crate::index_memo::IndexMemo;
 use crate::reserve::{ReserveData, ReserveNumbers};
 use crate::user::UserAccount;
 use crate::validation::{
@@ -24,6 +25,7 @@ pub struct Pool {
     pub(crate) emodes: Vec<EModeCategory>,
     pub(crate) users: Vec<UserAccount>,
     scratch: Vec<ReserveNumbers>,
+    pub(crate) index_memo: IndexMemo,
 }
 
 impl Pool {
@@ -37,6 +39,7 @@ impl Pool {
             emodes: vec![EModeCategory::default(); 256],
             users: Vec::new(),
             scratch: Vec::new(),
+            index_memo: IndexMemo::default(),
         }
     }
 

@@ -6,6 +6,7 @@ use crate::account::AccountData;
 use crate::config::ProtocolVersion;
 use crate::emode::EModeCategory;
 use crate::error::PoolError;
+use crate::index_memo::IndexKind;
 use crate::pool::Pool;
 use crate::rate_strategy::borrow_usage_ratio;
 use crate::reserve::{EMPTY_RESERVE, ReserveData};
@@ -53,7 +54,7 @@ impl Pool {
     /// [`PoolError::MathOverflow`].
     pub fn try_normalized_income(&self, now: u64, asset: AssetId) -> Result<U256, PoolError> {
         self.check_asset(asset)?;
-        self.reserves[asset].normalized_income(now)
+        self.income_index(now, &self.reserves[asset])
     }
 
     /// `getReserveNormalizedIncome` at `now` (RAY); 0 for unknown assets.
@@ -66,7 +67,32 @@ impl Pool {
     /// [`PoolError::AssetNotListed`], [`PoolError::MathOverflow`].
     pub fn try_normalized_debt(&self, now: u64, asset: AssetId) -> Result<U256, PoolError> {
         self.check_asset(asset)?;
-        self.reserves[asset].normalized_debt(now, self.version)
+        self.debt_index(now, &self.reserves[asset])
+    }
+
+    /// `r.normalized_income(now)`, memoised on its inputs ([`crate::index_memo`]).
+    pub(crate) fn income_index(&self, now: u64, r: &ReserveData) -> Result<U256, PoolError> {
+        let key = (
+            now,
+            r.last_update_timestamp,
+            r.liquidity_index,
+            r.current_liquidity_rate,
+        );
+        self.index_memo
+            .get_or(r.id, IndexKind::Income, key, || r.normalized_income(now))
+    }
+
+    /// `r.normalized_debt(now, version)`, memoised on its inputs ([`crate::index_memo`]).
+    pub(crate) fn debt_index(&self, now: u64, r: &ReserveData) -> Result<U256, PoolError> {
+        let key = (
+            now,
+            r.last_update_timestamp,
+            r.variable_borrow_index,
+            r.current_variable_borrow_rate,
+        );
+        self.index_memo.get_or(r.id, IndexKind::Debt, key, || {
+            r.normalized_debt(now, self.version)
+        })
     }
 
     /// `getReserveNormalizedVariableDebt` at `now` (RAY); 0 for unknown assets.

@@ -15,6 +15,9 @@ use crate::mempool::{Action, Sender, Tx};
 use crate::units::ray_to_f64;
 use crate::world::World;
 
+/// Supply balance below which a depositor counts as gone, USD (as borrowers' close-out).
+const DUST_USD: f64 = 10.0;
+
 /// Outcome of a depositor's transaction.
 pub enum Outcome {
     /// Withdrawn amount, token units.
@@ -95,25 +98,36 @@ impl World<'_> {
         }
     }
 
+    /// Waiting depositors of every reserve with available liquidity that poll this block
+    /// (see [`crate::parked`]), as wake-ups at their current generation.
+    pub fn draw_polls(&mut self) -> Vec<(Sender, u32)> {
+        let mut ids = Vec::new();
+        for a in 0..self.assets.len() {
+            if self.parked.waiting_on(a) > 0 && !self.pool.available_liquidity(a).is_zero() {
+                self.parked.draw_polls(a, &mut self.rng.polls, &mut ids);
+            }
+        }
+        ids.into_iter()
+            .map(|i| (Sender::Depositor(i), self.depositors[i as usize].generation))
+            .collect()
+    }
+
     /// A depositor wakes up.
     pub fn wake_depositor(&mut self, i: usize) {
-        let t = self.t();
         let d = &self.depositors[i];
-        if d.pending {
+        if d.pending || d.gone {
             return;
         }
-        let (a, user, class) = (d.asset, d.user, d.class);
-        // A depositor waiting to exit polls for liquidity: with none available it only
-        // reschedules (reading the virtual balance costs nothing; its own balance does).
-        if !d.target.is_zero() && self.pool.available_liquidity(a).is_zero() {
-            let retry = self.scn.scenario.depositors[class].retry_blocks;
-            return self.schedule_after_mean(i, retry.max(1.0));
-        }
-        let balance = self.pool.supply_balance(t, user, a);
-        if balance.is_zero() {
-            return;
-        }
-        if !self.depositors[i].target.is_zero() {
+        let (a, class) = (d.asset, d.class);
+        if !d.target.is_zero() {
+            // A depositor waiting to exit polls for liquidity: with none available it waits
+            // (reading the virtual balance costs nothing; its own balance does).
+            if self.pool.available_liquidity(a).is_zero() {
+                return self.parked.park(i, a, class);
+            }
+            let Some(balance) = self.live_balance(i) else {
+                return;
+            };
             return self.send_withdrawal(i, balance);
         }
         let view = self.market_view(a);
@@ -122,20 +136,44 @@ impl World<'_> {
         let eps = self.signal_noise(i);
         match traits.decide(risk, eps, &mut self.rng.depositors) {
             Some(phi) => {
+                let Some(balance) = self.live_balance(i) else {
+                    return;
+                };
                 let ppm = (phi * 1e6).round() as u64;
-                let target = balance * U256::from(ppm) / U256::from(1_000_000u64);
+                let mut target = balance * U256::from(ppm) / U256::from(1_000_000u64);
+                // A remainder below the dust value is withdrawn too (the UI's "max").
+                if self.is_dust(a, balance - target) {
+                    target = balance;
+                }
                 if target.is_zero() {
                     return self.schedule_attention(i);
                 }
                 let d = &mut self.depositors[i];
                 d.target = target;
                 d.demand += target;
+                self.rec.class_pending[class] += target;
                 d.first_decision.get_or_insert(self.block);
                 let latency = self.scn.scenario.depositors[class].latency_blocks;
                 self.schedule_after_mean(i, latency.max(1.0));
             }
             None => self.schedule_attention(i),
         }
+    }
+
+    /// Depositor `i`'s supply balance, or `None` (and the depositor is marked gone) when it is
+    /// zero, or below the dust value after an exit: interest accrued after a full withdrawal
+    /// is not worth a withdrawal's gas, so the depositor stops watching.
+    fn live_balance(&mut self, i: usize) -> Option<U256> {
+        let d = &self.depositors[i];
+        let balance = self.pool.supply_balance(self.t(), d.user, d.asset);
+        let gone = balance.is_zero() || (!d.demand.is_zero() && self.is_dust(d.asset, balance));
+        self.depositors[i].gone |= gone;
+        (!gone).then_some(balance)
+    }
+
+    /// Whether `units` of reserve `a` are worth less than [`DUST_USD`].
+    fn is_dust(&self, a: usize, units: U256) -> bool {
+        self.tokens(a, units) * self.price_usd(a) < DUST_USD
     }
 
     /// The depositor's signal noise ε, redrawn at most once an hour.
@@ -156,10 +194,10 @@ impl World<'_> {
         let d = &self.depositors[i];
         let a = d.asset;
         let amount = d.target.min(balance).min(self.pool.available_liquidity(a));
-        let class = &self.scn.scenario.depositors[d.class];
         if amount.is_zero() {
-            return self.schedule_after_mean(i, class.retry_blocks.max(1.0));
+            return self.parked.park(i, a, d.class);
         }
+        let class = &self.scn.scenario.depositors[d.class];
         let priority = class.priority_fee_gwei * (0.5 * self.rng.mempool.random::<f64>() + 0.75);
         let tx = Tx {
             sender: Sender::Depositor(i as u32),
@@ -183,6 +221,7 @@ impl World<'_> {
         match outcome {
             Outcome::Served(x) => {
                 d.txs += 1;
+                self.rec.class_pending[class] -= x.min(d.target);
                 d.target = d.target.saturating_sub(x);
                 d.withdrawn += x;
                 let a = d.asset;
@@ -199,7 +238,10 @@ impl World<'_> {
                     v.1 += tokens;
                 }
                 if done {
-                    self.schedule_attention(i)
+                    // Gone once what is left is dust; otherwise back to watching.
+                    if self.live_balance(i).is_some() {
+                        self.schedule_attention(i)
+                    }
                 } else {
                     self.schedule(
                         self.block + 1,
@@ -213,8 +255,8 @@ impl World<'_> {
                     d.txs += 1;
                     d.reverted += 1;
                 }
-                let retry = self.scn.scenario.depositors[class].retry_blocks;
-                self.schedule_after_mean(i, retry.max(1.0));
+                let a = d.asset;
+                self.parked.park(i, a, class);
             }
         }
     }

@@ -11,6 +11,7 @@ pub mod liq_index;
 pub mod liquidators;
 pub mod market;
 pub mod mempool;
+pub mod parked;
 pub mod record;
 pub mod rng;
 pub mod run;

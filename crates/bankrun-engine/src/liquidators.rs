@@ -64,7 +64,8 @@ impl World<'_> {
         }
         let t = self.t();
         for (user, pair) in self.index.candidates(&self.pool, t) {
-            if let Some(&at) = self.passed_over.get(&user)
+            if let Some(&at) = self.passed_over.get(user as usize)
+                && at != u64::MAX
                 && self.last_price_change <= at
                 && self.block < at + RECHECK_BLOCKS
             {
@@ -77,11 +78,11 @@ impl World<'_> {
             for j in 0..self.liquidators.len() {
                 sent |= self.consider(j, &candidate);
             }
-            if sent {
-                self.passed_over.remove(&user);
-            } else {
-                self.passed_over.insert(user, self.block);
+            let slot = user as usize;
+            if self.passed_over.len() <= slot {
+                self.passed_over.resize(slot + 1, u64::MAX);
             }
+            self.passed_over[slot] = if sent { u64::MAX } else { self.block };
         }
     }
 

@@ -41,6 +41,62 @@ struct Totals {
     peak_supply_apr: f64,
 }
 
+/// A reserve's utilization inputs as `f64`, taken when its stored state last changed:
+/// utilization is a statistic here (the pool computes its own exactly, in ray, for rates), and
+/// recomputing the exact compounded debt of every reserve in every block would dominate a run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gauge {
+    key: (u64, U256, U256, U256),
+    /// Total variable debt at the last update, tokens.
+    debt: f64,
+    /// Available liquidity (virtual balance), tokens.
+    pub available: f64,
+    /// Variable borrow rate, fraction per year.
+    pub borrow_apr: f64,
+    /// Supply rate, fraction per year.
+    pub supply_apr: f64,
+    last_update: u64,
+}
+
+impl Gauge {
+    /// Refreshes the figures if the reserve's stored state changed; returns them.
+    fn refresh(&mut self, r: &bankrun_aave::reserve::ReserveData, decimals: u8) -> Gauge {
+        let key = (
+            r.last_update_timestamp,
+            r.virtual_underlying_balance,
+            r.scaled_total_variable_debt,
+            r.variable_borrow_index,
+        );
+        if key != self.key || self.borrow_apr != ray_to_f64(r.current_variable_borrow_rate) {
+            let scaled = units_to_tokens(r.scaled_total_variable_debt, decimals);
+            *self = Gauge {
+                key,
+                debt: scaled * ray_to_f64(r.variable_borrow_index),
+                available: units_to_tokens(r.virtual_underlying_balance, decimals),
+                borrow_apr: ray_to_f64(r.current_variable_borrow_rate),
+                supply_apr: ray_to_f64(r.current_liquidity_rate),
+                last_update: r.last_update_timestamp,
+            };
+        }
+        *self
+    }
+
+    /// `debt / (debt + available)` at `now`, the debt compounded continuously at the stored
+    /// rate since the last update (Aave's per-second compounding agrees to ~1e-12 over a day).
+    pub fn utilization(&self, now: u64) -> f64 {
+        let dt = now.saturating_sub(self.last_update) as f64;
+        let debt = self.debt * (self.borrow_apr * dt / SECONDS_PER_YEAR).exp();
+        if debt <= 0.0 {
+            0.0
+        } else {
+            debt / (debt + self.available)
+        }
+    }
+}
+
+/// Seconds per year in Aave's interest formulas (365 days).
+const SECONDS_PER_YEAR: f64 = 31_536_000.0;
+
 /// Collects outputs during the run.
 #[derive(Debug, Default)]
 pub struct Recorder {
@@ -48,6 +104,12 @@ pub struct Recorder {
     flows: Vec<Flows>,
     totals: Vec<Totals>,
     class_usd: Vec<f64>,
+    /// Exit demand not yet served per depositor class, token units of the class's reserve.
+    pub class_pending: Vec<U256>,
+    /// Initial deposits per depositor class, USD at the starting prices.
+    class_initial_usd: Vec<f64>,
+    /// Per-reserve figures for the utilization gauge, refreshed when the reserve changes.
+    gauges: Vec<Gauge>,
     class_series: Vec<ClassSeriesRow>,
     liquidations: Vec<LiquidationRecord>,
     events: Vec<EventRecord>,
@@ -61,6 +123,8 @@ impl Recorder {
         self.flows = vec![Flows::default(); reserves];
         self.totals = vec![Totals::default(); reserves];
         self.class_usd = vec![0.0; classes];
+        self.class_pending = vec![U256::ZERO; classes];
+        self.gauges = vec![Gauge::default(); reserves];
     }
 
     /// A depositor class withdrew `usd`.
@@ -121,9 +185,10 @@ impl World<'_> {
         let t = self.t();
         for a in 0..self.assets.len() {
             let dec = self.assets[a].decimals;
-            let utilization = ray_to_f64(self.pool.utilization(t, a));
-            let available = units_to_tokens(self.pool.available_liquidity(a), dec);
-            self.update_totals(a, utilization, available);
+            let g = self.rec.gauges[a].refresh(self.pool.reserve(a), dec);
+            let utilization = g.utilization(t);
+            let available = g.available;
+            self.update_totals(a, utilization, available, g.borrow_apr, g.supply_apr);
             if !self.record_series {
                 self.rec.flows[a] = Flows::default();
                 continue;
@@ -155,8 +220,14 @@ impl World<'_> {
     }
 
     /// Updates the run totals of reserve `a` with this block's end state.
-    fn update_totals(&mut self, a: usize, utilization: f64, available: f64) {
-        let (borrow_apr, supply_apr) = (self.borrow_apr(a), self.supply_apr(a));
+    fn update_totals(
+        &mut self,
+        a: usize,
+        utilization: f64,
+        available: f64,
+        borrow_apr: f64,
+        supply_apr: f64,
+    ) {
         let price = self.price_usd(a);
         let block = self.block;
         let tot = &mut self.rec.totals[a];
@@ -182,13 +253,22 @@ impl World<'_> {
     pub fn record_classes(&mut self) {
         let t = self.t();
         let classes = &self.scn.scenario.depositors;
-        let mut initial = vec![0.0; classes.len()];
-        let mut pending = vec![0.0; classes.len()];
-        for d in &self.depositors {
-            let p = self.price_usd(d.asset);
-            initial[d.class] += self.tokens(d.asset, d.initial) * p;
-            pending[d.class] += self.tokens(d.asset, d.target) * p;
+        if self.block == 0 || self.rec.class_initial_usd.len() != classes.len() {
+            let mut initial = vec![0.0; classes.len()];
+            for d in &self.depositors {
+                initial[d.class] += self.tokens(d.asset, d.initial) * self.price_usd(d.asset);
+            }
+            self.rec.class_initial_usd = initial;
         }
+        let initial = self.rec.class_initial_usd.clone();
+        let pending: Vec<f64> = classes
+            .iter()
+            .zip(&self.rec.class_pending)
+            .map(|(spec, x)| match self.asset_id(&spec.asset) {
+                Some(a) => self.tokens(a, *x) * self.price_usd(a),
+                None => 0.0,
+            })
+            .collect();
         for (c, spec) in classes.iter().enumerate() {
             let usd = self.rec.class_usd[c];
             self.rec.class_series.push(ClassSeriesRow {

@@ -36,6 +36,8 @@ pub struct Streams {
     pub liquidators: ChaCha8Rng,
     /// Mempool tie-breaks and priority-fee noise.
     pub mempool: ChaCha8Rng,
+    /// Polls of depositors waiting for liquidity (`crate::parked`).
+    pub polls: ChaCha8Rng,
 }
 
 impl Streams {
@@ -48,6 +50,7 @@ impl Streams {
             borrowers: stream(seed, "borrowers.run"),
             liquidators: stream(seed, "liquidators.run"),
             mempool: stream(seed, "mempool"),
+            polls: stream(seed, "depositors.polls"),
         }
     }
 }

@@ -19,6 +19,9 @@ use crate::mempool::{Action, Sender, Tx};
 use crate::units::u256_to_f64;
 use crate::world::World;
 
+/// The revert reason of a withdrawal above the available liquidity.
+const WITHDRAW_UNDERFLOW: &str = "withdraw above available liquidity: Panic(0x11)";
+
 impl World<'_> {
     /// Simulates blocks `1..=blocks`, calling `progress(done, total)` every few hundred blocks.
     pub fn run_blocks(&mut self, blocks: u64, progress: &mut dyn FnMut(u64, u64)) {
@@ -86,7 +89,14 @@ impl World<'_> {
     }
 
     fn wake_agents(&mut self) {
-        for (who, g) in self.wakes.drain(self.block) {
+        let mut due = std::mem::take(&mut self.due);
+        self.wakes.drain_into(self.block, &mut due);
+        let polls = self.draw_polls();
+        if !polls.is_empty() {
+            due.extend(polls);
+            due.sort_unstable();
+        }
+        for &(who, g) in &due {
             match who {
                 Sender::Depositor(i) if self.depositors[i as usize].generation == g => {
                     self.wake_depositor(i as usize)
@@ -95,6 +105,7 @@ impl World<'_> {
                 _ => {}
             }
         }
+        self.due = due;
     }
 
     fn build_and_execute(&mut self) {
@@ -108,6 +119,9 @@ impl World<'_> {
             self.execute(tx);
         }
         // Transactions held back by latency enter the mempool for the next block.
+        if self.delayed.is_empty() {
+            return;
+        }
         let due: Vec<Tx> = {
             let b = self.block;
             let (due, wait): (Vec<_>, Vec<_>) = std::mem::take(&mut self.delayed)
@@ -138,6 +152,12 @@ impl World<'_> {
             _ => U256::ZERO,
         };
         let result: Result<U256, String> = match tx.action {
+            // More than the virtual balance: the pool's withdraw would revert with an
+            // underflow (Panic 0x11) when it subtracts the amount; skip the call, which would
+            // only accrue state to roll it back.
+            Action::Withdraw { asset, .. } if requested > self.pool.available_liquidity(asset) => {
+                Err(WITHDRAW_UNDERFLOW.into())
+            }
             Action::Withdraw { asset, amount } => self
                 .pool
                 .withdraw(t, tx.user, asset, amount)

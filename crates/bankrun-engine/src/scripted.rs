@@ -5,7 +5,7 @@
 //! governance calls go through private or privileged paths, not the public mempool). A call
 //! the pool rejects is recorded with `ok = false` and the pool's error.
 
-use bankrun_aave::{AssetId, InterestRateData, U256, UserId};
+use bankrun_aave::{InterestRateData, U256, UserId};
 use bankrun_scenario::Event;
 
 use crate::units::tokens_to_units;
@@ -31,10 +31,6 @@ impl World<'_> {
         for i in due {
             self.execute_governance(i);
         }
-    }
-
-    fn asset(&self, symbol: &str) -> Option<AssetId> {
-        self.assets.iter().position(|a| a.symbol == symbol)
     }
 
     fn log(&mut self, actor: &str, description: String, ok: bool) {
@@ -79,7 +75,7 @@ impl World<'_> {
             }
             Event::Freeze { asset, frozen, .. } => {
                 let r = self
-                    .asset(&asset)
+                    .asset_id(&asset)
                     .map(|a| self.pool.set_reserve_freeze(t, a, frozen));
                 let what = if frozen { "freezes" } else { "unfreezes" };
                 self.log_result("guardian", format!("{what} {asset}"), r);
@@ -91,7 +87,7 @@ impl World<'_> {
                 ..
             } => {
                 let r = self
-                    .asset(&asset)
+                    .asset_id(&asset)
                     .map(|a| self.pool.set_reserve_pause(t, a, paused, grace_period_s));
                 let what = if paused { "pauses" } else { "unpauses" };
                 self.log_result("guardian", format!("{what} {asset}"), r);
@@ -117,7 +113,7 @@ impl World<'_> {
                 ..
             } => {
                 let u = self.rescuer;
-                let r = self.asset(&asset).map(|a| {
+                let r = self.asset_id(&asset).map(|a| {
                     let x = tokens_to_units(amount, self.assets[a].decimals);
                     self.pool.supply(t, u, a, x)
                 });
@@ -152,7 +148,7 @@ impl World<'_> {
     }
 
     fn attack(&mut self, emode: u8, collateral: &str, coll: f64, debt: &str, debt_amount: f64) {
-        let (Some(c), Some(d)) = (self.asset(collateral), self.asset(debt)) else {
+        let (Some(c), Some(d)) = (self.asset_id(collateral), self.asset_id(debt)) else {
             return self.log(
                 "attacker",
                 format!("unknown reserve {collateral} / {debt}"),
@@ -183,7 +179,7 @@ impl World<'_> {
     }
 
     fn rescue_repay(&mut self, asset: &str, amount: f64, label: &str) {
-        let Some(a) = self.asset(asset) else {
+        let Some(a) = self.asset_id(asset) else {
             return self.log("rescue", format!("{label}: unknown reserve {asset}"), false);
         };
         let t = self.t();
@@ -227,7 +223,7 @@ impl World<'_> {
     }
 
     fn cover_deficit(&mut self, asset: &str, amount: f64, label: &str) {
-        let Some(a) = self.asset(asset) else {
+        let Some(a) = self.asset_id(asset) else {
             return self.log("rescue", format!("{label}: unknown reserve {asset}"), false);
         };
         let t = self.t();
@@ -276,7 +272,7 @@ impl World<'_> {
         else {
             return;
         };
-        let Some(a) = self.asset(&asset) else {
+        let Some(a) = self.asset_id(&asset) else {
             return self.log(
                 "governance",
                 format!("{label}: unknown reserve {asset}"),

@@ -21,6 +21,7 @@ use rand::RngExt;
 use crate::EngineError;
 use crate::market::Market;
 use crate::mempool::Sender;
+use crate::parked::Parked;
 use crate::record::Recorder;
 use crate::rng::Streams;
 use crate::units::tokens_to_units;
@@ -121,6 +122,14 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         rescuer: 0,
         umbrella: BTreeMap::new(),
         wakes: Default::default(),
+        parked: Parked::new(
+            n_assets,
+            &sc.depositors
+                .iter()
+                .map(|c| c.retry_blocks)
+                .collect::<Vec<_>>(),
+        ),
+        due: Vec::new(),
         mempool: Default::default(),
         delayed: Vec::new(),
         index: Default::default(),
@@ -134,7 +143,7 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         prices_changed: false,
         next_user: 1,
         record_series: true,
-        passed_over: BTreeMap::new(),
+        passed_over: Vec::new(),
         last_price_change: 0,
     };
     let plan = plan_book(&mut w)?;
@@ -227,6 +236,7 @@ fn plan_book(w: &mut World<'_>) -> Result<Vec<Plan>, EngineError> {
                 completed: None,
                 gas_eth: 0.0,
                 pending: false,
+                gone: false,
                 generation: 0,
                 noise: (0.0, None),
             });

@@ -49,13 +49,21 @@ impl WakeQueue {
     /// Takes the wake-ups of `block`, sorted by (agent, generation). Blocks must be drained in
     /// increasing order.
     pub fn drain(&mut self, block: u64) -> Vec<Wake> {
+        let mut out = Vec::new();
+        self.drain_into(block, &mut out);
+        out
+    }
+
+    /// As [`WakeQueue::drain`], into `out` (cleared first). The bucket keeps its capacity,
+    /// so a long run stops allocating once every bucket has grown to its working size.
+    pub fn drain_into(&mut self, block: u64, out: &mut Vec<Wake>) {
         self.current = block;
-        let mut out = std::mem::take(&mut self.ring[(block % HORIZON) as usize]);
-        if let Some(mut far) = self.far.remove(&block) {
-            out.append(&mut far);
+        out.clear();
+        out.append(&mut self.ring[(block % HORIZON) as usize]);
+        if let Some(far) = self.far.remove(&block) {
+            out.extend(far);
         }
         out.sort_unstable();
-        out
     }
 }
 

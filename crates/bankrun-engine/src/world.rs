@@ -9,6 +9,7 @@ use bankrun_scenario::LoadedScenario;
 use crate::liq_index::LiquidationIndex;
 use crate::market::{Market, PriceRef};
 use crate::mempool::{Mempool, Sender, Tx};
+use crate::parked::Parked;
 use crate::record::Recorder;
 use crate::rng::Streams;
 use crate::units::{ray_to_f64, u256_to_f64, units_to_tokens};
@@ -71,6 +72,8 @@ pub struct Depositor {
     pub gas_eth: f64,
     /// Waiting for a transaction outcome.
     pub pending: bool,
+    /// Left for good: its balance is zero, or dust after an exit.
+    pub gone: bool,
     /// Wake-up generation (stale heap entries are skipped).
     pub generation: u32,
     /// Current signal noise ε (standard normal) and the block it was drawn in.
@@ -161,6 +164,10 @@ pub struct World<'s> {
     pub umbrella: BTreeMap<AssetId, UserId>,
     /// Agent wake-ups.
     pub wakes: WakeQueue,
+    /// Depositors waiting for liquidity.
+    pub parked: Parked,
+    /// Reused buffer of the block's wake-ups.
+    pub due: Vec<crate::wakes::Wake>,
     /// Pending transactions.
     pub mempool: Mempool,
     /// Transactions held back by their sender's latency: (block to submit, tx).
@@ -187,8 +194,9 @@ pub struct World<'s> {
     pub next_user: UserId,
     /// Whether to keep the per-block reserve rows (off for metrics-only sweeps).
     pub record_series: bool,
-    /// Underwater accounts every liquidator passed over, and the block they did.
-    pub passed_over: BTreeMap<UserId, u64>,
+    /// Underwater accounts every liquidator passed over: the block they did, by user id
+    /// (`u64::MAX`: not passed over).
+    pub passed_over: Vec<u64>,
     /// Last block in which an oracle answer changed.
     pub last_price_change: u64,
 }
@@ -214,6 +222,11 @@ impl World<'_> {
     /// Blocks per hour.
     pub fn blocks_per_hour(&self) -> f64 {
         3600.0 / self.block_time() as f64
+    }
+
+    /// The reserve id of `symbol`.
+    pub fn asset_id(&self, symbol: &str) -> Option<AssetId> {
+        self.assets.iter().position(|a| a.symbol == symbol)
     }
 
     /// Oracle price of an asset, USD.

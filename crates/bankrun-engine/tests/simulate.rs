@@ -234,3 +234,55 @@ fn liquidation_index_finds_every_underwater_account() {
         "the crash should leave some accounts underwater at some point"
     );
 }
+
+/// Depositors who have exited stop acting: one marked gone holds only dust, and no depositor
+/// keeps sending withdrawals after its exit demand is served (before the dust rule, exited
+/// bots sent a dust withdrawal every block and filled the blocks for a week).
+#[test]
+fn exited_depositors_leave_and_stop_sending() {
+    let s = default_scenario();
+    let mut w = bankrun_engine::setup::build(&s, 5).expect("builds");
+    w.run_blocks_from(0, 3_000);
+    let t = w.t();
+    let mut gone = 0;
+    for d in &w.depositors {
+        let balance = w.pool.supply_balance(t, d.user, d.asset);
+        let usd = w.tokens(d.asset, balance) * w.price_usd(d.asset);
+        if d.gone {
+            gone += 1;
+            assert!(usd < 10.0, "a depositor gone with ${usd:.2}");
+            assert!(!d.pending, "a gone depositor has a transaction pending");
+        }
+    }
+    let bots: Vec<_> = w.depositors.iter().filter(|d| d.class == 0).collect();
+    assert!(gone >= bots.len() / 2, "{gone} gone after 10 h");
+    // 3,000 blocks of attention every block: without the rule each bot sends ~3,000 txs.
+    let txs: u32 = bots.iter().map(|d| d.txs).sum();
+    assert!(
+        (txs as usize) < 200 * bots.len(),
+        "bots sent {txs} withdrawals"
+    );
+}
+
+/// Depositors waiting for liquidity poll only when there is some: while the WETH reserve is
+/// fully borrowed, every depositor with unserved exit demand is parked or has a withdrawal in
+/// flight, and none is left without a way to wake.
+#[test]
+fn waiting_depositors_are_parked_until_liquidity_returns() {
+    let s = default_scenario();
+    let mut w = bankrun_engine::setup::build(&s, 5).expect("builds");
+    let mut parked_seen = 0;
+    for step in 0..20 {
+        w.run_blocks_from(step * 150, 150);
+        for (i, d) in w.depositors.iter().enumerate() {
+            if d.target.is_zero() || d.gone {
+                continue;
+            }
+            if w.parked.contains(i) {
+                parked_seen += 1;
+                assert!(!d.pending, "depositor {i} parked with a pending tx");
+            }
+        }
+    }
+    assert!(parked_seen > 0, "the run traps depositors at 100 % utilization");
+}
