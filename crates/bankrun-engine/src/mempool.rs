@@ -102,9 +102,13 @@ impl Mempool {
 
     /// Removes and returns the transactions dropped at `block` (pending longer than `ttl`).
     pub fn expire(&mut self, block: u64, ttl: u64) -> Vec<Tx> {
+        let expired = |t: &Tx| block.saturating_sub(t.submitted) > ttl;
+        if !self.pending.iter().any(expired) {
+            return Vec::new();
+        }
         let (dropped, kept): (Vec<Tx>, Vec<Tx>) = std::mem::take(&mut self.pending)
             .into_iter()
-            .partition(|t| block.saturating_sub(t.submitted) > ttl);
+            .partition(|t| expired(t));
         self.pending = kept;
         dropped
     }
@@ -112,6 +116,9 @@ impl Mempool {
     /// Takes the transactions of the next block in execution order, leaving the rest pending.
     /// `gas` is the block's gas for the protocol.
     pub fn build_block(&mut self, gas: u64) -> Vec<Tx> {
+        if self.pending.is_empty() {
+            return Vec::new();
+        }
         self.pending.sort_by(|a, b| {
             b.priority_gwei
                 .total_cmp(&a.priority_gwei)

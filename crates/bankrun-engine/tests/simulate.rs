@@ -284,5 +284,8 @@ fn waiting_depositors_are_parked_until_liquidity_returns() {
             }
         }
     }
-    assert!(parked_seen > 0, "the run traps depositors at 100 % utilization");
+    assert!(
+        parked_seen > 0,
+        "the run traps depositors at 100 % utilization"
+    );
 }
