@@ -157,6 +157,158 @@ fn usd6(p: f64) -> U256 {
     to_wei(p, 6)
 }
 
+/// The `f64` image of the Comptroller's stored state used to classify accounts without
+/// running the exact `getAccountLiquidity` on every account at every price update.
+///
+/// Per account and market it keeps the cToken balance and the borrow "principal /
+/// interestIndex" (both in wei, as `f64`); per market the stored exchange rate, borrow
+/// index, oracle price and collateral factor. Values are refreshed from the exact state
+/// whenever that state changes (accrual, a liquidation), so the estimate differs from the
+/// exact liquidity only by `f64` rounding and the contract's floor divisions (relative
+/// error far below [`AccountCache::MARGIN`]). Accounts within the margin of the boundary are
+/// confirmed with the exact computation.
+#[derive(Debug, Clone, Default)]
+pub struct AccountCache {
+    /// account → [(market, cToken wei, principal / interest index)].
+    pub rows: BTreeMap<u32, Vec<(usize, f64, f64)>>,
+    /// Per market: exchange rate (underlying wei per cToken wei).
+    pub rate: Vec<f64>,
+    /// Per market: borrow index (1e18 scale, as stored).
+    pub index: Vec<f64>,
+    /// Per market: oracle price (USD per whole unit).
+    pub price: Vec<f64>,
+    /// Per market: collateral factor.
+    pub cf: Vec<f64>,
+    /// Per market: `10^decimals`.
+    pub unit: Vec<f64>,
+}
+
+/// Exact-check verdict of [`AccountCache::classify`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Shortfall beyond the margin.
+    Unsafe,
+    /// Liquidity beyond the margin (or no debt).
+    Safe,
+    /// Too close to call in `f64`: run the exact check.
+    Close,
+}
+
+impl AccountCache {
+    /// Relative margin of [`AccountCache::classify`].
+    pub const MARGIN: f64 = 1e-9;
+
+    /// An empty cache for `comp`'s markets with `decimals`.
+    pub fn new(comp: &Comptroller, decimals: &[u32]) -> Self {
+        let mut c = AccountCache {
+            unit: decimals.iter().map(|&d| 10f64.powi(d as i32)).collect(),
+            cf: comp
+                .markets
+                .iter()
+                .map(|m| to_units(m.collateral_factor, 18))
+                .collect(),
+            ..AccountCache::default()
+        };
+        c.refresh_markets(comp);
+        c
+    }
+
+    /// Re-reads every market's stored exchange rate, borrow index and oracle price.
+    pub fn refresh_markets(&mut self, comp: &Comptroller) {
+        self.rate = comp
+            .markets
+            .iter()
+            .map(|m| to_units(m.ctoken.exchange_rate_stored().unwrap_or_default(), 18))
+            .collect();
+        self.index = comp
+            .markets
+            .iter()
+            .map(|m| to_units(m.ctoken.borrow_index, 18))
+            .collect();
+        self.price = (0..comp.markets.len())
+            .map(|i| to_units(comp.oracle.price(i).unwrap_or_default(), 6))
+            .collect();
+    }
+
+    /// Re-reads `account`'s balances in the markets it has entered.
+    pub fn refresh_account(&mut self, comp: &Comptroller, account: u32) {
+        let rows = comp
+            .account_assets
+            .get(&account)
+            .map(|ms| {
+                ms.iter()
+                    .map(|&m| {
+                        let ct = &comp.markets[m].ctoken;
+                        let sbor = ct.account_borrows.get(&account).map_or(0.0, |s| {
+                            to_units(s.principal, 0) / to_units(s.interest_index, 18)
+                        });
+                        (m, to_units(ct.balance_of(account), 0), sbor)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.rows.insert(account, rows);
+    }
+
+    /// `(risk-adjusted collateral, debt, wei)` of `account` in USD, where `wei` is the
+    /// value of one wei of each borrowed asset (the contract floors each borrow balance to
+    /// the wei, which matters for dust positions).
+    pub fn liquidity(&self, account: u32) -> (f64, f64, f64) {
+        let (mut coll, mut debt, mut wei) = (0.0, 0.0, 0.0);
+        for &(m, tokens, sbor) in self.rows.get(&account).map_or(&[][..], Vec::as_slice) {
+            let p = self.price[m] / self.unit[m];
+            coll += tokens * self.rate[m] * p * self.cf[m];
+            if sbor > 0.0 {
+                debt += sbor * self.index[m] * p;
+                wei += p;
+            }
+        }
+        (coll, debt, wei)
+    }
+
+    /// Borrow of `account` in market `m` (whole units).
+    pub fn borrow(&self, account: u32, m: usize) -> f64 {
+        self.rows
+            .get(&account)
+            .and_then(|r| r.iter().find(|x| x.0 == m))
+            .map_or(0.0, |x| x.2 * self.index[m] / self.unit[m])
+    }
+
+    /// Whether `account` is in shortfall, unless too close to call.
+    pub fn classify(&self, account: u32) -> Verdict {
+        let (coll, debt, wei) = self.liquidity(account);
+        let tol = Self::MARGIN * coll.max(debt) + 2.0 * wei + 1e-12;
+        if debt <= 0.0 || debt < coll - tol {
+            Verdict::Safe
+        } else if debt > coll + tol {
+            Verdict::Unsafe
+        } else {
+            Verdict::Close
+        }
+    }
+}
+
+/// Whether `account` is in shortfall: the `f64` cache, confirmed exactly when close.
+///
+/// # Errors
+/// [`SpiralError::Run`] from the exact check.
+pub fn in_shortfall(
+    cache: &AccountCache,
+    comp: &Comptroller,
+    account: u32,
+) -> Result<bool, SpiralError> {
+    match cache.classify(account) {
+        Verdict::Unsafe => Ok(true),
+        Verdict::Safe => Ok(false),
+        Verdict::Close => {
+            let (_, shortfall) = comp
+                .account_liquidity(account)
+                .map_err(|e| SpiralError::Run(e.to_string()))?;
+            Ok(!shortfall.is_zero())
+        }
+    }
+}
+
 /// A liquidation transaction.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Liquidate {
@@ -359,6 +511,13 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
         min_fundamental: f64::MAX,
         ..Summary::default()
     };
+    let decimals: Vec<u32> = c.markets.iter().map(|m| m.decimals).collect();
+    let mut cache = AccountCache::new(&comp, &decimals);
+    for &a in units.keys() {
+        cache.refresh_account(&comp, a);
+    }
+    // (liquidator, account) of every pending transaction.
+    let mut pending_keys: BTreeSet<(usize, u32)> = BTreeSet::new();
     let mut unsafe_set: BTreeSet<u32> = BTreeSet::new();
     // Per liquidator, the unsafe accounts to (re)consider at its next poll: all of them
     // after a price update, otherwise those whose state a transaction changed or whose
@@ -391,6 +550,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                     .validate(i, p, p)
                     .map_err(|e| SpiralError::Run(e.to_string()))?;
                 sum.oracle_updates += 1;
+                cache.price[i] = oracle_price(&comp, i);
                 scan = true;
             }
         }
@@ -401,9 +561,10 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                     .map_err(|e| SpiralError::Run(e.to_string()))?;
             }
             last_accrual = now;
+            cache.refresh_markets(&comp);
         }
         if scan {
-            let prices: Vec<f64> = (0..n).map(|i| oracle_price(&comp, i)).collect();
+            let prices = &cache.price;
             unsafe_set.clear();
             for (&a, rows) in &units {
                 let (mut coll, mut debt) = (0.0, 0.0);
@@ -411,14 +572,9 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                     coll += sup * prices[m] * c.markets[m].collateral_factor;
                     debt += bor * prices[m];
                 }
-                if debt > 0.0 && debt > coll * 0.98 {
-                    let (_, shortfall) = comp
-                        .account_liquidity(a)
-                        .map_err(|e| SpiralError::Run(e.to_string()))?;
-                    if !shortfall.is_zero() {
-                        unsafe_set.insert(a);
-                        unsafe_since.entry(a).or_insert(now);
-                    }
+                if debt > 0.0 && debt > coll * 0.98 && in_shortfall(&cache, &comp, a)? {
+                    unsafe_set.insert(a);
+                    unsafe_since.entry(a).or_insert(now);
                 }
             }
             for d in &mut dirty {
@@ -441,30 +597,37 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                 }
                 let todo = std::mem::take(&mut dirty[k]);
                 for &a in todo.intersection(&unsafe_set) {
-                    if pool.any(|t| t.agent == k && t.action.account == a) {
+                    if pending_keys.contains(&(k, a)) {
                         continue;
                     }
+                    let px = &cache.price;
                     let rows = &units[&a];
-                    let best_b = rows.iter().filter(|r| r.2 > 0.0).max_by(|x, y| {
-                        (x.2 * oracle_price(&comp, x.0))
-                            .total_cmp(&(y.2 * oracle_price(&comp, y.0)))
-                    });
+                    let best_b = rows
+                        .iter()
+                        .filter(|r| r.2 > 0.0)
+                        .max_by(|x, y| (x.2 * px[x.0]).total_cmp(&(y.2 * px[y.0])));
                     let best_c = rows
                         .iter()
                         .filter(|r| r.1 > 0.0 && c.markets[r.0].collateral_factor > 0.0)
-                        .max_by(|x, y| {
-                            (x.1 * oracle_price(&comp, x.0))
-                                .total_cmp(&(y.1 * oracle_price(&comp, y.0)))
-                        });
+                        .max_by(|x, y| (x.1 * px[x.0]).total_cmp(&(y.1 * px[y.0])));
                     let (Some(&(bm, _, _)), Some(&(cm, csup, _))) = (best_b, best_c) else {
                         continue;
                     };
+                    let pb = px[bm];
+                    let pc = px[cm];
+                    // An upper bound of the profit (the repayment before the holdings and
+                    // collateral caps, from the `f64` cache with a margin) screens out
+                    // candidates that cannot pay, without the exact borrow.
+                    let repay_ub = cache.borrow(a, bm) * c.close_factor * (1.0 + 1e-6);
+                    if repay_ub * pb * (c.liquidation_incentive * 0.972 - 1.0) - gas_usd
+                        < g.min_profit_usd
+                    {
+                        continue;
+                    }
                     let borrow = comp.markets[bm]
                         .ctoken
                         .borrow_balance_stored(a)
                         .unwrap_or_default();
-                    let pb = oracle_price(&comp, bm);
-                    let pc = oracle_price(&comp, cm);
                     // Repay: min(close factor × borrow, the liquidator's holdings of the
                     // borrowed asset, the amount whose seizure fits the collateral).
                     let dec_b = c.markets[bm].decimals;
@@ -484,6 +647,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                     if profit < g.min_profit_usd || repay_units <= 0.0 {
                         continue;
                     }
+                    pending_keys.insert((k, a));
                     pool.submit(Tx {
                         agent: k,
                         action: Liquidate {
@@ -502,6 +666,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
             }
         }
         for t in pool.expire(b, s.gas.tx_ttl_blocks) {
+            pending_keys.remove(&(t.agent, t.action.account));
             dirty[t.agent].insert(t.action.account);
         }
         let bg = gas.open_block(now, &mut gas_rng);
@@ -512,6 +677,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
         };
         let mut used = 0;
         for tx in txs {
+            pending_keys.remove(&(tx.agent, tx.action.account));
             used += tx.gas;
             sum.txs_included += 1;
             let fee = U256::from(tx.gas) * to_wei(tx.gas_price_gwei, 9);
@@ -542,7 +708,9 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                         .map_err(|e| SpiralError::Run(format!("redeem: {e}")))?;
                     let dec_c = c.markets[collateral].decimals;
                     let seized = to_units(amount, dec_c);
-                    let pb = oracle_price(&comp, borrowed);
+                    cache.refresh_markets(&comp);
+                    cache.refresh_account(&comp, account);
+                    let pb = cache.price[borrowed];
                     let repaid_usd = to_units(o.repaid, c.markets[borrowed].decimals) * pb;
                     let mkt_px = if collateral == eth {
                         market.mid()
@@ -619,12 +787,9 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                         zero_bid: false,
                         delay_s: now - since,
                     });
-                    match comp.account_liquidity(account) {
-                        Ok((_, sf)) if sf.is_zero() => {
-                            unsafe_set.remove(&account);
-                            unsafe_since.remove(&account);
-                        }
-                        _ => {}
+                    if !in_shortfall(&cache, &comp, account)? {
+                        unsafe_set.remove(&account);
+                        unsafe_since.remove(&account);
                     }
                 }
                 Err(_) => sum.txs_reverted += 1,

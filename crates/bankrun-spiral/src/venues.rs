@@ -70,8 +70,14 @@ fn pow10(d: u32) -> f64 {
 }
 
 /// Wei → whole tokens.
+///
+/// Below 2^128 the integer is converted by `u128 as f64` (round to nearest, as parsing its
+/// decimal string would give, without the formatting); larger values go through the string.
 pub fn to_units(x: U256, decimals: u32) -> f64 {
-    let v: f64 = x.to_string().parse().unwrap_or(f64::MAX);
+    let v: f64 = match u128::try_from(x) {
+        Ok(small) => small as f64,
+        Err(_) => x.to_string().parse().unwrap_or(f64::MAX),
+    };
     v / pow10(decimals)
 }
 
@@ -370,6 +376,23 @@ mod tests {
             m.pool_price(),
             m.mid()
         );
+    }
+
+    #[test]
+    fn to_units_fast_path_matches_the_decimal_parse() {
+        let mut x = 1u128;
+        for i in 0..127u32 {
+            let v = x
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .wrapping_add(i as u128)
+                >> (i % 64);
+            let u = U256::from(v);
+            let slow = v.to_string().parse::<f64>().unwrap() / pow10(18);
+            assert_eq!(to_units(u, 18).to_bits(), slow.to_bits());
+            x = x.wrapping_mul(3).wrapping_add(1);
+        }
+        let big = U256::from(u128::MAX) * U256::from(1000u64);
+        assert!((to_units(big, 18) / (u128::MAX as f64 * 1000.0 / 1e18) - 1.0).abs() < 1e-12);
     }
 
     #[test]
