@@ -14,7 +14,17 @@
 //! - **EIP-1559**: a transaction is includable when `max_fee ≥ base_fee`; agents' gas is
 //!   `agent_gas_share` of the limit; the base fee follows the London rule
 //!   `base' = base + base·(used − target)/target/8` (integer wei, as `go-ethereum`
-//!   `CalcBaseFee`), with block utilisation given by the congestion input.
+//!   `CalcBaseFee`). Background use is `utilisation × (base₀/base)^ε` of the limit (at most
+//!   the gas agents left): demand falls as the fee rises, so the fee settles where
+//!   background + agents' gas meets the target (the design premise of EIP-1559; Roughgarden
+//!   2020, *Transaction Fee Mechanism Design for the Ethereum Blockchain*, §6; Liu et al.
+//!   2022, *Empirical Analysis of EIP-1559*: blocks average half full and the base fee
+//!   mean-reverts). `ε` is a scenario assumption. With `ε = 0` and `utilisation = 0.5`
+//!   the fee could only rise: each agents' transaction pushes the block above target and
+//!   nothing brings it back.
+//! - **Oracle updates** are transactions too: their gas (`oracle_update_gas` each) is taken
+//!   from the agents' gas of the block first (they are included ahead of the agents, who
+//!   back-run them) and counts in the block's use.
 //!
 //! Gas paid is charged in integer wei: `gas_used × price` (legacy) or `gas_used ×
 //! (base_fee + tip)` (London; the base fee is burnt — it goes to the `burn` account of the
@@ -44,12 +54,16 @@ pub enum GasModel {
         /// Log-normal noise of the threshold, block to block.
         noise_sigma: f64,
     },
-    /// EIP-1559 with a constant utilisation of the block (0..=1).
+    /// EIP-1559 with background demand elastic to the base fee.
     Eip1559 {
-        /// Starting base fee (wei).
+        /// Starting base fee (wei): the fee at which background demand is `utilisation`.
         base_fee_wei: u128,
-        /// Gas used by background transactions as a share of the limit (0.5 = target).
+        /// Gas used by background transactions at the starting base fee, as a share of the
+        /// limit (0.5 = target).
         utilisation: f64,
+        /// Price elasticity of background demand: background use is `utilisation ×
+        /// (base_fee_wei / base_fee)^elasticity` of the limit, at most what agents left.
+        elasticity: f64,
     },
 }
 
@@ -62,6 +76,17 @@ pub struct BlockGas {
     pub agent_gas: u64,
     /// Base fee (wei; 0 under legacy).
     pub base_fee_wei: u128,
+}
+
+impl BlockGas {
+    /// Takes `gas` for transactions included ahead of the agents' (oracle updates), at most
+    /// the agents' gas left; returns the gas taken and its cost (ETH) at the block's
+    /// inclusion price.
+    pub fn reserve(&mut self, gas: u64) -> (u64, f64) {
+        let taken = gas.min(self.agent_gas);
+        self.agent_gas -= taken;
+        (taken, taken as f64 * self.min_price_gwei * 1e-9)
+    }
 }
 
 /// The gas market state.
@@ -139,13 +164,26 @@ impl GasMarket {
         }
     }
 
-    /// Closes a block in which agents used `agent_used` gas: applies the London base-fee
-    /// update (no-op under legacy).
+    /// Closes a block in which agents (and oracle updates) used `agent_used` gas: applies
+    /// the London base-fee update (no-op under legacy).
     pub fn close_block(&mut self, agent_used: u64) {
-        if let GasModel::Eip1559 { utilisation, .. } = self.model {
-            let used = (self.block_gas_limit as f64 * utilisation) as u64 + agent_used;
+        if let GasModel::Eip1559 {
+            utilisation,
+            base_fee_wei,
+            elasticity,
+        } = self.model
+        {
+            let rel = base_fee_wei as f64 / self.base_fee.max(1) as f64;
+            let background = (self.block_gas_limit as f64 * utilisation * rel.powf(elasticity))
+                .min(self.block_gas_limit.saturating_sub(agent_used) as f64);
+            let used = background as u64 + agent_used;
             self.base_fee = next_base_fee(self.base_fee, used, self.block_gas_limit / 2);
         }
+    }
+
+    /// The current base fee (wei; 0 under legacy): the fee of the next block.
+    pub fn base_fee_wei(&self) -> u128 {
+        self.base_fee
     }
 }
 
@@ -175,11 +213,88 @@ mod tests {
     use super::*;
 
     #[test]
+    fn oracle_updates_take_block_gas_before_agents() {
+        let mut g = london(1.0);
+        let mut rng = crate::mempool::tests_rng();
+        let mut bg = g.open_block(0, &mut rng);
+        let before = bg.agent_gas;
+        let (taken, eth) = bg.reserve(2 * 250_000);
+        assert_eq!(taken, 500_000);
+        assert_eq!(bg.agent_gas, before - 500_000);
+        assert!((eth - 500_000.0 * 25.0 * 1e-9).abs() < 1e-12);
+        let mut pool = crate::mempool::Mempool::default();
+        for i in 0..4 {
+            pool.submit(crate::mempool::Tx {
+                agent: i,
+                action: (),
+                gas_price_gwei: 40.0,
+                tie: i as u64,
+                submitted: 0,
+                not_before: 0,
+                gas: 450_000,
+            });
+        }
+        // 1.5M of agents' gas fits three 450k transactions; after the oracle's 500k, two.
+        assert_eq!(
+            pool.build_block(0, bg.min_price_gwei, bg.agent_gas).len(),
+            2
+        );
+        // The oracle's gas counts in the block's use: the base fee rises more.
+        let mut h = london(1.0);
+        h.close_block(900_000);
+        g.close_block(900_000 + taken);
+        assert!(g.base_fee_wei() > h.base_fee_wei());
+    }
+
+    #[test]
     fn london_rule() {
         assert_eq!(next_base_fee(1_000, 15, 15), 1_000);
         assert_eq!(next_base_fee(1_000, 30, 15), 1_125);
         assert_eq!(next_base_fee(1_000, 0, 15), 875);
         assert_eq!(next_base_fee(1, 16, 15), 2);
+    }
+
+    fn london(elasticity: f64) -> GasMarket {
+        GasMarket::new(
+            GasModel::Eip1559 {
+                base_fee_wei: 25 * GWEI,
+                utilisation: 0.5,
+                elasticity,
+            },
+            30_000_000,
+            0.05,
+        )
+    }
+
+    #[test]
+    fn agents_raise_the_base_fee_and_elastic_demand_brings_it_back() {
+        let mut g = london(1.0);
+        for _ in 0..200 {
+            g.close_block(1_500_000);
+        }
+        let busy = g.base_fee_wei();
+        // Equilibrium where background + agents meet the target: 25 × 15 / 13.5 gwei.
+        assert!(busy > 25 * GWEI && busy < 29 * GWEI, "{busy}");
+        for _ in 0..200 {
+            g.close_block(0);
+        }
+        let calm = g.base_fee_wei();
+        assert!(
+            calm < busy && calm.abs_diff(25 * GWEI) < GWEI / 10,
+            "{calm}"
+        );
+    }
+
+    #[test]
+    fn inelastic_demand_at_target_ratchets_the_base_fee() {
+        let mut g = london(0.0);
+        for _ in 0..200 {
+            g.close_block(1_500_000);
+        }
+        for _ in 0..200 {
+            g.close_block(0);
+        }
+        assert!(g.base_fee_wei() > 100 * GWEI);
     }
 
     #[test]

@@ -5,8 +5,10 @@
 //! # Total order within a block
 //! 1. time advances; the fundamental price moves; endogenous CEX impact decays;
 //! 2. the Medianizer observes the CEX mid (deviation/heartbeat push); at each `hop` the OSM
-//!    is poked (its queued value becomes current) and the Spotter writes `spot` to the Vat
-//!    (oracle pokes are system actions, not gas-bidding transactions: an assumption);
+//!    is poked (its queued value becomes current) and the Spotter writes `spot` to the Vat;
+//!    each Medianizer post and each OSM + Spotter poke is a transaction of
+//!    `[gas] oracle_update_gas`, included ahead of the keepers' at the block's inclusion price
+//!    (the oracle operators' bidding is not modelled: an assumption);
 //! 3. governance spells due are cast;
 //! 4. agents look (each every `poll_blocks`) and submit: bites of unsafe urns, `tend`/`dent`
 //!    bids, `deal`s of finished auctions, `tick`s of expired unbid auctions, arbitrage;
@@ -384,8 +386,9 @@ pub fn run(
         // 1. prices
         w.market.advance(now, inp.eth.at(now));
         // 2. oracles
-        w.median.observe(w.market.mid(), now);
+        let mut posts = u64::from(w.median.observe(w.market.mid(), now));
         if w.osm.pass(nowu) {
+            posts += 1;
             let val = to_wei(answer_to_usd(w.median.latest_answer()), 18);
             w.osm
                 .poke(nowu, val, true)
@@ -548,9 +551,12 @@ pub fn run(
         }
         // 5. block
         pool.expire(b, s.gas.tx_ttl_blocks);
-        let bg = w.gas.open_block(now, &mut gas_rng);
+        let mut bg = w.gas.open_block(now, &mut gas_rng);
+        // Median and OSM/Spotter pokes are transactions ahead of the keepers'.
+        let (oracle_gas, oracle_eth) = bg.reserve(posts * s.gas.oracle_update_gas);
+        sum.oracle_gas_eth += oracle_eth;
         let txs = pool.build_block(b, bg.min_price_gwei, bg.agent_gas);
-        let mut used = 0;
+        let mut used = oracle_gas;
         for tx in txs {
             used += tx.gas;
             sum.txs_included += 1;

@@ -59,6 +59,14 @@ impl<A> Mempool<A> {
         self.pending.iter().any(f)
     }
 
+    /// Withdraws the pending transactions for which `f` holds (replaced by their sender);
+    /// returns how many.
+    pub fn withdraw(&mut self, f: impl Fn(&Tx<A>) -> bool) -> usize {
+        let n = self.pending.len();
+        self.pending.retain(|t| !f(t));
+        n - self.pending.len()
+    }
+
     /// Drops transactions pending more than `ttl` blocks at `block`; returns them.
     pub fn expire(&mut self, block: u64, ttl: u64) -> Vec<Tx<A>> {
         let (dropped, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
@@ -92,6 +100,12 @@ impl<A> Mempool<A> {
         self.pending = rest;
         out
     }
+}
+
+/// A seeded stream for tests.
+#[cfg(test)]
+pub(crate) fn tests_rng() -> rand_chacha::ChaCha8Rng {
+    bankrun_engine::rng::stream(1, "tests")
 }
 
 #[cfg(test)]

@@ -49,10 +49,10 @@ pub fn summary_table(runs: &[RunOutput]) -> String {
                 format!("{:.0} s", m.median_delay_s),
             ),
             (
-                "txs submitted / included / reverted / dropped",
+                "txs submitted / included / reverted / dropped / replaced",
                 format!(
-                    "{} / {} / {} / {}",
-                    m.txs_submitted, m.txs_included, m.txs_reverted, m.txs_dropped
+                    "{} / {} / {} / {} / {}",
+                    m.txs_submitted, m.txs_included, m.txs_reverted, m.txs_dropped, m.txs_replaced
                 ),
             ),
             ("gas paid by agents", format!("{:.3} ETH", m.gas_paid_eth)),
@@ -66,6 +66,10 @@ pub fn summary_table(runs: &[RunOutput]) -> String {
             ),
             ("arbitrages", m.arbitrages.to_string()),
             ("oracle updates", m.oracle_updates.to_string()),
+            (
+                "gas paid by oracle updates",
+                format!("{:.3} ETH", m.oracle_gas_eth),
+            ),
         ];
         for (k, v) in rows {
             let _ = writeln!(s, "  {k:<46} {v}");

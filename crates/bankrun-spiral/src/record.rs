@@ -165,6 +165,8 @@ pub struct Summary {
     pub txs_dropped: u64,
     /// Included but reverted.
     pub txs_reverted: u64,
+    /// Withdrawn by their sender before inclusion (the target changed; Compound).
+    pub txs_replaced: u64,
     /// Gas paid by agents (ETH).
     pub gas_paid_eth: f64,
     /// Lowest market (CEX) ETH price (USD).
@@ -177,6 +179,8 @@ pub struct Summary {
     pub arbitrages: u64,
     /// Oracle updates (Maker: OSM pokes that changed `spot`; Compound: reporter rounds).
     pub oracle_updates: u64,
+    /// Gas paid by oracle update transactions (ETH; 0 when `oracle_update_gas` is 0).
+    pub oracle_gas_eth: f64,
 }
 
 /// Everything one run produced.

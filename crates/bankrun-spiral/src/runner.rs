@@ -31,6 +31,7 @@ pub fn gas_model(l: &Loaded) -> Result<GasModel, SpiralError> {
         Ok(GasModel::Eip1559 {
             base_fee_wei: (g.base_fee_gwei * 1e9) as u128,
             utilisation: g.utilisation,
+            elasticity: g.demand_elasticity,
         })
     }
 }

@@ -59,6 +59,15 @@ pub struct GasSpec {
     pub agent_gas_share: f64,
     /// Blocks before an unmined transaction is dropped.
     pub tx_ttl_blocks: u64,
+    /// EIP-1559: price elasticity of background gas demand to the base fee (background use
+    /// is `utilisation × (base_fee_start / base_fee)^elasticity` of the limit; 0 = fixed
+    /// demand, under which agents' gas can only raise the base fee).
+    #[serde(default = "done")]
+    pub demand_elasticity: f64,
+    /// Gas of one oracle update transaction (Compound: a reporter round; Maker: an OSM +
+    /// Spotter poke), included ahead of agents' transactions; 0 = updates use no block space.
+    #[serde(default)]
+    pub oracle_update_gas: u64,
 }
 
 /// `x > y` and finite (false for NaN).
@@ -142,6 +151,15 @@ pub struct AgentSpec {
     /// Minimum expected profit (USD) to act (Compound liquidators).
     #[serde(default)]
     pub min_profit_usd: f64,
+    /// Most transactions an agent keeps pending at once (Compound liquidators; default 16,
+    /// go-ethereum's `txpool.accountslots`, the executable transactions per sender a node
+    /// keeps).
+    #[serde(default = "d16")]
+    pub max_pending: usize,
+}
+
+fn d16() -> usize {
+    16
 }
 
 fn dcap() -> f64 {
@@ -251,6 +269,11 @@ pub struct MarketSpec {
     pub reserve_factor: f64,
     /// JumpRateModelV2 `[base, multiplier, jump, kink]` per year.
     pub rate_model: [f64; 4],
+    /// Depth of the market's external (CEX) venue relative to the fitted ETH depth (the
+    /// square-root law's `k` is the ETH `k / √scale`); seized collateral of this market is
+    /// sold there, moving its market price. Absent: no venue (seized units are kept).
+    #[serde(default)]
+    pub cex_depth_scale: Option<f64>,
 }
 
 /// `[compound]`.
@@ -475,6 +498,9 @@ impl Loaded {
         if !(0.0..=1.0).contains(&g.agent_gas_share) || g.agent_gas_share == 0.0 {
             return Err(self.err("agent_gas_share", "must be in (0, 1]"));
         }
+        if !ge(g.demand_elasticity, 0.0) {
+            return Err(self.err("demand_elasticity", "must be ≥ 0"));
+        }
         if !(30.0..=90.0).contains(&g.inclusion_percentile) {
             return Err(self.err("inclusion_percentile", "must be in [30, 90]"));
         }
@@ -500,6 +526,9 @@ impl Loaded {
             }
             if k.poll_blocks == 0 {
                 return Err(self.err("poll_blocks", "must be ≥ 1"));
+            }
+            if k.max_pending == 0 {
+                return Err(self.err("max_pending", "must be ≥ 1"));
             }
         }
         if m.protocol == "maker" {
@@ -554,6 +583,12 @@ impl Loaded {
                     return Err(self.err(
                         "collateral_factor",
                         format!("market {}: must be in [0, 0.9]", mk.name),
+                    ));
+                }
+                if mk.cex_depth_scale.is_some_and(|x| !gt(x, 0.0)) {
+                    return Err(self.err(
+                        "cex_depth_scale",
+                        format!("market {}: must be positive", mk.name),
                     ));
                 }
                 if mk.price_column.is_none() && mk.fixed_usd.is_none() {

@@ -70,8 +70,14 @@ fn pow10(d: u32) -> f64 {
 }
 
 /// Wei → whole tokens.
+///
+/// Below 2^128 the integer is converted by `u128 as f64` (round to nearest, as parsing its
+/// decimal string would give, without the formatting); larger values go through the string.
 pub fn to_units(x: U256, decimals: u32) -> f64 {
-    let v: f64 = x.to_string().parse().unwrap_or(f64::MAX);
+    let v: f64 = match u128::try_from(x) {
+        Ok(small) => small as f64,
+        Err(_) => x.to_string().parse().unwrap_or(f64::MAX),
+    };
     v / pow10(decimals)
 }
 
@@ -303,6 +309,79 @@ impl EthMarket {
     }
 }
 
+/// A volatile asset other than ETH sold on its external (CEX) venue only: the same price
+/// model as the ETH CEX (mid = fundamental × decaying endogenous impact, square-root law),
+/// without a pool. Compound liquidators sell seized WBTC, LINK, … here for the stablecoin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CexMarket {
+    /// The venue (its `mid` is `fundamental × impact_factor`).
+    pub cex: CexVenue,
+    /// The fundamental price (USD per unit).
+    pub fundamental: f64,
+    /// Endogenous impact factor (1 = none).
+    pub impact_factor: f64,
+    /// Half-life of the endogenous impact (s).
+    pub impact_half_life_s: f64,
+    /// Time of the last update (s).
+    pub now: i64,
+}
+
+impl CexMarket {
+    /// A market at `price` with the ETH fit `eth` scaled to `depth_scale` × its depth
+    /// (`k / √depth_scale`).
+    pub fn new(
+        price: f64,
+        eth: CexVenue,
+        depth_scale: f64,
+        impact_half_life_s: f64,
+        now: i64,
+    ) -> Self {
+        let r = depth_scale.max(1e-12).sqrt();
+        CexMarket {
+            cex: CexVenue {
+                mid: price,
+                k_sell: eth.k_sell / r,
+                k_buy: eth.k_buy / r,
+            },
+            fundamental: price,
+            impact_factor: 1.0,
+            impact_half_life_s,
+            now,
+        }
+    }
+
+    /// Moves time to `now` with the fundamental at `fundamental` (decays the impact).
+    pub fn advance(&mut self, now: i64, fundamental: f64) {
+        let dt = (now - self.now).max(0) as f64;
+        if self.impact_half_life_s > 0.0 {
+            let keep = 0.5f64.powf(dt / self.impact_half_life_s);
+            self.impact_factor = 1.0 - (1.0 - self.impact_factor) * keep;
+        }
+        self.fundamental = fundamental;
+        self.cex.mid = fundamental * self.impact_factor;
+        self.now = now;
+    }
+
+    /// The market price (USD per unit).
+    pub fn mid(&self) -> f64 {
+        self.cex.mid
+    }
+
+    /// Sells `units` at market: returns (USD received, relative impact) and lowers the mid.
+    ///
+    /// # Errors
+    /// [`SpiralError::Run`] if the sale would exhaust the book (state unchanged).
+    pub fn sell(&mut self, units: f64) -> Result<(f64, f64), SpiralError> {
+        let f = self
+            .cex
+            .quote_sell(units)
+            .map_err(|e| SpiralError::Run(format!("cex: {e}")))?;
+        self.impact_factor *= 1.0 - f.impact;
+        self.cex.mid = self.fundamental * self.impact_factor;
+        Ok((f.quote, f.impact))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +412,20 @@ mod tests {
             let s = m.sell_eth(to_wei(eth, 18)).unwrap();
             assert!(s.impact > 0.0 && m.mid() <= 200.0);
         }
+    }
+
+    #[test]
+    fn selling_on_an_alt_venue_lowers_its_price_more_when_thinner_and_decays() {
+        let eth = CexVenue::fitted(1600.0, VenueSet::All).unwrap();
+        let mut deep = CexMarket::new(25_000.0, eth, 2.0, 1800.0, 0);
+        let mut thin = CexMarket::new(25_000.0, eth, 0.5, 1800.0, 0);
+        let (usd, i) = deep.sell(40.0).unwrap();
+        let (_, j) = thin.sell(40.0).unwrap();
+        assert!(i > 0.0 && j > i);
+        assert!(deep.mid() < 25_000.0 && usd < 40.0 * 25_000.0);
+        let after = deep.mid();
+        deep.advance(1800, 25_000.0);
+        assert!(deep.mid() > after && deep.mid() < 25_000.0);
     }
 
     #[test]
@@ -370,6 +463,23 @@ mod tests {
             m.pool_price(),
             m.mid()
         );
+    }
+
+    #[test]
+    fn to_units_fast_path_matches_the_decimal_parse() {
+        let mut x = 1u128;
+        for i in 0..127u32 {
+            let v = x
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .wrapping_add(i as u128)
+                >> (i % 64);
+            let u = U256::from(v);
+            let slow = v.to_string().parse::<f64>().unwrap() / pow10(18);
+            assert_eq!(to_units(u, 18).to_bits(), slow.to_bits());
+            x = x.wrapping_mul(3).wrapping_add(1);
+        }
+        let big = U256::from(u128::MAX) * U256::from(1000u64);
+        assert!((to_units(big, 18) / (u128::MAX as f64 * 1000.0 / 1e18) - 1.0).abs() < 1e-12);
     }
 
     #[test]
