@@ -31,6 +31,15 @@ pub struct LiquidationQuote {
     pub collateral_vol: f64,
 }
 
+/// Expected profit per USD of debt covered, before gas: the bonus net of the protocol fee,
+/// less the price risk of holding the seized collateral (`z · σ · √(hold / 1 y)` of its value).
+/// [`expected_profit_usd`] is `debt_usd` times this, less gas; when it is not positive, no size
+/// of the call pays.
+pub fn profit_margin(t: &LiquidatorTraits, bonus: f64, protocol_fee: f64, vol: f64) -> f64 {
+    bonus * (1.0 - protocol_fee)
+        - t.risk_z * vol * (t.hold_hours / 8760.0).max(0.0).sqrt() * (1.0 + bonus)
+}
+
 /// Expected profit of a liquidation, USD.
 pub fn expected_profit_usd(t: &LiquidatorTraits, q: &LiquidationQuote) -> f64 {
     let collateral_usd = q.debt_usd * (1.0 + q.bonus);
@@ -51,6 +60,27 @@ mod tests {
             hold_hours: 1.0,
             risk_z: 1.0,
         }
+    }
+
+    #[test]
+    fn profit_is_debt_times_margin_less_gas() {
+        let t = trader();
+        for (bonus, vol) in [(0.05, 0.6), (0.01, 1.5), (0.10, 0.2)] {
+            let m = profit_margin(&t, bonus, 0.1, vol);
+            for debt in [1e3, 1e5, 1e7] {
+                let q = LiquidationQuote {
+                    debt_usd: debt,
+                    bonus,
+                    protocol_fee: 0.1,
+                    gas_usd: 20.0,
+                    collateral_vol: vol,
+                };
+                let p = expected_profit_usd(&t, &q);
+                assert!((p - (debt * m - 20.0)).abs() < 1e-6 * debt, "{p} vs {m}");
+            }
+        }
+        // A 1 % bonus does not cover 150 % volatility over an hour at any size.
+        assert!(profit_margin(&t, 0.01, 0.1, 1.5) < 0.0);
     }
 
     #[test]

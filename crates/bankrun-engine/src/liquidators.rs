@@ -4,7 +4,7 @@
 
 use bankrun_aave::{AssetId, U256, UserId};
 use bankrun_agents::exp_blocks;
-use bankrun_agents::{LiquidationQuote, expected_profit_usd};
+use bankrun_agents::{LiquidationQuote, expected_profit_usd, profit_margin};
 use rand::RngExt;
 
 use crate::mempool::{Action, Sender, Tx};
@@ -20,6 +20,34 @@ const MIN_BASE_CLOSE_FACTOR_USD: f64 = 2000.0;
 /// Blocks after which an account every liquidator passed over is valued again even if no
 /// price moved (one hour of 12-second blocks).
 pub const RECHECK_BLOCKS: u64 = 300;
+
+/// Collateral volatility a liquidator assumes when its spec names none (annual).
+const DEFAULT_VOL: f64 = 0.6;
+
+/// Why an underwater account is skipped by liquidation scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassedOver {
+    /// Block every liquidator passed it over (`u64::MAX`: not passed over).
+    pub at: u64,
+    /// No size of the call pays for any liquidator: skipped until a price or the account
+    /// changes, not only for [`RECHECK_BLOCKS`].
+    pub hopeless: bool,
+}
+
+impl PassedOver {
+    /// Not passed over.
+    pub const NOT: PassedOver = PassedOver {
+        at: u64::MAX,
+        hopeless: false,
+    };
+
+    /// Whether a scan at `block` skips the account, given the last oracle price change.
+    pub fn skips(&self, block: u64, last_price_change: u64) -> bool {
+        self.at != u64::MAX
+            && last_price_change <= self.at
+            && (self.hopeless || block < self.at + RECHECK_BLOCKS)
+    }
+}
 
 /// A liquidatable account, valued once per scan for all liquidators (USD at oracle prices).
 struct Candidate {
@@ -55,7 +83,9 @@ impl World<'_> {
     ///
     /// An account every liquidator passed over is looked at again only after an oracle price
     /// changed or [`RECHECK_BLOCKS`] later (its debt grows slowly with interest), so a book of
-    /// unprofitable underwater accounts does not cost every scan.
+    /// unprofitable underwater accounts does not cost every scan; one whose bonus cannot cover
+    /// the price risk at any size waits for a price, its position or a scripted event to
+    /// change.
     pub fn scan_liquidations(&mut self) {
         if self.liquidators.is_empty()
             || !(self.prices_changed || self.block.is_multiple_of(SCAN_EVERY))
@@ -64,10 +94,8 @@ impl World<'_> {
         }
         let t = self.t();
         for (user, pair) in self.index.candidates(&self.pool, t) {
-            if let Some(&at) = self.passed_over.get(user as usize)
-                && at != u64::MAX
-                && self.last_price_change <= at
-                && self.block < at + RECHECK_BLOCKS
+            if let Some(p) = self.passed_over.get(user as usize)
+                && p.skips(self.block, self.last_price_change)
             {
                 continue;
             }
@@ -78,12 +106,31 @@ impl World<'_> {
             for j in 0..self.liquidators.len() {
                 sent |= self.consider(j, &candidate);
             }
+            let mark = if sent {
+                PassedOver::NOT
+            } else {
+                PassedOver {
+                    at: self.block,
+                    hopeless: self.hopeless(&candidate),
+                }
+            };
             let slot = user as usize;
             if self.passed_over.len() <= slot {
-                self.passed_over.resize(slot + 1, u64::MAX);
+                self.passed_over.resize(slot + 1, PassedOver::NOT);
             }
-            self.passed_over[slot] = if sent { u64::MAX } else { self.block };
+            self.passed_over[slot] = mark;
         }
+    }
+
+    /// Whether no liquidator would take any size of this call: the bonus net of fee does not
+    /// cover its price risk ([`profit_margin`] ≤ 0), which interest accrual cannot change.
+    fn hopeless(&self, cand: &Candidate) -> bool {
+        let symbol = &self.assets[cand.collateral].symbol;
+        self.liquidators.iter().all(|l| {
+            let spec = &self.scn.scenario.liquidators[l.spec];
+            let vol = spec.volatility.get(symbol).copied().unwrap_or(DEFAULT_VOL);
+            profit_margin(&l.traits, cand.bonus, cand.protocol_fee, vol) <= 0.0
+        })
     }
 
     /// Values a possibly liquidatable account once for all liquidators; `None` if it is not
@@ -158,7 +205,7 @@ impl World<'_> {
                 .volatility
                 .get(&self.assets[c].symbol)
                 .copied()
-                .unwrap_or(0.6),
+                .unwrap_or(DEFAULT_VOL),
         };
         if expected_profit_usd(&l.traits, &quote) < l.traits.min_profit_usd {
             return false;
@@ -212,5 +259,28 @@ impl World<'_> {
             }
             None => l.capital += reserved,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passed_over_accounts_wait_for_a_recheck_or_a_price_change() {
+        let at = 1_000;
+        let plain = PassedOver {
+            at,
+            hopeless: false,
+        };
+        let hopeless = PassedOver { at, hopeless: true };
+        assert!(!PassedOver::NOT.skips(at + 1, 0));
+        // Unprofitable for now: looked at again after RECHECK_BLOCKS.
+        assert!(plain.skips(at + RECHECK_BLOCKS - 1, 0));
+        assert!(!plain.skips(at + RECHECK_BLOCKS, 0));
+        // Unprofitable at any size: skipped until a price moves.
+        assert!(hopeless.skips(at + 100 * RECHECK_BLOCKS, at));
+        assert!(!hopeless.skips(at + 2, at + 1));
+        assert!(!plain.skips(at + 2, at + 1));
     }
 }

@@ -46,7 +46,7 @@ struct Totals {
 /// recomputing the exact compounded debt of every reserve in every block would dominate a run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Gauge {
-    key: (u64, U256, U256, U256),
+    key: (u64, U256, U256, U256, U256, U256),
     /// Total variable debt at the last update, tokens.
     debt: f64,
     /// Available liquidity (virtual balance), tokens.
@@ -66,8 +66,10 @@ impl Gauge {
             r.virtual_underlying_balance,
             r.scaled_total_variable_debt,
             r.variable_borrow_index,
+            r.current_variable_borrow_rate,
+            r.current_liquidity_rate,
         );
-        if key != self.key || self.borrow_apr != ray_to_f64(r.current_variable_borrow_rate) {
+        if key != self.key {
             let scaled = units_to_tokens(r.scaled_total_variable_debt, decimals);
             *self = Gauge {
                 key,

@@ -15,11 +15,24 @@ impl World<'_> {
     /// Runs every scripted event whose time has come.
     pub fn run_scripted(&mut self) {
         let s = self.scn;
-        for i in 0..s.scenario.events.len() {
-            if !self.event_done[i] && s.event_at[i] <= self.now {
-                self.event_done[i] = true;
-                self.apply_event(i);
+        if self.now >= self.next_event_at {
+            for i in 0..s.scenario.events.len() {
+                if !self.event_done[i] && s.event_at[i] <= self.now {
+                    self.event_done[i] = true;
+                    self.apply_event(i);
+                }
             }
+            self.next_event_at = (0..s.scenario.events.len())
+                .filter(|&i| !self.event_done[i])
+                .map(|i| s.event_at[i])
+                .min()
+                .unwrap_or(i64::MAX);
+            // A scripted event may change what a liquidation pays (e-mode, bonus, freeze):
+            // accounts the liquidators passed over are valued again.
+            self.passed_over.clear();
+        }
+        if self.queued.is_empty() {
+            return;
         }
         let due: Vec<usize> = self
             .queued
@@ -28,6 +41,9 @@ impl World<'_> {
             .map(|&(_, i)| i)
             .collect();
         self.queued.retain(|(at, _)| *at > self.now);
+        if !due.is_empty() {
+            self.passed_over.clear();
+        }
         for i in due {
             self.execute_governance(i);
         }

@@ -134,6 +134,7 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         delayed: Vec::new(),
         index: Default::default(),
         news: Vec::new(),
+        news_memo: std::cell::Cell::new((i64::MIN, 0, 0.0)),
         visible: vec![(Default::default(), 0.0); n_assets],
         views: vec![None; n_assets],
         rng: Streams::new(seed),
@@ -144,6 +145,7 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         next_user: 1,
         record_series: true,
         passed_over: Vec::new(),
+        next_event_at: i64::MIN,
         last_price_change: 0,
     };
     let plan = plan_book(&mut w)?;

@@ -7,6 +7,7 @@ use bankrun_agents::{DepositorTraits, LiquidatorTraits, MarketView, RiskWeights}
 use bankrun_scenario::LoadedScenario;
 
 use crate::liq_index::LiquidationIndex;
+use crate::liquidators::PassedOver;
 use crate::market::{Market, PriceRef};
 use crate::mempool::{Mempool, Sender, Tx};
 use crate::parked::Parked;
@@ -176,6 +177,8 @@ pub struct World<'s> {
     pub index: LiquidationIndex,
     /// News shocks so far.
     pub news: Vec<News>,
+    /// `(now, shocks, H_t)` of the last [`World::news_level`].
+    pub news_memo: std::cell::Cell<(i64, usize, f64)>,
     /// Visible large-wallet withdrawals per asset: (block, tokens), and their running sum.
     pub visible: Vec<(VecDeque<(u64, f64)>, f64)>,
     /// Per-block cache of depositors' market views.
@@ -194,9 +197,10 @@ pub struct World<'s> {
     pub next_user: UserId,
     /// Whether to keep the per-block reserve rows (off for metrics-only sweeps).
     pub record_series: bool,
-    /// Underwater accounts every liquidator passed over: the block they did, by user id
-    /// (`u64::MAX`: not passed over).
-    pub passed_over: Vec<u64>,
+    /// Underwater accounts every liquidator passed over, by user id.
+    pub passed_over: Vec<PassedOver>,
+    /// Timestamp of the earliest scripted event not yet run (`i64::MAX`: none).
+    pub next_event_at: i64,
     /// Last block in which an oracle answer changed.
     pub last_price_change: u64,
 }
@@ -280,6 +284,10 @@ impl World<'_> {
 
     /// Re-files `user` in the liquidation index.
     pub fn reindex(&mut self, user: UserId) {
+        // Its position changed: liquidators value it afresh.
+        if let Some(p) = self.passed_over.get_mut(user as usize) {
+            *p = PassedOver::NOT;
+        }
         let mut index = std::mem::take(&mut self.index);
         {
             let lt = |u: UserId, a: AssetId| self.effective_lt(u, a);
@@ -288,13 +296,21 @@ impl World<'_> {
         self.index = index;
     }
 
-    /// News term `H_t`.
+    /// News term `H_t` (memoised on the time and the number of shocks: every attention
+    /// wake-up asks for it).
     pub fn news_level(&self) -> f64 {
-        self.news
+        let (now, count, level) = self.news_memo.get();
+        if now == self.now && count == self.news.len() {
+            return level;
+        }
+        let level = self
+            .news
             .iter()
             .filter(|n| n.at <= self.now)
             .map(|n| n.intensity * 0.5f64.powf((self.now - n.at) as f64 / n.half_life_s))
-            .sum()
+            .sum();
+        self.news_memo.set((self.now, self.news.len(), level));
+        level
     }
 
     /// Borrow APR of a reserve, fraction per year.
