@@ -31,7 +31,7 @@ use plotters::prelude::*;
 use crate::chunks::{self, SweepSpec};
 use crate::error::{Result, SweepError};
 use crate::metrics::PathRow;
-use crate::stats::{bootstrap_se, lower_quantile, mean_se, var_es};
+use crate::stats::{Moments, bootstrap_se, lower_quantile, var_es};
 
 /// One cell metric.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,10 +69,23 @@ pub struct CellAccumulator {
     columns: Vec<String>,
     reserves: Vec<String>,
     classes: Vec<String>,
-    values: Vec<Vec<f64>>,
+    /// Full samples, kept only for the columns whose quantiles are reported.
+    samples: Vec<Option<Vec<f64>>>,
+    /// Running moments of every column, and of its positive values.
+    moments: Vec<Moments>,
+    positive: Vec<Moments>,
     n: u64,
     master_seed: u64,
     cells: Vec<Vec<(String, String)>>,
+}
+
+/// Whether a path column's quantiles are reported, so its whole sample is kept; the other
+/// columns need only running moments, which keeps a cell's memory at 8 B × paths × (these
+/// columns) instead of every column.
+fn needs_sample(column: &str) -> bool {
+    column == "bad_debt_usd"
+        || column == "liquidated_debt_usd"
+        || column.ends_with("_liquidity_drop")
 }
 
 fn suffix_owners(columns: &[String], suffix: &str) -> Vec<String> {
@@ -89,7 +102,13 @@ impl CellAccumulator {
             columns: spec.columns.clone(),
             reserves: suffix_owners(&spec.columns, "_peak_utilization"),
             classes: suffix_owners(&spec.columns, "_share_exited"),
-            values: vec![Vec::new(); spec.columns.len()],
+            samples: spec
+                .columns
+                .iter()
+                .map(|c| needs_sample(c).then(Vec::new))
+                .collect(),
+            moments: vec![Moments::default(); spec.columns.len()],
+            positive: vec![Moments::default(); spec.columns.len()],
             n: 0,
             master_seed: spec.master_seed,
             cells: spec.cells.iter().map(|c| c.values.clone()).collect(),
@@ -100,17 +119,36 @@ impl CellAccumulator {
     pub fn push(&mut self, row: &PathRow) {
         self.n += 1;
         for (i, v) in row.values.iter().enumerate() {
-            if let Some(v) = v {
-                self.values[i].push(*v);
+            let Some(v) = *v else { continue };
+            if let Some(sample) = &mut self.samples[i] {
+                sample.push(v);
+            }
+            self.moments[i].push(v);
+            if v > 0.0 {
+                self.positive[i].push(v);
             }
         }
     }
 
+    fn index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// The stored sample of a quantile column (empty if absent).
     fn col(&self, name: &str) -> &[f64] {
-        self.columns
-            .iter()
-            .position(|c| c == name)
-            .map_or(&[], |i| &self.values[i])
+        self.index(name)
+            .and_then(|i| self.samples[i].as_deref())
+            .unwrap_or(&[])
+    }
+
+    /// Running moments of a column (empty if absent); `positive`: of its values above 0.
+    fn moments(&self, name: &str, positive: bool) -> Moments {
+        let all = if positive {
+            &self.positive
+        } else {
+            &self.moments
+        };
+        self.index(name).map_or(Moments::default(), |i| all[i])
     }
 
     /// The metrics of cell `id` from the rows pushed since the last call; resets.
@@ -122,9 +160,8 @@ impl CellAccumulator {
         let mut push = |name: String, value: Option<f64>, se: Option<f64>| {
             stats.push(Stat { name, value, se })
         };
-        let mean = |x: &[f64]| mean_se(x);
         let bd = self.col("bad_debt_usd").to_vec();
-        let (m, se) = mean(&bd);
+        let (m, se) = self.moments("bad_debt_usd", false).mean_se();
         push("bad_debt_mean_usd".into(), m, se);
         for alpha in [0.95_f64, 0.99] {
             let pct = (alpha * 100.0).round() as u32;
@@ -149,20 +186,21 @@ impl CellAccumulator {
         }
         let n = self.n as f64;
         for r in self.reserves.clone() {
-            let hit = self.col(&format!("{r}_hours_to_99pct")).len() as f64;
+            let hit = self.moments(&format!("{r}_hours_to_99pct"), false).count() as f64;
             let p = if n > 0.0 { Some(hit / n) } else { None };
             let p_se = p.filter(|_| n > 1.0).map(|p| (p * (1.0 - p) / n).sqrt());
             push(format!("{r}_p_util_ge_99pct"), p, p_se);
-            let hours = self.col(&format!("{r}_hours_ge_99pct")).to_vec();
-            let (m, se) = mean(&hours);
+            let hours = format!("{r}_hours_ge_99pct");
+            let (m, se) = self.moments(&hours, false).mean_se();
             push(format!("{r}_hours_ge_99pct_mean"), m, se);
-            let any: Vec<f64> = hours.iter().copied().filter(|h| *h > 0.0).collect();
-            let (m, se) = mean(&any);
+            let (m, se) = self.moments(&hours, true).mean_se();
             push(format!("{r}_hours_ge_99pct_if_any"), m, se);
-            let (m, se) = mean(self.col(&format!("{r}_fill_ratio")));
+            let (m, se) = self.moments(&format!("{r}_fill_ratio"), false).mean_se();
             push(format!("{r}_fill_ratio_mean"), m, se);
             let drop = self.col(&format!("{r}_liquidity_drop")).to_vec();
-            let (m, se) = mean(&drop);
+            let (m, se) = self
+                .moments(&format!("{r}_liquidity_drop"), false)
+                .mean_se();
             push(format!("{r}_liquidity_drop_mean"), m, se);
             if drop.is_empty() {
                 push(format!("{r}_liquidity_drop_p95"), None, None);
@@ -176,7 +214,7 @@ impl CellAccumulator {
         }
         for c in self.classes.clone() {
             for m_name in ["exit_p50_h", "exit_p90_h", "share_trapped"] {
-                let (m, se) = mean(self.col(&format!("{c}_{m_name}")));
+                let (m, se) = self.moments(&format!("{c}_{m_name}"), false).mean_se();
                 push(format!("{c}_{m_name}_mean"), m, se);
             }
         }
@@ -186,9 +224,11 @@ impl CellAccumulator {
             paths: self.n,
             stats,
         };
-        for v in &mut self.values {
+        for v in self.samples.iter_mut().flatten() {
             v.clear();
         }
+        self.moments.fill(Moments::default());
+        self.positive.fill(Moments::default());
         self.n = 0;
         res
     }

@@ -49,6 +49,42 @@ pub fn mean_se(x: &[f64]) -> (Option<f64>, Option<f64>) {
     (Some(mean), Some((var / n as f64).sqrt()))
 }
 
+/// Running mean and variance (Welford 1962), so a cell's means need no stored sample: the
+/// same estimates as [`mean_se`], in one pass and constant memory.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Moments {
+    n: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Moments {
+    /// Adds a value.
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    /// Values added.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Mean and its standard error `sd/√n` (SE `None` below 2 values), as [`mean_se`].
+    pub fn mean_se(&self) -> (Option<f64>, Option<f64>) {
+        match self.n {
+            0 => (None, None),
+            1 => (Some(self.mean), None),
+            n => {
+                let var = self.m2 / (n - 1) as f64;
+                (Some(self.mean), Some((var / n as f64).sqrt()))
+            }
+        }
+    }
+}
+
 /// Bootstrap standard error of `stat` over `x` (`None` below 2 values).
 pub fn bootstrap_se(
     x: &[f64],
@@ -110,5 +146,24 @@ mod tests {
         let se = bootstrap_se(small, &mut rng, |s, _| mean_se(s).0.unwrap_or(0.0)).unwrap();
         let theory = 1.0 / (2_000f64).sqrt();
         assert!((se / theory - 1.0).abs() < 0.2, "{se} vs {theory}");
+    }
+
+    #[test]
+    fn running_moments_match_the_two_pass_estimates() {
+        let mut rng = bankrun_engine::rng::stream(3, "moments");
+        for n in [0usize, 1, 2, 10, 1000] {
+            let x: Vec<f64> = (0..n).map(|_| 1e6 + rng.random::<f64>() * 1e3).collect();
+            let mut m = Moments::default();
+            x.iter().for_each(|v| m.push(*v));
+            let (a, b) = (mean_se(&x), m.mean_se());
+            assert_eq!(a.0.is_some(), b.0.is_some());
+            assert_eq!(a.1.is_some(), b.1.is_some());
+            if let (Some(x), Some(y)) = (a.0, b.0) {
+                assert!((x - y).abs() <= 1e-9 * x.abs());
+            }
+            if let (Some(x), Some(y)) = (a.1, b.1) {
+                assert!((x - y).abs() <= 1e-6 * x.abs(), "{x} vs {y}");
+            }
+        }
     }
 }
