@@ -994,12 +994,12 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
             }
         }
         sum.min_market_price = sum.min_market_price.min(market.mid());
-        sum.min_fundamental = sum.min_fundamental.min(market.fundamental);
-        sum.max_endogenous_impact = sum.max_endogenous_impact.max(1.0 - market.impact_factor);
+        sum.min_fundamental = sum.min_fundamental.min(market.fundamental());
+        sum.max_endogenous_impact = sum.max_endogenous_impact.max(1.0 - market.impact_factor());
         if b % sample_every == 0 || b + 1 == blocks {
             out.series.push(SeriesRow {
                 time: format_time(now),
-                fundamental: market.fundamental,
+                fundamental: market.fundamental(),
                 cex_mid: market.mid(),
                 pool_price: market.pool_price(),
                 protocol_price: oracle_price(&comp, eth),

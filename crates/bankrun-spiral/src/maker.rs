@@ -749,13 +749,15 @@ pub fn run(
             }
         }
         sum.min_market_price = sum.min_market_price.min(w.market.mid());
-        sum.min_fundamental = sum.min_fundamental.min(w.market.fundamental);
-        sum.max_endogenous_impact = sum.max_endogenous_impact.max(1.0 - w.market.impact_factor);
+        sum.min_fundamental = sum.min_fundamental.min(w.market.fundamental());
+        sum.max_endogenous_impact = sum
+            .max_endogenous_impact
+            .max(1.0 - w.market.impact_factor());
         // 7. record
         if b % sample_every == 0 || b + 1 == blocks {
             out.series.push(SeriesRow {
                 time: format_time(now),
-                fundamental: w.market.fundamental,
+                fundamental: w.market.fundamental(),
                 cex_mid: w.market.mid(),
                 pool_price: w.market.pool_price(),
                 protocol_price: w.osm_price(),

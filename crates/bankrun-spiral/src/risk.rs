@@ -50,9 +50,11 @@ impl Exposure {
 pub struct Point {
     /// Price drop (0..0.9).
     pub drop: f64,
-    /// Debt liquidatable without feedback (USD).
+    /// Debt liquidatable without feedback (USD at the prices after the drop).
     pub static_debt: f64,
-    /// Debt liquidatable with the spiral (USD).
+    /// Debt liquidatable with the spiral (USD at the prices after the drop and the spiral's
+    /// extra drop). Debt borrowed in volatile assets is worth less after the extra drop, so
+    /// where no further account crosses, this can sit slightly below `static_debt`.
     pub spiral_debt: f64,
     /// Extra price drop caused by the spiral (relative).
     pub spiral_extra_drop: f64,

@@ -95,21 +95,15 @@ pub fn to_wei(x: f64, decimals: u32) -> U256 {
     }
 }
 
-/// The ETH/stable market: pool, CEX and fundamental.
+/// The ETH/stable market: a Uniswap v2 pool beside the external (CEX) market.
 #[derive(Debug, Clone)]
 pub struct EthMarket {
     /// Uniswap v2 pair, token0 = ETH (18 decimals), token1 = the stablecoin.
     pub pair: Pair,
     /// Stablecoin decimals (18 DAI, 6 USDC).
     pub stable_decimals: u32,
-    /// The CEX venue (its `mid` is `fundamental × impact_factor`).
-    pub cex: CexVenue,
-    /// The fundamental price (USD per ETH).
-    pub fundamental: f64,
-    /// Endogenous impact factor `m` (1 = none).
-    pub impact_factor: f64,
-    /// Half-life of the endogenous impact (s).
-    pub impact_half_life_s: f64,
+    /// The external market: CEX venue, fundamental price and endogenous impact.
+    pub external: CexMarket,
     /// CEX inventory of ETH (wei).
     pub cex_eth: U256,
     /// CEX inventory of the stablecoin (wei).
@@ -142,10 +136,13 @@ impl EthMarket {
         Ok(EthMarket {
             pair,
             stable_decimals,
-            cex: CexVenue { mid: price, ..cex },
-            fundamental: price,
-            impact_factor: 1.0,
-            impact_half_life_s,
+            external: CexMarket {
+                cex: CexVenue { mid: price, ..cex },
+                fundamental: price,
+                impact_factor: 1.0,
+                impact_half_life_s,
+                now,
+            },
             cex_eth: to_wei(1e9, 18),
             cex_stable: to_wei(1e13, stable_decimals),
             now,
@@ -155,19 +152,23 @@ impl EthMarket {
     /// Moves time to `now` with the fundamental at `fundamental`: decays the impact and
     /// resets the CEX mid.
     pub fn advance(&mut self, now: i64, fundamental: f64) {
-        let dt = (now - self.now).max(0) as f64;
-        if self.impact_half_life_s > 0.0 {
-            let keep = 0.5f64.powf(dt / self.impact_half_life_s);
-            self.impact_factor = 1.0 - (1.0 - self.impact_factor) * keep;
-        }
-        self.fundamental = fundamental;
-        self.cex.mid = fundamental * self.impact_factor;
+        self.external.advance(now, fundamental);
         self.now = now;
     }
 
     /// The market price (CEX mid, USD per ETH).
     pub fn mid(&self) -> f64 {
-        self.cex.mid
+        self.external.mid()
+    }
+
+    /// The fundamental price (USD per ETH).
+    pub fn fundamental(&self) -> f64 {
+        self.external.fundamental
+    }
+
+    /// Endogenous impact factor `m` of the external market (1 = none).
+    pub fn impact_factor(&self) -> f64 {
+        self.external.impact_factor
     }
 
     /// The pool's marginal price (stable per ETH).
@@ -188,7 +189,7 @@ impl EthMarket {
     /// [`SpiralError::Run`] if neither venue can take it.
     pub fn sell_eth(&mut self, eth: U256) -> Result<Sale, SpiralError> {
         let units = to_units(eth, 18);
-        let cex_q = self.cex.quote_sell(units).ok();
+        let cex_q = self.external.cex.quote_sell(units).ok();
         let pool_q = self.quote_pool(eth);
         let cex_out = cex_q.map(|f| to_wei(f.quote, self.stable_decimals));
         match (pool_q, cex_out) {
@@ -233,13 +234,13 @@ impl EthMarket {
         if sell {
             self.cex_stable = self.cex_stable.checked_sub(stable).ok_or_else(short)?;
             self.cex_eth += eth;
-            self.impact_factor *= 1.0 - impact;
+            self.external.impact_factor *= 1.0 - impact;
         } else {
             self.cex_eth = self.cex_eth.checked_sub(eth).ok_or_else(short)?;
             self.cex_stable += stable;
-            self.impact_factor *= 1.0 + impact;
+            self.external.impact_factor *= 1.0 + impact;
         }
-        self.cex.mid = self.fundamental * self.impact_factor;
+        self.external.cex.mid = self.external.fundamental * self.external.impact_factor;
         Ok(())
     }
 
@@ -263,6 +264,7 @@ impl EthMarket {
         let (e0, s0) = (*eth, *stable);
         if base > 0.0 {
             let f = self
+                .external
                 .cex
                 .quote_buy(base)
                 .map_err(|e| SpiralError::Run(format!("cex: {e}")))?;
@@ -283,6 +285,7 @@ impl EthMarket {
             *stable = s1;
         } else {
             let f = self
+                .external
                 .cex
                 .quote_sell(-base)
                 .map_err(|e| SpiralError::Run(format!("cex: {e}")))?;
@@ -398,7 +401,7 @@ mod tests {
         let mut last_pool = 0.0;
         for eth in [1.0, 10.0, 100.0, 1_000.0] {
             let mut m = market();
-            let i = m.cex.quote_sell(eth).unwrap().impact;
+            let i = m.external.cex.quote_sell(eth).unwrap().impact;
             assert!(i > last_cex);
             last_cex = i;
             let mut p = market();
