@@ -34,7 +34,7 @@ pub struct LiquidationQuote {
 /// Expected profit per USD of debt covered, before gas: the bonus net of the protocol fee,
 /// less the price risk of holding the seized collateral (`z · σ · √(hold / 1 y)` of its value).
 /// [`expected_profit_usd`] is `debt_usd` times this, less gas; when it is not positive, no size
-/// of the call pays.
+/// of the call pays. Fraction (USD per USD); model of reference/behaviour.md §3.2.
 pub fn profit_margin(t: &LiquidatorTraits, bonus: f64, protocol_fee: f64, vol: f64) -> f64 {
     bonus * (1.0 - protocol_fee)
         - t.risk_z * vol * (t.hold_hours / 8760.0).max(0.0).sqrt() * (1.0 + bonus)

@@ -251,18 +251,20 @@ impl World<'_> {
         }
     }
 
+    /// Values each depositor class's initial deposits at the starting prices (once, at the
+    /// start of recording).
+    pub fn record_class_initials(&mut self) {
+        let mut initial = vec![0.0; self.scn.scenario.depositors.len()];
+        for d in &self.depositors {
+            initial[d.class] += self.tokens(d.asset, d.initial) * self.price_usd(d.asset);
+        }
+        self.rec.class_initial_usd = initial;
+    }
+
     /// Samples cumulative outflow per depositor class.
     pub fn record_classes(&mut self) {
         let t = self.t();
         let classes = &self.scn.scenario.depositors;
-        if self.block == 0 || self.rec.class_initial_usd.len() != classes.len() {
-            let mut initial = vec![0.0; classes.len()];
-            for d in &self.depositors {
-                initial[d.class] += self.tokens(d.asset, d.initial) * self.price_usd(d.asset);
-            }
-            self.rec.class_initial_usd = initial;
-        }
-        let initial = self.rec.class_initial_usd.clone();
         let pending: Vec<f64> = classes
             .iter()
             .zip(&self.rec.class_pending)
@@ -278,8 +280,8 @@ impl World<'_> {
                 timestamp: t as i64,
                 class: spec.class.clone(),
                 cumulative_withdrawn_usd: usd,
-                share_withdrawn: if initial[c] > 0.0 {
-                    usd / initial[c]
+                share_withdrawn: if self.rec.class_initial_usd[c] > 0.0 {
+                    usd / self.rec.class_initial_usd[c]
                 } else {
                     0.0
                 },

@@ -49,6 +49,7 @@ impl World<'_> {
         self.rec
             .init(self.assets.len(), self.scn.scenario.depositors.len());
         self.record_block();
+        self.record_class_initials();
         self.record_classes();
     }
 

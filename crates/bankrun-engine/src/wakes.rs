@@ -46,16 +46,10 @@ impl WakeQueue {
         }
     }
 
-    /// Takes the wake-ups of `block`, sorted by (agent, generation). Blocks must be drained in
-    /// increasing order.
-    pub fn drain(&mut self, block: u64) -> Vec<Wake> {
-        let mut out = Vec::new();
-        self.drain_into(block, &mut out);
-        out
-    }
-
-    /// As [`WakeQueue::drain`], into `out` (cleared first). The bucket keeps its capacity,
-    /// so a long run stops allocating once every bucket has grown to its working size.
+    /// Takes the wake-ups of `block` into `out` (cleared first), sorted by (agent,
+    /// generation). Blocks must be drained in increasing order. The bucket keeps its
+    /// capacity, so a long run stops allocating once every bucket has grown to its working
+    /// size.
     pub fn drain_into(&mut self, block: u64, out: &mut Vec<Wake>) {
         self.current = block;
         out.clear();
@@ -70,6 +64,14 @@ impl WakeQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl WakeQueue {
+        fn drain(&mut self, block: u64) -> Vec<Wake> {
+            let mut out = Vec::new();
+            self.drain_into(block, &mut out);
+            out
+        }
+    }
 
     #[test]
     fn drains_in_block_then_agent_order_across_the_horizon() {
