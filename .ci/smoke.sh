@@ -23,4 +23,14 @@ cat "$tmp/bad.err"
 test "$code" -eq 2 || { echo "expected exit code 2, got $code"; exit 1; }
 grep -q "bad.toml:5" "$tmp/bad.err" || { echo "error does not name file and line"; exit 1; }
 test ! -e "$tmp/bad-out" || { echo "bad input left an output directory"; exit 1; }
-echo "smoke: 3 passed, 0 failed"
+mkdir "$tmp/mine" && echo precious > "$tmp/mine/notes.txt"
+set +e
+"$bin" simulate black-thursday-2020-03 --seed 7 --out "$tmp/mine" > /dev/null 2> "$tmp/mine.err"
+code=$?
+set -e
+cat "$tmp/mine.err"
+test "$code" -eq 2 || { echo "expected exit code 2 for a foreign --out, got $code"; exit 1; }
+grep -q "$tmp/mine" "$tmp/mine.err" || { echo "error does not name the refused path"; exit 1; }
+test "$(ls -A "$tmp/mine")" = "notes.txt" || { echo "foreign --out was modified"; exit 1; }
+test "$(cat "$tmp/mine/notes.txt")" = "precious" || { echo "foreign file was modified"; exit 1; }
+echo "smoke: 4 passed, 0 failed"

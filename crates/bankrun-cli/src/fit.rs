@@ -45,6 +45,6 @@ pub fn run(a: FitArgs) -> Result<(), Failure> {
         ModelArg::Regime => FitModel::Regime,
     };
     let f = fit::fit(&series, model).map_err(bad)?;
-    print!("{}", fit::to_toml(&f, &series, &file, &a.feed));
+    crate::stdout::print(&fit::to_toml(&f, &series, &file, &a.feed))?;
     Ok(())
 }

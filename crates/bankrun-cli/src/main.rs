@@ -1,18 +1,20 @@
 //! `bankrun`: simulate and stress-test DeFi bank runs, exact to the contracts.
 
+mod export;
 mod fit;
 mod merge;
+mod progress;
 mod spiral;
+mod stdout;
 mod sweep;
+mod world;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::Context;
 use bankrun_scenario::{DEFAULT_SCENARIO, LoadedScenario};
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 
 /// Simulate and stress-test DeFi bank runs, block by block, exact to the contracts.
 #[derive(Parser)]
@@ -51,8 +53,12 @@ enum Command {
     /// List the embedded scenarios, or print one as TOML to start your own from.
     Scenarios {
         /// Print this embedded scenario's TOML.
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", conflicts_with = "export")]
         print: Option<String>,
+        /// Write a runnable copy of an embedded scenario and its data files into DIR
+        /// (`DIR/NAME.toml`, data under `DIR/data/`); `bankrun simulate DIR/NAME.toml` runs it.
+        #[arg(long, num_args = 2, value_names = ["NAME", "DIR"])]
+        export: Option<Vec<String>>,
     },
 }
 
@@ -64,7 +70,8 @@ struct SimulateArgs {
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Output directory (default: `bankrun-out/<scenario>-seed<seed>`). Replaced if it exists.
+    /// Output directory (default: `bankrun-out/<scenario>-seed<seed>`). Replaced if it is
+    /// empty or was written by bankrun; any other existing path is refused.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print the summary as JSON instead of tables.
@@ -83,7 +90,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Simulate(args) => simulate(args),
         Command::Schema { summary } => schema(summary),
-        Command::Scenarios { print } => scenarios(print),
+        Command::Scenarios {
+            export: Some(args), ..
+        } => export::export(&args[0], Path::new(&args[1])),
+        Command::Scenarios { print, .. } => scenarios(print),
         Command::CollateralAtRisk { scenario, out } => spiral::collateral_at_risk(&scenario, out),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
@@ -113,6 +123,16 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+impl From<bankrun_report::OutputDirError> for Failure {
+    fn from(e: bankrun_report::OutputDirError) -> Self {
+        if e.is_refusal() {
+            Failure::BadInput(e.to_string())
+        } else {
+            Failure::Other(e.into())
+        }
+    }
+}
+
 fn load(spec: &str) -> Result<LoadedScenario, Failure> {
     let path = Path::new(spec);
     let loaded = if path.exists() || spec.ends_with(".toml") {
@@ -124,6 +144,9 @@ fn load(spec: &str) -> Result<LoadedScenario, Failure> {
 }
 
 fn simulate(args: SimulateArgs) -> Result<(), Failure> {
+    if let Some(loaded) = world::load(&args.scenario)? {
+        return world::simulate(&loaded, args.seed, args.out, args.json, args.no_write);
+    }
     if spiral::is_spiral(&args.scenario) {
         return spiral::simulate(
             &args.scenario,
@@ -135,95 +158,200 @@ fn simulate(args: SimulateArgs) -> Result<(), Failure> {
     }
     let scenario = load(&args.scenario)?;
     let seed = args.seed.unwrap_or(scenario.scenario.scenario.seed);
+    let name = &scenario.scenario.scenario.name;
+    let out = output_dir(args.out, name, seed, args.no_write)?;
     let total = bankrun_engine::block_count(&scenario);
-    let bar = progress_bar(total);
+    let bar = progress::progress_bar(total, "simulating block");
     let mut progress = |done: u64, _total: u64| bar.set_position(done);
     let result = bankrun_engine::simulate(&scenario, seed, &mut progress)
         .map_err(|e| Failure::BadInput(format!("{}: {e}", scenario.origin)))?;
     bar.finish_and_clear();
+    warn_failed_events(&result.events);
     if args.json {
-        println!("{}", bankrun_report::summary_json(&result.summary));
+        stdout::println(&bankrun_report::summary_json(&result.summary))?;
     } else {
-        println!("{}", bankrun_report::summary_table(&result.summary));
+        stdout::println(&bankrun_report::summary_table(&result.summary))?;
     }
-    if args.no_write {
+    let Some(out) = out else {
         return Ok(());
-    }
-    let name = &scenario.scenario.scenario.name;
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("bankrun-out").join(format!("{name}-seed{seed}")));
+    };
     let meta = bankrun_report::RunMeta {
         scenario: name.clone(),
         seed,
         description: scenario.scenario.scenario.description.clone(),
         bankrun_version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    let files = bankrun_report::write_run_dir(&result, &meta, &out)
-        .with_context(|| format!("writing outputs to {}", out.display()))?;
+    let files = bankrun_report::write_run_dir(&result, &meta, &out).map_err(|e| {
+        if e.is_bad_input() {
+            Failure::BadInput(e.to_string())
+        } else {
+            Failure::Other(
+                anyhow::Error::new(e).context(format!("writing outputs to {}", out.display())),
+            )
+        }
+    })?;
     eprintln!("wrote {} files to {}", files.len(), out.display());
     Ok(())
 }
 
-/// A progress bar on stderr; indicatif hides it when stderr is not a terminal, and it only
-/// appears after a second so short runs stay quiet.
-fn progress_bar(total: u64) -> ProgressBar {
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} simulating block {pos}/{len} [{bar:30}] {percent}% eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    let visible = bar.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(1));
-        if !visible.is_finished() {
-            visible.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        }
+/// Reports on stderr the scripted events that did not take effect (a reverted attack,
+/// rescue or governance call), so a failed event is seen even when only the summary is read;
+/// they are recorded in `events.csv` with `ok = false`.
+fn warn_failed_events(events: &[bankrun_metrics::EventRecord]) {
+    let failed: Vec<_> = events.iter().filter(|e| !e.ok).collect();
+    if failed.is_empty() {
+        return;
+    }
+    eprintln!("warning: {} scripted event(s) failed:", failed.len());
+    for e in failed {
+        eprintln!("  block {} {}: {}", e.block, e.actor, e.description);
+    }
+}
+
+/// The output directory of `simulate` (`None` with `--no-write`): `--out`, or
+/// `bankrun-out/<name>-seed<seed>` with the scenario name made a safe path component.
+/// Checked before the run, so a path bankrun may not replace is refused (exit 2) at once.
+pub(crate) fn output_dir(
+    out: Option<PathBuf>,
+    name: &str,
+    seed: u64,
+    no_write: bool,
+) -> Result<Option<PathBuf>, Failure> {
+    if no_write {
+        return Ok(None);
+    }
+    let out = out.unwrap_or_else(|| {
+        bankrun_report::default_out_dir("bankrun-out", &format!("{name}-seed{seed}"))
     });
-    bar
+    check_out(&out)?;
+    Ok(Some(out))
+}
+
+/// Refuses (bad input) an output path bankrun may not replace.
+pub(crate) fn check_out(out: &Path) -> Result<(), Failure> {
+    bankrun_report::check_replaceable(out).map_err(|e| {
+        if e.is_refusal() {
+            Failure::BadInput(e.to_string())
+        } else {
+            Failure::Other(e.into())
+        }
+    })
 }
 
 fn schema(summary: bool) -> Result<(), Failure> {
     let value = if summary {
         bankrun_report::summary_json_schema()
     } else {
-        bankrun_scenario::json_schema()
+        scenario_schema()
     };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&value).context("serialising the schema")?
+    stdout::println(&serde_json::to_string_pretty(&value).context("serialising the schema")?)
+}
+
+/// One JSON Schema for every scenario file `bankrun` reads: `oneOf` the Aave scenario and the
+/// spiral scenario (their root keys exclude each other, so a file matches exactly one), with the
+/// two sets of definitions side by side (the spiral ones are named `Spiral*`).
+fn scenario_schema() -> serde_json::Value {
+    use serde_json::{Map, Value, json};
+    let mut defs = Map::new();
+    let mut branch = |mut s: Value, title: &str, description: &str| {
+        if let Some(o) = s.as_object_mut() {
+            if let Some(Value::Object(d)) = o.remove("$defs") {
+                defs.extend(d);
+            }
+            o.remove("$schema");
+            o.insert("title".into(), Value::String(title.into()));
+            o.insert("description".into(), Value::String(description.into()));
+        }
+        s
+    };
+    let aave = branch(
+        bankrun_scenario::json_schema(),
+        "Aave v3 bank-run scenario",
+        "An Aave v3 bank-run scenario (`bankrun simulate`, `bankrun sweep`): it has `[market]` \
+         (reserves, e-mode), `[chain]`, `[oracles]`, `[behaviour]`, and `[scenario]` without \
+         `protocol`.",
     );
-    Ok(())
+    let spiral = branch(
+        bankrun_spiral::spec::json_schema(),
+        "Liquidation-spiral scenario (Maker, Compound v2)",
+        "A liquidation-spiral scenario (Maker Liquidations 1.2 or Compound v2): it has \
+         `[scenario] protocol = \"maker\" | \"compound-v2\"`, `[gas]`, `[venues]`, and \
+         `[maker]` + `[book]` (Maker) or `[compound]` (Compound v2); no `[market]`.",
+    );
+    let world = branch(
+        bankrun_world::scenario::json_schema(),
+        "One-world scenario",
+        "A one-world scenario (`[scenario] engine = \"world\"`): tagged tables of tokens, \
+         protocols (`kind = \"aave-v3\" | \"compound-v2\"`), venues, feeds, agents and \
+         positions, all run in one block loop.",
+    );
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "bankrun scenario",
+        "description": "A bankrun scenario file (TOML): an Aave v3 bank-run scenario (it has `[market]`), a liquidation-spiral scenario (it has `scenario.protocol = \"maker\"` or `\"compound-v2\"`), or a one-world scenario (it has `scenario.engine = \"world\"`). Unknown keys are rejected in all.",
+        "oneOf": [aave, spiral, world],
+        "$defs": defs,
+    })
 }
 
 fn scenarios(print: Option<String>) -> Result<(), Failure> {
+    let world_text = |n: &str| {
+        bankrun_world::scenario::EMBEDDED
+            .iter()
+            .find(|(name, _)| *name == n)
+            .map(|(_, t)| *t)
+    };
     match print {
+        Some(name) if world_text(&name).is_some() => {
+            stdout::print(world_text(&name).unwrap_or_default())?;
+        }
         Some(name) if spiral::text(&name).is_some() => {
-            print!("{}", spiral::text(&name).unwrap_or_default());
+            stdout::print(spiral::text(&name).unwrap_or_default())?;
         }
         Some(name) => {
             let s = bankrun_scenario::load_embedded(&name)
                 .map_err(|e| Failure::BadInput(e.to_string()))?;
-            print!("{}", s.text);
+            stdout::print(&s.text)?;
         }
         None => {
             for name in bankrun_scenario::embedded_names() {
                 let s = bankrun_scenario::load_embedded(name)
                     .map_err(|e| Failure::BadInput(e.to_string()))?;
-                println!(
-                    "{name}\t{}",
-                    s.scenario.scenario.description.lines().next().unwrap_or("")
-                );
+                let first = s.scenario.scenario.description.lines().next();
+                stdout::println(&format!("{name}\t{}", first.unwrap_or("")))?;
             }
             for (name, description) in spiral::list() {
-                println!("{name}\t{description}");
+                stdout::println(&format!("{name}\t{description}"))?;
+            }
+            for (name, _) in bankrun_world::scenario::EMBEDDED {
+                let s = bankrun_world::scenario::load_embedded(name)
+                    .map_err(|e| Failure::BadInput(e.to_string()))?;
+                stdout::println(&format!("{name}\t{}", s.spec.scenario.description))?;
             }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The formats' schema definitions share one `$defs` table in `bankrun schema`: a name
+    /// defined by two formats with different content would silently replace one of them.
+    #[test]
+    fn schema_definitions_do_not_collide() {
+        let formats = [
+            bankrun_scenario::json_schema(),
+            bankrun_spiral::spec::json_schema(),
+            bankrun_world::scenario::json_schema(),
+        ];
+        let mut seen = serde_json::Map::new();
+        for f in &formats {
+            for (k, v) in f["$defs"].as_object().into_iter().flatten() {
+                if let Some(old) = seen.insert(k.clone(), v.clone()) {
+                    assert_eq!(&old, v, "`{k}` is defined by two formats differently");
+                }
+            }
+        }
+        assert!(seen.len() > 20);
+    }
 }

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use bankrun_spiral::SpiralError;
 
-use crate::Failure;
+use crate::progress::progress_bar;
+use crate::{Failure, stdout};
 
 fn fail(e: SpiralError) -> Failure {
     match e {
@@ -30,21 +31,26 @@ pub fn simulate(
 ) -> Result<(), Failure> {
     let l = bankrun_spiral::load(spec).map_err(fail)?;
     let seed = seed.unwrap_or(l.spec.scenario.seed);
+    let name = &l.spec.scenario.name;
+    let dir = crate::output_dir(out, name, seed, no_write)?;
     let t = Instant::now();
-    let runs = bankrun_spiral::simulate(&l, seed).map_err(fail)?;
+    let bar = progress_bar(0, "simulating block");
+    let mut progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let runs = bankrun_spiral::simulate_with_progress(&l, seed, &mut progress).map_err(fail)?;
+    bar.finish_and_clear();
     let secs = t.elapsed().as_secs_f64();
     if json {
-        println!("{}", bankrun_spiral::output::summary_json(&runs));
+        stdout::println(&bankrun_spiral::output::summary_json(&runs))?;
     } else {
-        print!("{}", bankrun_spiral::output::summary_table(&runs));
+        stdout::print(&bankrun_spiral::output::summary_table(&runs))?;
         eprintln!("simulated in {secs:.2} s");
     }
-    if no_write {
+    let Some(dir) = dir else {
         return Ok(());
-    }
-    let name = &l.spec.scenario.name;
-    let dir =
-        out.unwrap_or_else(|| PathBuf::from("bankrun-out").join(format!("{name}-seed{seed}")));
+    };
     let files = bankrun_spiral::output::write_dir(&dir, name, &l.spec.scenario.description, &runs)
         .map_err(fail)?;
     eprintln!("wrote {} files to {}", files.len(), dir.display());
@@ -60,11 +66,19 @@ pub fn collateral_at_risk(spec: &str, out: Option<PathBuf>) -> Result<(), Failur
         )),
         other => fail(other),
     })?;
-    let curve = bankrun_spiral::risk::curve(&l).map_err(fail)?;
-    print!("{}", bankrun_spiral::risk::table(&curve));
     let name = &l.spec.scenario.name;
-    let dir = out
-        .unwrap_or_else(|| PathBuf::from("bankrun-out").join(format!("{name}-collateral-at-risk")));
+    let dir = out.unwrap_or_else(|| {
+        bankrun_report::default_out_dir("bankrun-out", &format!("{name}-collateral-at-risk"))
+    });
+    crate::check_out(&dir)?;
+    let bar = progress_bar(0, "collateral at risk: step");
+    let mut progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let curve = bankrun_spiral::risk::curve_with_progress(&l, &mut progress).map_err(fail)?;
+    bar.finish_and_clear();
+    stdout::print(&bankrun_spiral::risk::table(&curve))?;
     let files = bankrun_spiral::risk::write(&dir, name, &curve).map_err(fail)?;
     eprintln!("wrote {} files to {}", files.len(), dir.display());
     Ok(())

@@ -13,15 +13,17 @@ use crate::Failure;
 /// Arguments of `bankrun sweep`.
 #[derive(clap::Args)]
 pub struct SweepArgs {
-    /// A scenario TOML file, or the name of an embedded scenario (`bankrun scenarios`).
+    /// A scenario TOML file, or the name of an embedded scenario (`bankrun scenarios`): an Aave
+    /// scenario or a liquidation-spiral one (`compound-v2-book-2023`, `black-thursday-2020-03`).
     scenario: String,
     /// Paths per cell.
     #[arg(long, value_name = "N")]
     paths: u64,
     /// Vary a scenario key: `KEY=lo..hi:n` (grid levels), `KEY=lo..hi` (lhs/sobol range),
     /// `KEY=a,b,c` (levels) or `KEY=normal(m,sd)|lognormal(mu,sigma)|uniform(lo,hi)` (drawn
-    /// per path). KEY is dotted, arrays addressed by symbol/name: e.g.
-    /// `market.reserves.WETH.variable_rate_slope2_bps`, `depositors.whale.threshold_median`.
+    /// per path; Aave scenarios only). KEY is dotted, arrays addressed by symbol/name: e.g.
+    /// `market.reserves.WETH.variable_rate_slope2_bps`, `depositors.whale.threshold_median`;
+    /// spiral scenarios: `stress.drop`, `compound.markets.ETH.collateral_factor`.
     #[arg(long, value_name = "KEY=SPEC")]
     vary: Vec<String>,
     /// Design over the varied keys.
@@ -83,9 +85,47 @@ fn parse_shard(s: &str) -> Result<(u64, u64), Failure> {
     Ok((i, n))
 }
 
+/// Most paths per cell: a cell's quantile columns hold 8 B × paths × 8 columns while it
+/// is finalised (5.1 GB at this limit), so more would abort on allocation.
+const MAX_PATHS: u64 = 10_000_000;
+
+/// Most cells of an `lhs` / `sobol` design (each holds its key values and metrics).
+const MAX_CELLS: usize = 1_000_000;
+
+/// Refuses `--paths` / `--cells` above what a machine can hold (bad input, not an abort).
+fn check_sizes(paths: u64, cells: usize) -> Result<(), Failure> {
+    if paths > MAX_PATHS {
+        return Err(Failure::BadInput(format!(
+            "--paths: at most {MAX_PATHS} paths per cell, found {paths}"
+        )));
+    }
+    if cells > MAX_CELLS {
+        return Err(Failure::BadInput(format!(
+            "--cells: at most {MAX_CELLS} cells, found {cells}"
+        )));
+    }
+    Ok(())
+}
+
+/// The scenario to sweep, in either format.
+enum Base {
+    Aave(bankrun_scenario::LoadedScenario),
+    Spiral(bankrun_spiral::Loaded),
+}
+
 /// Runs `bankrun sweep`.
 pub fn run(a: SweepArgs) -> Result<(), Failure> {
-    let scenario = crate::load(&a.scenario)?;
+    let base = if bankrun_spiral::is_spiral(&a.scenario) {
+        Base::Spiral(
+            bankrun_spiral::load(&a.scenario).map_err(|e| Failure::BadInput(e.to_string()))?,
+        )
+    } else {
+        Base::Aave(crate::load(&a.scenario)?)
+    };
+    let (name, scenario_seed) = match &base {
+        Base::Aave(s) => (s.scenario.scenario.name.clone(), s.scenario.scenario.seed),
+        Base::Spiral(l) => (l.spec.scenario.name.clone(), l.spec.scenario.seed),
+    };
     let file = Path::new(&a.scenario);
     let file = (file.exists() || a.scenario.ends_with(".toml")).then_some(file);
     let varies = a
@@ -95,10 +135,10 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(bad)?;
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
-    let seed = a.seed.unwrap_or(scenario.scenario.scenario.seed);
+    check_sizes(a.paths, a.cells)?;
+    let seed = a.seed.unwrap_or(scenario_seed);
     let out = a.out.unwrap_or_else(|| {
-        PathBuf::from("bankrun-sweep")
-            .join(format!("{}-seed{seed}", scenario.scenario.scenario.name))
+        bankrun_report::default_out_dir("bankrun-sweep", &format!("{name}-seed{seed}"))
     });
     let cfg = SweepConfig {
         paths: a.paths,
@@ -139,7 +179,11 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         start: &start,
         path_done: &path_done,
     };
-    let outcome = run::sweep(&scenario, file, &cfg, &progress).map_err(bad)?;
+    let outcome = match &base {
+        Base::Aave(s) => run::sweep(s, file, &cfg, &progress),
+        Base::Spiral(l) => bankrun_sweep::spiral::sweep(l, file, &cfg, &progress),
+    }
+    .map_err(bad)?;
     bar.finish_and_clear();
     let ran = bar.position();
     let secs = t0.elapsed().as_secs_f64();
@@ -151,7 +195,7 @@ pub fn report(outcome: Outcome, out: &Path, ran: u64, secs: f64) -> Result<(), F
     match outcome {
         Outcome::Complete { cells, files } => {
             let m = bankrun_sweep::chunks::Manifest::read(out).map_err(bad)?;
-            println!("{}", bankrun_sweep::report::summary_table(&m.sweep, &cells));
+            crate::stdout::println(&bankrun_sweep::report::summary_table(&m.sweep, &cells))?;
             if ran > 0 {
                 eprintln!(
                     "ran {ran} path(s) in {secs:.1} s ({:.2} paths/s)",

@@ -6,7 +6,7 @@
 //! `accruedInterestIndices`) and `CometCore.sol` (`presentValue*`, `principalValue*`).
 //! Units: rates per second ·1e18 (`FACTOR_SCALE`), indices ·1e15
 //! (`BASE_INDEX_SCALE`), amounts in base-token wei, time in seconds. Absorb and
-//! buyCollateral are not modelled here.
+//! buyCollateral are in [`crate::comet_market`], which runs a whole market on this math.
 
 use crate::exp::{EXP_SCALE, add, div, mul, sub};
 use crate::{CompoundError, U256};

@@ -82,4 +82,92 @@ pub enum CompoundError {
     /// A parameter outside its allowed range (e.g. Comet `price ≤ 0`).
     #[error("invalid parameter")]
     InvalidParameter,
+    /// A revert of the runnable Comet market ([`crate::comet_market::Comet`]).
+    #[error("Comet: {0}")]
+    Comet(#[from] CometError),
+}
+
+/// A revert of Compound III (`compound-finance/comet@d5a30b0a`): the custom errors of
+/// `Comet.sol` and `CometMath.sol`, named as the contract names them, plus the ERC-20
+/// and ordering failures the contract would surface as a token revert or a panic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CometError {
+    /// `BadAsset()`: the asset is not one of the market's collateral assets.
+    #[error("BadAsset")]
+    BadAsset,
+    /// `BadDecimals()`: base decimals above 18 or below 6 (`baseScale < BASE_ACCRUAL_SCALE`),
+    /// or collateral decimals above 18.
+    #[error("BadDecimals")]
+    BadDecimals,
+    /// `BadDiscount()`: `storeFrontPriceFactor > FACTOR_SCALE`.
+    #[error("BadDiscount")]
+    BadDiscount,
+    /// `BadPrice()`: a price feed answered `price ≤ 0`.
+    #[error("BadPrice")]
+    BadPrice,
+    /// `BorrowCFTooLarge()`: `borrowCollateralFactor ≥ liquidateCollateralFactor`
+    /// (also after descaling to 4 decimals).
+    #[error("BorrowCFTooLarge")]
+    BorrowCFTooLarge,
+    /// `BorrowTooSmall()`: a new or remaining borrow below `baseBorrowMin`.
+    #[error("BorrowTooSmall")]
+    BorrowTooSmall,
+    /// `InsufficientReserves()`: `buyCollateral` above the collateral reserves, or
+    /// `withdrawReserves` above the base reserves.
+    #[error("InsufficientReserves")]
+    InsufficientReserves,
+    /// `LiquidateCFTooLarge()`: `liquidateCollateralFactor > 1e18`.
+    #[error("LiquidateCFTooLarge")]
+    LiquidateCFTooLarge,
+    /// `NotCollateralized()`: the account would not be borrow-collateralized.
+    #[error("NotCollateralized")]
+    NotCollateralized,
+    /// `NotForSale()`: `buyCollateral` while reserves ≥ `targetReserves`.
+    #[error("NotForSale")]
+    NotForSale,
+    /// `NotLiquidatable()`: `absorb` of an account that is not liquidatable.
+    #[error("NotLiquidatable")]
+    NotLiquidatable,
+    /// `Paused()`: the action's pause flag is set.
+    #[error("Paused")]
+    Paused,
+    /// `SupplyCapExceeded()`: `totalSupplyAsset` would exceed the asset's `supplyCap`.
+    #[error("SupplyCapExceeded")]
+    SupplyCapExceeded,
+    /// `TimestampTooLarge()`: `block.timestamp ≥ 2^40`.
+    #[error("TimestampTooLarge")]
+    TimestampTooLarge,
+    /// `TooManyAssets()`: more collateral assets than the contract has slots for.
+    #[error("TooManyAssets")]
+    TooManyAssets,
+    /// `TooMuchSlippage()`: `buyCollateral` would give less than `minAmount`.
+    #[error("TooMuchSlippage")]
+    TooMuchSlippage,
+    /// `TransferOutFailed()`: the contract does not hold the tokens it must send (on
+    /// mainnet the ERC-20 `transfer` itself reverts; this is the Bank-run case
+    /// "withdraw beyond the market's liquidity").
+    #[error("TransferOutFailed")]
+    TransferOutFailed,
+    /// `InvalidUInt64()` (`CometMath.safe64`).
+    #[error("InvalidUInt64")]
+    InvalidUInt64,
+    /// `InvalidUInt104()` (`CometMath.safe104`).
+    #[error("InvalidUInt104")]
+    InvalidUInt104,
+    /// `InvalidUInt128()` (`CometMath.safe128`).
+    #[error("InvalidUInt128")]
+    InvalidUInt128,
+    /// `InvalidInt104()` (`CometMath.signed104`).
+    #[error("InvalidInt104")]
+    InvalidInt104,
+    /// `InvalidInt256()` (`CometMath.signed256`).
+    #[error("InvalidInt256")]
+    InvalidInt256,
+    /// `NegativeNumber()` (`CometMath.unsigned256`).
+    #[error("NegativeNumber")]
+    NegativeNumber,
+    /// A timestamp before `lastAccrualTime` (on-chain `now − lastAccrualTime` would
+    /// panic; block timestamps never go back).
+    #[error("timestamp before lastAccrualTime")]
+    TimestampInPast,
 }

@@ -19,11 +19,14 @@
 //! - [`comptroller`]: collateral factors, account liquidity, liquidation.
 //! - [`oracle`]: `UniswapAnchoredView`-style prices with fixed stablecoin prices.
 //! - [`comet`]: Compound III per-second rates and index accrual.
+//! - [`comet_market`]: a runnable Comet market: supply, withdraw/borrow, absorb,
+//!   buyCollateral, reserves.
 //!
 //! Every revert is a [`CompoundError`]; nothing panics. Operations are atomic: on error
 //! the state is unchanged.
 
 pub mod comet;
+pub mod comet_market;
 pub mod comptroller;
 pub mod ctoken;
 mod error;
@@ -31,10 +34,14 @@ pub mod exp;
 pub mod oracle;
 pub mod rate_model;
 
+pub use alloy_primitives::I256;
 pub use bankrun_math::U256;
+pub use comet_market::{
+    AssetConfig, AssetInfo, Comet, CometAsset, CometConfiguration, CometPriceTable, CometPrices,
+};
 pub use comptroller::{Comptroller, Market, MarketId};
 pub use ctoken::CToken;
-pub use error::{CompoundError, ComptrollerError};
+pub use error::{CometError, CompoundError, ComptrollerError};
 pub use oracle::{PriceOracle, PriceSource, TokenConfig};
 pub use rate_model::JumpRateModelV2;
 

@@ -7,10 +7,10 @@
 
 use bankrun_aave::U256;
 use bankrun_agents::{exp_blocks, hf_rescue_repay_fraction, rate_repay_fraction};
+use bankrun_chain::units::u256_to_f64;
 use rand::RngExt;
 
 use crate::mempool::{Action, Sender, Tx};
-use crate::units::u256_to_f64;
 use crate::world::World;
 
 /// Health factor below which a looper repays without withdrawing collateral.
@@ -55,15 +55,16 @@ impl World<'_> {
             };
             let tx = Tx {
                 sender: Sender::Borrower(i as u32),
-                user: b.user,
                 action: Action::Repay {
                     asset: b.debt,
                     amount,
                 },
-                priority_gwei: book.priority_fee_gwei,
+                fee_gwei: book.priority_fee_gwei,
                 tie: self.rng.mempool.random(),
                 submitted: self.block,
-                gas_limit: self.scn.scenario.chain.gas.repay,
+                not_before: self.block,
+                gas: self.scn.scenario.chain.gas.repay,
+                replace_key: None,
             };
             self.borrowers[i].pending = true;
             self.borrowers[i].unwind = unwinds.then_some(f);
@@ -114,15 +115,16 @@ impl World<'_> {
         let book = &self.scn.scenario.borrowers[self.borrowers[i].book];
         let tx = Tx {
             sender: Sender::Borrower(i as u32),
-            user,
             action: Action::Withdraw {
                 asset: collateral,
                 amount,
             },
-            priority_gwei: book.priority_fee_gwei,
+            fee_gwei: book.priority_fee_gwei,
             tie: self.rng.mempool.random(),
             submitted: self.block,
-            gas_limit: self.scn.scenario.chain.gas.withdraw,
+            not_before: self.block,
+            gas: self.scn.scenario.chain.gas.withdraw,
+            replace_key: None,
         };
         self.borrowers[i].pending = true;
         self.mempool.submit(tx);

@@ -9,10 +9,10 @@
 
 use bankrun_aave::U256;
 use bankrun_agents::{MarketView, draw_signal_noise, exp_blocks, risk_score};
+use bankrun_chain::units::ray_to_f64;
 use rand::RngExt;
 
 use crate::mempool::{Action, Sender, Tx};
-use crate::units::ray_to_f64;
 use crate::world::World;
 
 /// Supply balance below which a depositor counts as gone, USD (as borrowers' close-out).
@@ -201,12 +201,13 @@ impl World<'_> {
         let priority = class.priority_fee_gwei * (0.5 * self.rng.mempool.random::<f64>() + 0.75);
         let tx = Tx {
             sender: Sender::Depositor(i as u32),
-            user: d.user,
             action: Action::Withdraw { asset: a, amount },
-            priority_gwei: priority,
+            fee_gwei: priority,
             tie: self.rng.mempool.random(),
             submitted: self.block,
-            gas_limit: self.scn.scenario.chain.gas.withdraw,
+            not_before: self.block,
+            gas: self.scn.scenario.chain.gas.withdraw,
+            replace_key: None,
         };
         self.depositors[i].pending = true;
         self.mempool.submit(tx);

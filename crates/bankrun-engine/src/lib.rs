@@ -13,11 +13,10 @@ pub mod market;
 pub mod mempool;
 pub mod parked;
 pub mod record;
-pub mod rng;
 pub mod run;
 pub mod scripted;
 pub mod setup;
-pub mod units;
+pub mod streams;
 pub mod wakes;
 pub mod world;
 
@@ -42,8 +41,8 @@ impl EngineError {
 
 /// Number of blocks a scenario simulates.
 pub fn block_count(s: &LoadedScenario) -> u64 {
-    let span = (s.end_unix - s.start_unix).max(0) as u64;
-    span / s.scenario.chain.block_time_s.max(1)
+    bankrun_chain::Clock::new(s.start_unix, s.scenario.chain.block_time_s.max(1))
+        .map_or(0, |c| c.blocks_until(s.end_unix))
 }
 
 /// What a simulation records.

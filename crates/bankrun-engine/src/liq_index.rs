@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bankrun_aave::{AssetId, Pool, U256, UserId};
 
-use crate::units::{ray_to_f64, u256_to_f64};
+use bankrun_chain::units::{ray_to_f64, u256_to_f64};
 
 /// Relative margin below the market ratio that still counts as a candidate.
 const MARGIN: f64 = 1e-6;

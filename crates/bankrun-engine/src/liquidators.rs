@@ -5,10 +5,10 @@
 use bankrun_aave::{AssetId, U256, UserId};
 use bankrun_agents::exp_blocks;
 use bankrun_agents::{LiquidationQuote, expected_profit_usd, profit_margin};
+use bankrun_chain::units::{base_to_usd, tokens_to_units, u256_to_f64};
 use rand::RngExt;
 
 use crate::mempool::{Action, Sender, Tx};
-use crate::units::{base_to_usd, tokens_to_units, u256_to_f64};
 use crate::world::World;
 
 /// Blocks between scans when no price moved (interest drifts health factors slowly).
@@ -221,9 +221,11 @@ impl World<'_> {
             self.block_time(),
             &mut self.rng.liquidators,
         );
+        // Latency 1 means "next block": the tx reaches the mempool after this block is built
+        // and is includable from the next one.
+        let enters = self.block + latency.saturating_sub(1);
         let tx = Tx {
             sender: Sender::Liquidator(j as u32),
-            user: self.liquidators[j].user,
             action: Action::Liquidate {
                 collateral: c,
                 debt: d,
@@ -231,17 +233,17 @@ impl World<'_> {
                 debt_to_cover: amount,
                 receive_a_token,
             },
-            priority_gwei: spec.priority_fee_gwei,
+            fee_gwei: spec.priority_fee_gwei,
             tie: self.rng.mempool.random(),
-            submitted: self.block,
-            gas_limit: gas,
+            submitted: enters,
+            not_before: enters + 1,
+            gas,
+            replace_key: None,
         };
         let l = &mut self.liquidators[j];
         l.capital -= cover_usd;
         l.pending.insert(user, cover_usd);
-        // Latency 1 means "next block": the tx enters the mempool after this block is built.
-        self.delayed
-            .push((self.block + latency.saturating_sub(1), tx));
+        self.mempool.submit(tx);
         true
     }
 

@@ -1,8 +1,9 @@
 //! The oracle side of the world: market price paths, the push feeds that report them and the
 //! CAPO adapters built on them; what `AaveOracle.getAssetPrice` returns for each reserve.
 
+use bankrun_chain::prices::PricePath;
 use bankrun_oracle::{CapoAdapter, PushFeed, answer_to_usd, ratio_from_f64};
-use bankrun_scenario::{LoadedScenario, PricePath};
+use bankrun_scenario::LoadedScenario;
 
 use crate::EngineError;
 

@@ -104,7 +104,7 @@ impl Parked {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::stream;
+    use bankrun_chain::rng::stream;
 
     #[test]
     fn park_unpark_keeps_positions_consistent() {

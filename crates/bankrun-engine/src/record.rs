@@ -7,8 +7,8 @@ use bankrun_metrics::{
 };
 
 use bankrun_aave::U256;
+use bankrun_chain::units::{base_to_usd, ray_to_f64, units_to_tokens};
 
-use crate::units::{base_to_usd, ray_to_f64, units_to_tokens};
 use crate::world::World;
 
 /// Withdrawal flows of one reserve in one block.
@@ -292,8 +292,11 @@ impl World<'_> {
 
     /// Builds the run result.
     pub fn finish(mut self) -> RunResult {
-        self.rec.tx.pending_at_end = (self.mempool.len() + self.delayed.len()) as u64;
-        self.rec.tx.submitted = self.mempool.submitted();
+        self.rec.tx.pending_at_end = self.mempool.len() as u64;
+        // Transactions still held back by their sender's latency had not reached the public
+        // mempool (they would enter after this block): not counted as submitted.
+        let held = self.mempool.waiting(self.block + 1) as u64;
+        self.rec.tx.submitted = self.mempool.submitted() - held;
         let depositors = self.depositor_outcomes();
         let summary = Summary {
             scenario: self.scn.scenario.scenario.name.clone(),

@@ -12,11 +12,11 @@
 //! depends on hash-map order or threads, so a scenario and seed give identical results.
 
 use bankrun_aave::U256;
+use bankrun_chain::units::u256_to_f64;
 use bankrun_metrics::LiquidationRecord;
 
 use crate::depositors::Outcome;
 use crate::mempool::{Action, Sender, Tx};
-use crate::units::u256_to_f64;
 use crate::world::World;
 
 /// The revert reason of a withdrawal above the available liquidity.
@@ -56,7 +56,7 @@ impl World<'_> {
     /// Runs block `b` (the last block of the run is `last`).
     fn advance_to(&mut self, b: u64, last: u64) {
         self.block = b;
-        self.now = self.scn.start_unix + (b * self.block_time()) as i64;
+        self.now = self.clock.timestamp(b);
         self.step();
         let sample = (self.blocks_per_hour() as u64).max(1);
         if b.is_multiple_of(sample) || b == last {
@@ -114,40 +114,27 @@ impl World<'_> {
         for tx in self.mempool.expire(self.block, ttl) {
             self.notify(&tx, None, 0.0);
         }
-        let block_gas = self.scn.scenario.chain.gas_per_block;
-        let txs = self.mempool.build_block(block_gas);
+        // Constant model: nothing is drawn, the block's gas and minimum bid never change.
+        let block = self.gas.open_block(self.now, &mut self.rng.gas);
+        let txs = self
+            .mempool
+            .build_block(self.block, block.min_price_gwei, block.agent_gas);
+        let mut used = 0;
         for tx in txs {
+            used += tx.gas;
             self.execute(tx);
         }
-        // Transactions held back by latency enter the mempool for the next block.
-        if self.delayed.is_empty() {
-            return;
-        }
-        let due: Vec<Tx> = {
-            let b = self.block;
-            let (due, wait): (Vec<_>, Vec<_>) = std::mem::take(&mut self.delayed)
-                .into_iter()
-                .partition(|(at, _)| *at <= b);
-            self.delayed = wait;
-            due.into_iter()
-                .map(|(_, mut tx)| {
-                    tx.submitted = b;
-                    tx
-                })
-                .collect()
-        };
-        for tx in due {
-            self.mempool.submit(tx);
-        }
+        self.gas.close_block(used);
     }
 
     /// Executes one included transaction and tells its sender.
     fn execute(&mut self, tx: Tx) {
         let t = self.t();
+        let sender = self.account_of(tx.sender);
         // What a withdrawal asks for: `type(uint256).max` means the whole balance.
         let requested = match tx.action {
             Action::Withdraw { asset, amount } if amount == U256::MAX => {
-                self.pool.supply_balance(t, tx.user, asset)
+                self.pool.supply_balance(t, sender, asset)
             }
             Action::Withdraw { amount, .. } => amount,
             _ => U256::ZERO,
@@ -161,21 +148,21 @@ impl World<'_> {
             }
             Action::Withdraw { asset, amount } => self
                 .pool
-                .withdraw(t, tx.user, asset, amount)
+                .withdraw(t, sender, asset, amount)
                 .map_err(|e| e.to_string()),
             Action::Repay { asset, amount } => self
                 .pool
-                .repay(t, tx.user, tx.user, asset, amount)
+                .repay(t, sender, sender, asset, amount)
                 .map_err(|e| e.to_string()),
             Action::Liquidate { .. } => self.liquidate(&tx),
         };
         let ok = result.is_ok();
         let gas = if ok {
-            tx.gas_limit
+            tx.gas
         } else {
             self.scn.scenario.chain.gas.reverted
         };
-        let gas_eth = self.gas_eth(gas, tx.priority_gwei);
+        let gas_eth = self.gas_eth(gas, tx.fee_gwei);
         self.rec.tx.included += 1;
         self.rec.tx.reverted += u64::from(!ok);
         self.rec.tx.gas_paid_eth += gas_eth;
@@ -205,7 +192,7 @@ impl World<'_> {
             .pool
             .liquidation_call(
                 t,
-                tx.user,
+                self.account_of(tx.sender),
                 collateral,
                 debt,
                 user,

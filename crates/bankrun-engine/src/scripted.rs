@@ -6,9 +6,9 @@
 //! the pool rejects is recorded with `ok = false` and the pool's error.
 
 use bankrun_aave::{InterestRateData, U256, UserId};
+use bankrun_chain::units::tokens_to_units;
 use bankrun_scenario::Event;
 
-use crate::units::tokens_to_units;
 use crate::world::{News, World};
 
 impl World<'_> {

@@ -15,6 +15,8 @@ use bankrun_aave::{
 use bankrun_agents::{
     DepositorTraits, LiquidatorTraits, RiskWeights, exp_blocks, lognormal_median,
 };
+use bankrun_chain::units::tokens_to_units;
+use bankrun_chain::{Clock, GasMarket};
 use bankrun_scenario::{LoadedScenario, Reserve, StakeDistribution};
 use rand::RngExt;
 
@@ -23,8 +25,7 @@ use crate::market::Market;
 use crate::mempool::Sender;
 use crate::parked::Parked;
 use crate::record::Recorder;
-use crate::rng::Streams;
-use crate::units::tokens_to_units;
+use crate::streams::Streams;
 use crate::world::{AssetInfo, Borrower, Depositor, EModeInfo, Liquidator, World};
 
 /// A planned initial action of the book.
@@ -131,7 +132,9 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         ),
         due: Vec::new(),
         mempool: Default::default(),
-        delayed: Vec::new(),
+        clock: Clock::new(s.start_unix, sc.chain.block_time_s)
+            .ok_or_else(|| EngineError::setup("chain.block_time_s: must be > 0 s"))?,
+        gas: GasMarket::constant(sc.chain.base_fee_gwei, sc.chain.gas_per_block),
         index: Default::default(),
         news: Vec::new(),
         news_memo: std::cell::Cell::new((i64::MIN, 0, 0.0)),

@@ -4,16 +4,17 @@ use std::collections::{BTreeMap, VecDeque};
 
 use bankrun_aave::{AssetId, Pool, U256, UserId};
 use bankrun_agents::{DepositorTraits, LiquidatorTraits, MarketView, RiskWeights};
+use bankrun_chain::units::{ray_to_f64, u256_to_f64, units_to_tokens};
+use bankrun_chain::{Clock, GasMarket};
 use bankrun_scenario::LoadedScenario;
 
 use crate::liq_index::LiquidationIndex;
 use crate::liquidators::PassedOver;
 use crate::market::{Market, PriceRef};
-use crate::mempool::{Mempool, Sender, Tx};
+use crate::mempool::{Mempool, Sender};
 use crate::parked::Parked;
 use crate::record::Recorder;
-use crate::rng::Streams;
-use crate::units::{ray_to_f64, u256_to_f64, units_to_tokens};
+use crate::streams::Streams;
 use crate::wakes::WakeQueue;
 
 /// Static facts about a reserve the engine needs besides the pool's state.
@@ -169,10 +170,13 @@ pub struct World<'s> {
     pub parked: Parked,
     /// Reused buffer of the block's wake-ups.
     pub due: Vec<crate::wakes::Wake>,
-    /// Pending transactions.
+    /// Pending transactions (including those held back by their sender's latency until
+    /// their `not_before` block).
     pub mempool: Mempool,
-    /// Transactions held back by their sender's latency: (block to submit, tx).
-    pub delayed: Vec<(u64, Tx)>,
+    /// Block clock (block number ↔ timestamp).
+    pub clock: Clock,
+    /// Gas market: the scenario's constant base fee and gas per block for the protocol.
+    pub gas: GasMarket,
     /// Liquidation index.
     pub index: LiquidationIndex,
     /// News shocks so far.
@@ -220,12 +224,21 @@ impl World<'_> {
 
     /// Block time, seconds.
     pub fn block_time(&self) -> u64 {
-        self.scn.scenario.chain.block_time_s
+        self.clock.block_time_s()
     }
 
     /// Blocks per hour.
     pub fn blocks_per_hour(&self) -> f64 {
-        3600.0 / self.block_time() as f64
+        self.clock.blocks_per_hour()
+    }
+
+    /// The pool account of a transaction's sender (each agent has one).
+    pub fn account_of(&self, sender: Sender) -> UserId {
+        match sender {
+            Sender::Depositor(i) => self.depositors[i as usize].user,
+            Sender::Borrower(i) => self.borrowers[i as usize].user,
+            Sender::Liquidator(j) => self.liquidators[j as usize].user,
+        }
     }
 
     /// The reserve id of `symbol`.
@@ -252,7 +265,7 @@ impl World<'_> {
 
     /// Gas cost of `gas` at the base fee plus `priority_gwei`, ETH.
     pub fn gas_eth(&self, gas: u64, priority_gwei: f64) -> f64 {
-        gas as f64 * (self.scn.scenario.chain.base_fee_gwei + priority_gwei) * 1e-9
+        self.gas.cost_eth(gas, priority_gwei)
     }
 
     /// The e-mode category a user's collateral `a` counts in, if any.

@@ -46,6 +46,25 @@ pub struct Bite {
 }
 
 impl Cat {
+    /// `file(ilk, "chop", ray)` (`cat.sol` 1.0.0): liquidation penalty (ray).
+    ///
+    /// # Errors
+    /// [`MakerError::UnknownId`].
+    pub fn file_chop(&mut self, ilk: IlkId, ray: U256) -> Result<(), MakerError> {
+        self.ilks.get_mut(ilk).ok_or(MakerError::UnknownId)?.chop = ray;
+        Ok(())
+    }
+
+    /// `file(ilk, "lump", wad)` (`cat.sol` 1.0.0): collateral per bite (wad). The 1.0.0
+    /// Cat has no `box`/`dunk` (those arrived with `dss@1.1.0`).
+    ///
+    /// # Errors
+    /// [`MakerError::UnknownId`].
+    pub fn file_lump(&mut self, ilk: IlkId, wad: U256) -> Result<(), MakerError> {
+        self.ilks.get_mut(ilk).ok_or(MakerError::UnknownId)?.lump = wad;
+        Ok(())
+    }
+
     /// `bite(ilk, urn)` at `now` (s): requires `live` and `spot > 0 && ink·spot <
     /// art·rate`; `lot = min(ink, lump)`, `art = min(art, lot·art/ink)`; grabs them
     /// into the Cat and `sin` to the Vow; kicks `flipper` with `tab = rmul(art·rate,

@@ -75,9 +75,37 @@ pub enum MakerError {
     /// `OSM/ts-is-zero` (`step(0)`).
     #[error("OSM/ts-is-zero")]
     OsmZeroHop,
-    /// `Vat/ceiling-exceeded` (PSM `sellGem` above the ilk `line`).
+    /// `Vat/ceiling-exceeded`: `frob` drawing above the ilk `line` or the global `Line`
+    /// (also PSM `sellGem` above the ilk `line`).
     #[error("Vat/ceiling-exceeded")]
     CeilingExceeded,
+    /// `Vat/ilk-already-init`: `init` of an ilk whose `rate` is already set.
+    #[error("Vat/ilk-already-init")]
+    IlkAlreadyInit,
+    /// `Vat/ilk-not-init`: `frob` of an ilk whose `rate` is 0.
+    #[error("Vat/ilk-not-init")]
+    IlkNotInit,
+    /// `Vat/not-safe`: a riskier `frob` leaves `art·rate > ink·spot`.
+    #[error("Vat/not-safe")]
+    NotSafe,
+    /// `Vat/not-allowed-v`: `frob` takes collateral from a `v` that did not consent.
+    #[error("Vat/not-allowed-v")]
+    NotAllowedV,
+    /// `Vat/not-allowed-w`: `frob` takes DAI from a `w` that did not consent.
+    #[error("Vat/not-allowed-w")]
+    NotAllowedW,
+    /// `Vat/dust`: an urn left with `0 < art·rate < dust`.
+    #[error("Vat/dust")]
+    Dust,
+    /// `Jug/ilk-already-init`.
+    #[error("Jug/ilk-already-init")]
+    JugIlkAlreadyInit,
+    /// `Jug/invalid-now`: `drip` with `now < rho`.
+    #[error("Jug/invalid-now")]
+    JugInvalidNow,
+    /// `Jug/rho-not-updated`: `file(ilk, "duty")` without a `drip` at `now`.
+    #[error("Jug/rho-not-updated")]
+    JugRhoNotUpdated,
     /// Unknown ilk or auction id.
     #[error("unknown id")]
     UnknownId,

@@ -88,6 +88,23 @@ impl Flipper {
         }
     }
 
+    /// `file("beg", wad)` (`flip.sol`): minimum bid increase (wad, 1.05e18 = 5 %).
+    pub fn file_beg(&mut self, wad: U256) {
+        self.beg = wad;
+    }
+
+    /// `file("ttl", s)` (`flip.sol`): single bid lifetime (s, `uint48`). Applies to bids
+    /// placed afterwards; running `tic`s keep their expiry.
+    pub fn file_ttl(&mut self, s: u64) {
+        self.ttl = s;
+    }
+
+    /// `file("tau", s)` (`flip.sol`): maximum auction duration (s, `uint48`). Applies to
+    /// auctions kicked afterwards; running `end`s keep their expiry.
+    pub fn file_tau(&mut self, s: u64) {
+        self.tau = s;
+    }
+
     /// The auction, or [`MakerError::GuyNotSet`] (deleted/unknown ids read as empty).
     ///
     /// # Errors

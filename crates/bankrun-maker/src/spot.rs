@@ -4,7 +4,7 @@
 //! or 0 when the OSM has no current value.
 
 use crate::math::{RAY, mul, rdiv};
-use crate::{MakerError, U256};
+use crate::{IlkId, MakerError, U256, Vat};
 
 /// Per-ilk Spotter parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,5 +34,22 @@ impl Spotter {
             rdiv(mul(val, U256::from(1_000_000_000u64))?, self.par)?,
             self.mat,
         )
+    }
+
+    /// `poke(ilk)`: computes [`Spotter::spot`] from the OSM's `peek()` `(val, has)` and
+    /// writes it with `vat.file(ilk, "spot", spot)`. Returns the new `spot` (ray).
+    ///
+    /// # Errors
+    /// As [`Spotter::spot`]; [`MakerError::UnknownId`]. The Vat is unchanged on error.
+    pub fn poke(
+        &self,
+        vat: &mut Vat,
+        ilk: IlkId,
+        val: U256,
+        has: bool,
+    ) -> Result<U256, MakerError> {
+        let spot = self.spot(val, has)?;
+        vat.file_spot(ilk, spot)?;
+        Ok(spot)
     }
 }

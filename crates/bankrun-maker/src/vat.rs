@@ -1,14 +1,20 @@
-//! The Vat basics needed for liquidations: ilks, urns, internal DAI/gem balances, and
-//! the unsafe test.
+//! The Vat: ilks, urns, internal DAI/gem balances, and the functions that change them.
 //!
-//! Source: `dss@1.0.0:src/vat.sol` (`Ilk`, `Urn`, `move`, `flux`, `grab`) and
-//! `cat.sol` (`ink·spot < art·rate`). Only what Cat/Flipper/PSM need is modelled:
-//! `frob`'s safety/dust rules, `fold` and `heal` are out of scope (debt accrual is set
-//! via `rate`).
+//! Source: `dss@1.0.0:src/vat.sol` (`Ilk`, `Urn`, `init`, `file`, `slip`, `flux`,
+//! `move`, `frob`, `grab`, `fold`) and `cat.sol` (`ink·spot < art·rate`). Not modelled:
+//! `live`/`cage` (the Vat is always live), `hope`/`nope` delegation, `fork`, `suck`,
+//! `heal`.
+//!
+//! Accounting identities the functions keep (checked by `tests/vat.rs`):
+//! `debt = Σ dai`, `vice = Σ sin` and `debt = Σ_ilk Art·rate + vice`.
+//!
+//! Signed amounts (`dink`, `dart`, `slip`'s `wad`, `fold`'s `rate`) are `i128`: the
+//! contract's `int256` is wider, but every wad amount of a real vault is below 1e30 and a
+//! rate change below 1e28, far inside `i128::MAX ≈ 1.7e38`.
 
 use std::collections::BTreeMap;
 
-use crate::math::{add, mul, sub};
+use crate::math::{RAY, add, mul, sub};
 use crate::{AccountId, IlkId, MakerError, U256};
 
 /// A collateral type.
@@ -52,6 +58,27 @@ pub struct Vat {
     pub debt: U256,
     /// `vice`: total unbacked debt (rad).
     pub vice: U256,
+    /// `Line`: global debt ceiling (rad).
+    pub global_line: U256,
+}
+
+/// `x + d` for a signed `d` (`add(uint, int)` of `vat.sol`).
+///
+/// # Errors
+/// [`MakerError::Overflow`] / [`MakerError::Underflow`].
+pub(crate) fn add_signed(x: U256, d: i128) -> Result<U256, MakerError> {
+    let m = U256::from(d.unsigned_abs());
+    if d >= 0 { add(x, m) } else { sub(x, m) }
+}
+
+/// `x · d` for a signed `d` (`mul(uint, int)` of `vat.sol`), as (negative?, magnitude).
+fn mul_signed(x: U256, d: i128) -> Result<(bool, U256), MakerError> {
+    Ok((d < 0, mul(x, U256::from(d.unsigned_abs()))?))
+}
+
+/// `x ± m` for a signed magnitude `(neg, m)`.
+fn apply(x: U256, (neg, m): (bool, U256)) -> Result<U256, MakerError> {
+    if neg { sub(x, m) } else { add(x, m) }
 }
 
 impl Vat {
@@ -68,6 +95,152 @@ impl Vat {
     /// `dai[usr]` (rad).
     pub fn dai_of(&self, usr: AccountId) -> U256 {
         self.dai.get(&usr).copied().unwrap_or_default()
+    }
+
+    /// The ilk, mutably, or [`MakerError::UnknownId`].
+    fn ilk_mut(&mut self, ilk: IlkId) -> Result<&mut Ilk, MakerError> {
+        self.ilks.get_mut(ilk).ok_or(MakerError::UnknownId)
+    }
+
+    /// `init(ilk)` (`vat.sol`): sets `rate = 1 ray`. Ids are dense: initialising id `n`
+    /// adds empty ilks up to `n`.
+    ///
+    /// # Errors
+    /// [`MakerError::IlkAlreadyInit`] if `rate ≠ 0`.
+    pub fn init(&mut self, ilk: IlkId) -> Result<(), MakerError> {
+        if self.ilks.len() <= ilk {
+            self.ilks.resize(ilk + 1, Ilk::default());
+        }
+        let i = &mut self.ilks[ilk];
+        if !i.rate.is_zero() {
+            return Err(MakerError::IlkAlreadyInit);
+        }
+        i.rate = RAY;
+        Ok(())
+    }
+
+    /// `file("Line", rad)` (`vat.sol`): the global debt ceiling.
+    pub fn file_global_line(&mut self, rad: U256) {
+        self.global_line = rad;
+    }
+
+    /// `file(ilk, "line", rad)` (`vat.sol`): the ilk's debt ceiling.
+    ///
+    /// # Errors
+    /// [`MakerError::UnknownId`].
+    pub fn file_line(&mut self, ilk: IlkId, rad: U256) -> Result<(), MakerError> {
+        self.ilk_mut(ilk)?.line = rad;
+        Ok(())
+    }
+
+    /// `file(ilk, "spot", ray)` (`vat.sol`; what `Spotter.poke` calls).
+    ///
+    /// # Errors
+    /// [`MakerError::UnknownId`].
+    pub fn file_spot(&mut self, ilk: IlkId, ray: U256) -> Result<(), MakerError> {
+        self.ilk_mut(ilk)?.spot = ray;
+        Ok(())
+    }
+
+    /// `file(ilk, "dust", rad)` (`vat.sol`): the minimum debt of a vault.
+    ///
+    /// # Errors
+    /// [`MakerError::UnknownId`].
+    pub fn file_dust(&mut self, ilk: IlkId, rad: U256) -> Result<(), MakerError> {
+        self.ilk_mut(ilk)?.dust = rad;
+        Ok(())
+    }
+
+    /// `slip(ilk, usr, wad)` (`vat.sol`): adds the signed `wad` to `gem[ilk][usr]` (what
+    /// the gem adapters call on join/exit).
+    ///
+    /// # Errors
+    /// [`MakerError::Underflow`] when removing more than `usr` holds; overflow.
+    pub fn slip(&mut self, ilk: IlkId, usr: AccountId, wad: i128) -> Result<(), MakerError> {
+        let g = add_signed(self.gem_of(ilk, usr), wad)?;
+        self.gem.insert((ilk, usr), g);
+        Ok(())
+    }
+
+    /// `frob(ilk, u, v, w, dink, dart)` (`vat.sol`): locks `dink` gem of `v` into urn `u`
+    /// and draws `dart` normalised debt from it as `dart·rate` DAI to `w` (negative
+    /// values free collateral / repay from `w`). Checks in the contract's order:
+    /// `Vat/ilk-not-init`; `Vat/ceiling-exceeded` when `dart > 0` and
+    /// `Art·rate > line` or `debt > Line`; `Vat/not-safe` when the urn gets riskier
+    /// (`dart > 0` or `dink < 0`) and `art·rate > ink·spot`; consent; `Vat/dust` when
+    /// `0 < art·rate < dust`.
+    ///
+    /// Consent is simplified: the caller is `u` itself and `wish` has no `hope`
+    /// delegation, so `Vat/not-allowed-u` cannot fire, and a `v` giving collateral
+    /// (`dink > 0`) or a `w` repaying (`dart < 0`) must be `u`.
+    ///
+    /// # Errors
+    /// The reverts above, [`MakerError::UnknownId`], under/overflow. Atomic.
+    pub fn frob(
+        &mut self,
+        ilk: IlkId,
+        u: AccountId,
+        v: AccountId,
+        w: AccountId,
+        dink: i128,
+        dart: i128,
+    ) -> Result<(), MakerError> {
+        let mut i = self.ilk(ilk)?;
+        if i.rate.is_zero() {
+            return Err(MakerError::IlkNotInit);
+        }
+        let mut urn = self.urn(ilk, u);
+        urn.ink = add_signed(urn.ink, dink)?;
+        urn.art = add_signed(urn.art, dart)?;
+        i.art = add_signed(i.art, dart)?;
+        let dtab = mul_signed(i.rate, dart)?;
+        let tab = mul(i.rate, urn.art)?;
+        let debt = apply(self.debt, dtab)?;
+        if dart > 0 && (mul(i.art, i.rate)? > i.line || debt > self.global_line) {
+            return Err(MakerError::CeilingExceeded);
+        }
+        let riskier = dart > 0 || dink < 0;
+        if riskier && tab > mul(urn.ink, i.spot)? {
+            return Err(MakerError::NotSafe);
+        }
+        if dink > 0 && v != u {
+            return Err(MakerError::NotAllowedV);
+        }
+        if dart < 0 && w != u {
+            return Err(MakerError::NotAllowedW);
+        }
+        if !urn.art.is_zero() && tab < i.dust {
+            return Err(MakerError::Dust);
+        }
+        let gem_v = add_signed(
+            self.gem_of(ilk, v),
+            dink.checked_neg().ok_or(MakerError::Overflow)?,
+        )?;
+        let dai_w = apply(self.dai_of(w), dtab)?;
+        self.ilks[ilk] = i;
+        self.urns.insert((ilk, u), urn);
+        self.gem.insert((ilk, v), gem_v);
+        self.dai.insert(w, dai_w);
+        self.debt = debt;
+        Ok(())
+    }
+
+    /// `fold(ilk, u, rate)` (`vat.sol`): changes the ilk's `rate` by the signed ray
+    /// `rate` and credits the resulting `Art·rate` (rad) of DAI to `u` (the Vow) and to
+    /// `debt` — the stability fee (see [`crate::jug::Jug::drip`]).
+    ///
+    /// # Errors
+    /// [`MakerError::UnknownId`], under/overflow. Atomic.
+    pub fn fold(&mut self, ilk: IlkId, u: AccountId, rate: i128) -> Result<(), MakerError> {
+        let mut i = self.ilk(ilk)?;
+        i.rate = add_signed(i.rate, rate)?;
+        let rad = mul_signed(i.art, rate)?;
+        let dai_u = apply(self.dai_of(u), rad)?;
+        let debt = apply(self.debt, rad)?;
+        self.ilks[ilk] = i;
+        self.dai.insert(u, dai_u);
+        self.debt = debt;
+        Ok(())
     }
 
     /// The ilk, or [`MakerError::UnknownId`].

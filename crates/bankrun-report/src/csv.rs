@@ -12,10 +12,7 @@ use crate::error::ReportError;
 /// Column names and order are the field names and declaration order of `T`; `None` is an
 /// empty field, booleans are `true` / `false`, floats use the shortest round-trip
 /// representation. The header is written even when `rows` is empty.
-pub(crate) fn write_csv<T: Serialize + Default>(
-    path: &Path,
-    rows: &[T],
-) -> Result<(), ReportError> {
+pub fn write_csv<T: Serialize + Default>(path: &Path, rows: &[T]) -> Result<(), ReportError> {
     let csv_err = |source| ReportError::Csv {
         path: path.to_path_buf(),
         source,

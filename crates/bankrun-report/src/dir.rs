@@ -12,6 +12,7 @@ use crate::csv::write_csv;
 use crate::error::ReportError;
 use crate::html::render_report;
 use crate::json::summary_json;
+use crate::outdir::write_atomically;
 use crate::parquet::{
     classes_batch, depositors_batch, liquidations_batch, reserves_batch, write_parquet,
 };
@@ -35,24 +36,24 @@ pub struct RunMeta {
 /// `depositors.parquet`, `depositors.csv`, `liquidations.parquet`, `liquidations.csv`,
 /// `events.csv`, `summary.json`, `report.html` (layouts in `docs/outputs.md`).
 ///
-/// Everything is first written to the sibling directory `<out>.partial-<pid>` (created with
-/// its missing parents), which is renamed to `out` only when every file is complete; an
-/// existing directory at `out` is removed just before the rename. Output is byte-identical
-/// for identical input.
+/// The directory follows the output-directory contract of [`crate::write_atomically`]: it
+/// carries the marker `.bankrun-output` (`simulate <scenario> --seed <seed>`), appears only
+/// when every file is complete, and replaces a previous `out` only if that is empty or was
+/// written by bankrun. Output is byte-identical for identical input.
 ///
 /// # Errors
 ///
-/// [`ReportError::NotADirectory`] if `out` exists and is not a directory,
-/// [`ReportError::BadOutputPath`] if `out` has no final component, and I/O, Arrow, Parquet,
-/// CSV or chart errors while writing. On error the partial directory is removed and no
-/// directory is created at `out` (a previous `out` is left untouched unless the failure
-/// happened in the final remove-and-rename step).
+/// [`ReportError::Output`] if `out` is refused (a file, a symbolic link, a non-empty
+/// directory bankrun did not write) or cannot be created or replaced, and I/O, Arrow,
+/// Parquet, CSV or chart errors while writing. On error no directory is created at `out`
+/// and a previous `out` is left untouched.
 pub fn write_run_dir(
     result: &RunResult,
     meta: &RunMeta,
     out: &Path,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    let names = atomically(out, |dir| write_files(result, meta, dir))?;
+    let command = format!("simulate {} --seed {}", meta.scenario, meta.seed);
+    let names = write_atomically(out, &command, |dir| write_files(result, meta, dir))?;
     Ok(names.into_iter().map(|name| out.join(name)).collect())
 }
 
@@ -118,100 +119,4 @@ fn write_table<T: Serialize + Default>(
 
 fn write_text(path: &Path, text: &str) -> Result<(), ReportError> {
     fs::write(path, text).map_err(|e| ReportError::io(path, e))
-}
-
-/// `<out>.partial-<pid>`, next to `out`.
-fn partial_path(out: &Path) -> Result<PathBuf, ReportError> {
-    let name = out
-        .file_name()
-        .ok_or_else(|| ReportError::BadOutputPath(out.to_path_buf()))?;
-    let mut partial = name.to_os_string();
-    partial.push(format!(".partial-{}", std::process::id()));
-    Ok(out.with_file_name(partial))
-}
-
-/// Runs `write` on a fresh partial directory and renames it to `out` if it succeeds;
-/// removes the partial directory if anything fails.
-fn atomically<T>(
-    out: &Path,
-    write: impl FnOnce(&Path) -> Result<T, ReportError>,
-) -> Result<T, ReportError> {
-    ensure_replaceable(out)?;
-    let partial = partial_path(out)?;
-    if partial.exists() {
-        fs::remove_dir_all(&partial).map_err(|e| ReportError::io(&partial, e))?;
-    }
-    fs::create_dir_all(&partial).map_err(|e| ReportError::io(&partial, e))?;
-    let outcome = write(&partial).and_then(|value| {
-        replace_dir(&partial, out)?;
-        Ok(value)
-    });
-    if outcome.is_err() {
-        // Best effort: the original error is more useful than a cleanup error.
-        let _ = fs::remove_dir_all(&partial);
-    }
-    outcome
-}
-
-/// Fails if `out` exists and is not a directory (a symlink counts as not a directory).
-fn ensure_replaceable(out: &Path) -> Result<(), ReportError> {
-    match fs::symlink_metadata(out) {
-        Ok(m) if !m.is_dir() => Err(ReportError::NotADirectory(out.to_path_buf())),
-        _ => Ok(()),
-    }
-}
-
-/// Removes a previous `out` directory, then renames `partial` to `out`.
-fn replace_dir(partial: &Path, out: &Path) -> Result<(), ReportError> {
-    ensure_replaceable(out)?;
-    if out.exists() {
-        fs::remove_dir_all(out).map_err(|e| ReportError::io(out, e))?;
-    }
-    fs::rename(partial, out).map_err(|e| ReportError::io(out, e))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn failed_write_removes_partial_and_creates_no_out() {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("run");
-        let err = atomically(&out, |dir| -> Result<(), ReportError> {
-            fs::write(dir.join("half.csv"), "a,b\n").unwrap();
-            Err(ReportError::BadOutputPath(dir.to_path_buf()))
-        })
-        .unwrap_err();
-        assert!(matches!(err, ReportError::BadOutputPath(_)));
-        assert!(!out.exists());
-        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
-        assert!(
-            leftovers.is_empty(),
-            "partial directory left behind: {leftovers:?}"
-        );
-    }
-
-    #[test]
-    fn failed_write_keeps_previous_out() {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("run");
-        fs::create_dir(&out).unwrap();
-        fs::write(out.join("old.txt"), "old").unwrap();
-        let failing = |_: &Path| -> Result<(), ReportError> {
-            Err(ReportError::BadOutputPath(PathBuf::new()))
-        };
-        atomically(&out, failing).unwrap_err();
-        assert_eq!(fs::read_to_string(out.join("old.txt")).unwrap(), "old");
-    }
-
-    #[test]
-    fn partial_path_is_a_sibling() {
-        let partial = partial_path(Path::new("runs/a")).unwrap();
-        assert_eq!(
-            partial,
-            PathBuf::from(format!("runs/a.partial-{}", std::process::id()))
-        );
-        assert!(partial_path(Path::new("/")).is_err());
-    }
 }

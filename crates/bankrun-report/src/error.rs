@@ -49,15 +49,18 @@ pub enum ReportError {
         /// The plotters error, as text (plotters errors are not `Send + Sync`).
         message: String,
     },
-    /// The output path exists and is not a directory, so it is not replaced.
-    #[error("output path {0} exists and is not a directory")]
-    NotADirectory(PathBuf),
-    /// The output path has no final component (e.g. `/` or `..`).
-    #[error("output path {0} has no directory name")]
-    BadOutputPath(PathBuf),
+    /// The output directory was refused (bad input) or could not be created or replaced.
+    #[error(transparent)]
+    Output(#[from] crate::outdir::OutputDirError),
 }
 
 impl ReportError {
+    /// Whether the error is bad input (a refused output path) rather than a failure while
+    /// writing; the CLI exits with code 2 for bad input.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, Self::Output(e) if e.is_refusal())
+    }
+
     /// Wraps an I/O error with the path it happened on.
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         Self::Io {

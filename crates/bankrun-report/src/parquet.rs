@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
-    TimestampSecondArray, UInt32Array, UInt64Array,
+    TimestampMillisecondArray, UInt32Array, UInt64Array,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use bankrun_metrics::{ClassSeriesRow, DepositorOutcome, LiquidationRecord, ReserveBlockRow};
@@ -16,15 +16,18 @@ use parquet::file::properties::WriterProperties;
 
 use crate::error::ReportError;
 
-/// Column-by-column builder of one record batch.
-struct Columns<'a, T> {
+/// Column-by-column builder of one record batch over `rows`: each method adds one
+/// non-nullable column (but [`Columns::opt_f64`]) computed from every row. Every command's
+/// Parquet tables are built with it.
+pub struct Columns<'a, T> {
     rows: &'a [T],
     fields: Vec<Field>,
     arrays: Vec<ArrayRef>,
 }
 
 impl<'a, T> Columns<'a, T> {
-    fn new(rows: &'a [T]) -> Self {
+    /// A builder over `rows`.
+    pub fn new(rows: &'a [T]) -> Self {
         Self {
             rows,
             fields: Vec::new(),
@@ -38,50 +41,63 @@ impl<'a, T> Columns<'a, T> {
         self
     }
 
-    fn u64(self, name: &str, f: impl Fn(&T) -> u64) -> Self {
+    /// A `UInt64` column.
+    pub fn u64(self, name: &str, f: impl Fn(&T) -> u64) -> Self {
         let a = UInt64Array::from_iter_values(self.rows.iter().map(f));
         self.push(name, DataType::UInt64, false, Arc::new(a))
     }
 
-    fn u32(self, name: &str, f: impl Fn(&T) -> u32) -> Self {
+    /// A `UInt32` column.
+    pub fn u32(self, name: &str, f: impl Fn(&T) -> u32) -> Self {
         let a = UInt32Array::from_iter_values(self.rows.iter().map(f));
         self.push(name, DataType::UInt32, false, Arc::new(a))
     }
 
-    fn i64(self, name: &str, f: impl Fn(&T) -> i64) -> Self {
+    /// An `Int64` column.
+    pub fn i64(self, name: &str, f: impl Fn(&T) -> i64) -> Self {
         let a = Int64Array::from_iter_values(self.rows.iter().map(f));
         self.push(name, DataType::Int64, false, Arc::new(a))
     }
 
-    /// Unix seconds as `Timestamp(Second, "UTC")`, so pandas / polars read datetimes.
-    fn time(self, name: &str, f: impl Fn(&T) -> i64) -> Self {
-        let a =
-            TimestampSecondArray::from_iter_values(self.rows.iter().map(f)).with_timezone("UTC");
-        let data_type = DataType::Timestamp(TimeUnit::Second, Some("UTC".into()));
+    /// Unix seconds as `Timestamp(Millisecond, "UTC")`: Parquet has no second unit, and a
+    /// millisecond timestamp carries the `TIMESTAMP(MILLIS, isAdjustedToUTC)` logical type that
+    /// pandas, pyarrow and polars all read as a UTC datetime.
+    pub fn time(self, name: &str, f: impl Fn(&T) -> i64) -> Self {
+        let ms = self.rows.iter().map(|r| f(r).saturating_mul(1000));
+        let a = TimestampMillisecondArray::from_iter_values(ms).with_timezone("UTC");
+        let data_type = DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()));
         self.push(name, data_type, false, Arc::new(a))
     }
 
-    fn f64(self, name: &str, f: impl Fn(&T) -> f64) -> Self {
+    /// A `Float64` column.
+    pub fn f64(self, name: &str, f: impl Fn(&T) -> f64) -> Self {
         let a = Float64Array::from_iter_values(self.rows.iter().map(f));
         self.push(name, DataType::Float64, false, Arc::new(a))
     }
 
-    fn opt_f64(self, name: &str, f: impl Fn(&T) -> Option<f64>) -> Self {
+    /// A nullable `Float64` column (`None` is null).
+    pub fn opt_f64(self, name: &str, f: impl Fn(&T) -> Option<f64>) -> Self {
         let a: Float64Array = self.rows.iter().map(f).collect();
         self.push(name, DataType::Float64, true, Arc::new(a))
     }
 
-    fn utf8(self, name: &str, f: impl Fn(&T) -> &str) -> Self {
+    /// A `Utf8` column.
+    pub fn utf8(self, name: &str, f: impl Fn(&T) -> &str) -> Self {
         let a = StringArray::from_iter_values(self.rows.iter().map(f));
         self.push(name, DataType::Utf8, false, Arc::new(a))
     }
 
-    fn bool(self, name: &str, f: impl Fn(&T) -> bool) -> Self {
+    /// A `Boolean` column.
+    pub fn bool(self, name: &str, f: impl Fn(&T) -> bool) -> Self {
         let a: BooleanArray = self.rows.iter().map(|r| Some(f(r))).collect();
         self.push(name, DataType::Boolean, false, Arc::new(a))
     }
 
-    fn finish(self, table: &'static str) -> Result<RecordBatch, ReportError> {
+    /// The record batch; `table` names it in errors.
+    ///
+    /// # Errors
+    /// [`ReportError::Arrow`] if the columns do not form a batch.
+    pub fn finish(self, table: &'static str) -> Result<RecordBatch, ReportError> {
         let schema = Arc::new(Schema::new(self.fields));
         RecordBatch::try_new(schema, self.arrays)
             .map_err(|source| ReportError::Arrow { table, source })
@@ -177,8 +193,12 @@ fn writer_properties(bankrun_version: &str) -> WriterProperties {
         .build()
 }
 
-/// Writes one record batch to `path` as a Parquet file (one row group).
-pub(crate) fn write_parquet(
+/// Writes one record batch to `path` as a Parquet file (one row group), Snappy-compressed,
+/// `created_by = "bankrun <version>"`.
+///
+/// # Errors
+/// I/O and Parquet errors, naming `path`.
+pub fn write_parquet(
     path: &Path,
     batch: &RecordBatch,
     bankrun_version: &str,

@@ -41,8 +41,8 @@ pub fn summary_table(summary: &Summary) -> String {
 }
 
 /// A table with the house style and the given header; every column but the first is
-/// right-aligned (they hold numbers).
-fn new_table(header: &[&str]) -> Table {
+/// right-aligned (they hold numbers). Every command's stdout tables use it.
+pub fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)

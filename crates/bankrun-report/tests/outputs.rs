@@ -4,8 +4,8 @@ use std::fs;
 use std::path::Path;
 
 use arrow::array::{
-    Array, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray, TimestampSecondArray,
-    UInt32Array, UInt64Array,
+    Array, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
+    TimestampMillisecondArray, UInt32Array, UInt64Array,
 };
 use arrow::datatypes::{DataType, TimeUnit};
 use bankrun_metrics::{
@@ -239,7 +239,10 @@ fn writes_every_file_and_nothing_else() {
             path.display()
         );
     }
-    assert_eq!(fs::read_dir(&out).unwrap().count(), FILES.len());
+    // The listed files plus bankrun's marker.
+    assert_eq!(fs::read_dir(&out).unwrap().count(), FILES.len() + 1);
+    let marker = fs::read_to_string(out.join(bankrun_report::MARKER)).unwrap();
+    assert!(marker.contains("simulate synthetic-run --seed"), "{marker}");
     // Only `run` is left in the parent: the partial directory was renamed.
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
 }
@@ -326,7 +329,7 @@ fn reserves_parquet_round_trips() {
     let (b, created_by) = read_parquet(&out.join("reserves.parquet"));
     assert_eq!(created_by.as_deref(), Some("bankrun 0.1.0-test"));
     assert_eq!(b.num_rows(), input.len());
-    let time_type = DataType::Timestamp(TimeUnit::Second, Some("UTC".into()));
+    let time_type = DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()));
     assert_eq!(
         b.schema().field_with_name("time").unwrap().data_type(),
         &time_type
@@ -355,9 +358,10 @@ fn reserves_parquet_round_trips() {
         })
         .collect();
     assert_eq!(rows, input);
-    let time = col::<TimestampSecondArray>(&b, "time");
+    let time = col::<TimestampMillisecondArray>(&b, "time");
     let ts = col::<Int64Array>(&b, "timestamp");
-    assert_eq!(time.values(), ts.values());
+    let ms: Vec<i64> = ts.values().iter().map(|t| t * 1000).collect();
+    assert_eq!(time.values().to_vec(), ms);
 }
 
 #[test]
@@ -430,14 +434,27 @@ fn identical_input_gives_byte_identical_files() {
 }
 
 #[test]
-fn rewrite_replaces_previous_directory() {
+fn rewrite_replaces_previous_run_but_not_a_foreign_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
-    fs::create_dir(&out).unwrap();
+    write_synthetic(&out);
     fs::write(out.join("stale.txt"), "old").unwrap();
     write_synthetic(&out);
     assert!(!out.join("stale.txt").exists());
     assert!(out.join("report.html").exists());
+    let foreign = tmp.path().join("mine");
+    fs::create_dir(&foreign).unwrap();
+    fs::write(foreign.join("notes.txt"), "precious").unwrap();
+    let err = write_run_dir(&synthetic(), &meta(), &foreign).unwrap_err();
+    assert!(
+        err.is_bad_input() && err.to_string().contains("mine"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(foreign.join("notes.txt")).unwrap(),
+        "precious"
+    );
+    assert_eq!(fs::read_dir(&foreign).unwrap().count(), 1);
 }
 
 #[test]
@@ -447,7 +464,7 @@ fn failing_write_returns_error_and_leaves_no_out_directory() {
     fs::write(&blocker, "x").unwrap();
     let out = blocker.join("run");
     let err = write_run_dir(&synthetic(), &meta(), &out).unwrap_err();
-    assert!(matches!(err, ReportError::Io { .. }), "{err}");
+    assert!(matches!(err, ReportError::Output(_)), "{err}");
     assert!(
         err.to_string().contains("not-a-dir"),
         "error names the path: {err}"
@@ -466,7 +483,7 @@ fn out_that_is_a_file_is_not_replaced() {
     let out = tmp.path().join("run");
     fs::write(&out, "precious").unwrap();
     let err = write_run_dir(&synthetic(), &meta(), &out).unwrap_err();
-    assert!(matches!(err, ReportError::NotADirectory(_)), "{err}");
+    assert!(err.is_bad_input(), "{err}");
     assert_eq!(fs::read_to_string(&out).unwrap(), "precious");
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
 }

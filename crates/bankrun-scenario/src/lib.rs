@@ -13,19 +13,17 @@ mod embedded;
 mod error;
 mod load;
 mod locate;
-mod price_path;
+mod located;
 pub mod schema;
 mod stakes;
-mod time;
 mod validate;
 
 pub use error::{ScenarioError, line_col};
 pub use load::{
-    DEFAULT_SCENARIO, LoadedScenario, embedded_names, json_schema, load_embedded, load_file,
-    load_str,
+    DEFAULT_SCENARIO, LoadedScenario, embedded_files, embedded_names, json_schema, load_embedded,
+    load_file, load_str,
 };
-pub use price_path::PricePath;
+pub use located::{PathStep, error_at, parse_located, tagged_element_error};
 pub use schema::*;
 pub use stakes::{COMPOUND_V2_SUPPLY, EQUAL, StakeDistribution};
-pub use time::{format_time, parse_time};
 pub use validate::{MAX_DECIMALS, MAX_DURATION_HOURS, MAX_GRACE_PERIOD_S};

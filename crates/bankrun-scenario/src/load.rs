@@ -3,13 +3,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use bankrun_chain::prices::{CsvFormat, PricePath, read_csv};
+use bankrun_chain::time::format_time;
+
 use crate::embedded::{self, EMBEDDED};
 use crate::error::ScenarioError;
 use crate::locate::{KeyPath, Seg, SpanIndex};
-use crate::price_path::{PricePath, parse_price_csv};
+use crate::located::{backticked_after, did_you_mean};
 use crate::schema::Scenario;
 use crate::stakes::StakeDistribution;
-use crate::time::format_time;
 use crate::validate::{Issue, validate};
 
 /// Name of the scenario `bankrun simulate` runs when given none.
@@ -152,7 +154,7 @@ fn load_with(
                 &idx,
             )
         })?;
-        let pp = parse_price_csv(&csv, &display)?;
+        let pp = read_price_csv(&csv, &display)?;
         let (first, last) = pp.range();
         if first > times.start || last < times.end {
             return Err(located(
@@ -205,14 +207,6 @@ fn located(i: Issue, text: &str, origin: &str, idx: &SpanIndex) -> ScenarioError
     e
 }
 
-/// The text between the first pair of backticks after `prefix`.
-fn backticked_after<'a>(msg: &'a str, prefix: &str) -> Option<&'a str> {
-    let rest = msg.strip_prefix(prefix)?;
-    let rest = rest.strip_prefix('`')?;
-    let end = rest.find('`')?;
-    Some(&rest[..end])
-}
-
 /// Events are an internally tagged enum: serde buffers each one before choosing the variant, so
 /// toml's error carries neither the element nor the key. Find them by deserialising the events
 /// one at a time; for an error that names no key, the culprit is the key whose removal changes
@@ -254,7 +248,12 @@ fn refine_event_error(text: &str) -> Option<(KeyPath, String)> {
 }
 
 /// A toml/serde deserialisation error, located and reworded as "expected …, found …".
-fn de_error(e: &toml::de::Error, text: &str, origin: &str, idx: &SpanIndex) -> ScenarioError {
+pub(crate) fn de_error(
+    e: &toml::de::Error,
+    text: &str,
+    origin: &str,
+    idx: &SpanIndex,
+) -> ScenarioError {
     let mut msg = e.message().trim().to_string();
     let mut span = e.span();
     if toml::de::DeTable::parse(text).is_err() {
@@ -303,7 +302,10 @@ fn de_error(e: &toml::de::Error, text: &str, origin: &str, idx: &SpanIndex) -> S
         let allowed = msg
             .split_once(", expected ")
             .map_or("a known key", |(_, a)| a);
-        (allowed.to_string(), format!("unknown key `{field}`"))
+        (
+            allowed.to_string(),
+            format!("unknown key `{field}`{}", did_you_mean(field, allowed)),
+        )
     } else if let Some(variant) = backticked_after(&msg, "unknown variant ") {
         if path
             .as_ref()
@@ -314,7 +316,10 @@ fn de_error(e: &toml::de::Error, text: &str, origin: &str, idx: &SpanIndex) -> S
         let allowed = msg
             .split_once(", expected ")
             .map_or("a known variant", |(_, a)| a);
-        (allowed.to_string(), format!("`{variant}`"))
+        (
+            allowed.to_string(),
+            format!("`{variant}`{}", did_you_mean(variant, allowed)),
+        )
     } else if let Some((found, expected)) = ["invalid type: ", "invalid value: ", "invalid length "]
         .iter()
         .find_map(|p| msg.strip_prefix(p))
@@ -349,4 +354,24 @@ fn plain_type(expected: &str) -> String {
         "a boolean" => "true or false".into(),
         other => other.into(),
     }
+}
+/// Reads a `timestamp,price_usd` CSV (timestamps RFC 3339 or unix seconds; prices > 0).
+/// `file` names the CSV in error messages, which carry its line and column.
+fn read_price_csv(text: &str, file: &str) -> Result<PricePath, ScenarioError> {
+    let mut paths = read_csv(text, file, &CsvFormat::PRICE_USD).map_err(|e| {
+        let err = ScenarioError::new(file, e.expected, e.found).at(e.line.max(1), 1);
+        if e.column.is_empty() {
+            err
+        } else {
+            err.with_key(e.column)
+        }
+    })?;
+    // One column asked, so one path (`read_csv` returns one per column).
+    Ok(paths.swap_remove(0))
+}
+
+/// The TOML text of embedded scenario `name` and the data files it refers to, as
+/// `(relative path written in the TOML, content)`: what `bankrun scenarios --export` writes.
+pub fn embedded_files(name: &str) -> Option<(&'static str, Vec<(&'static str, &'static str)>)> {
+    embedded::find(name).map(|e| (e.toml, e.files.to_vec()))
 }

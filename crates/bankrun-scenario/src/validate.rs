@@ -3,15 +3,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use bankrun_chain::time::{format_time, parse_time};
+
 use crate::locate::KeyPath;
 use crate::schema::*;
 use crate::stakes::{COMPOUND_V2_SUPPLY, EQUAL};
-use crate::time::{format_time, parse_time};
 
 /// Longest simulated window accepted, hours (ten years; keeps time arithmetic far from overflow).
 pub const MAX_DURATION_HOURS: f64 = 87_600.0;
 /// Aave v3.1+ `MAX_GRACE_PERIOD` (4 h), seconds.
 pub const MAX_GRACE_PERIOD_S: u64 = 4 * 3600;
+/// Most accounts in one scenario: depositors, borrower positions, liquidators and attack
+/// splits together. Each is engine state plus output rows (a few kB in all), so far more
+/// would abort on allocation instead of running; the embedded scenarios hold under 20 000.
+pub const MAX_ACCOUNTS: u64 = 1_000_000;
 /// Largest token decimals accepted (10^36 still fits the engine's integer types).
 pub const MAX_DECIMALS: u8 = 36;
 
@@ -74,6 +79,23 @@ fn share(p: &KeyPath, v: f64) -> R {
     } else {
         Err(issue(p, "a share in (0, 1]", num(v)))
     }
+}
+
+/// Adds `count` accounts to the scenario's running `total`; refuses a total above
+/// [`MAX_ACCOUNTS`] at the key that crosses it.
+fn accounts_ok(p: &KeyPath, count: u32, total: &mut u64) -> R {
+    *total += u64::from(count);
+    if *total <= MAX_ACCOUNTS {
+        return Ok(());
+    }
+    Err(issue(
+        p,
+        format!(
+            "at most {MAX_ACCOUNTS} accounts in the scenario (depositors, borrowers, \
+             liquidators and attack splits together)"
+        ),
+        format!("{count}, bringing the total to {total}"),
+    ))
 }
 
 fn le_bps(p: &KeyPath, v: u64, max: u64) -> R {
@@ -514,6 +536,7 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
     positive(&b.k("outflow_window_hours"), bh.outflow_window_hours)?;
 
     // [[depositors]]
+    let mut accounts = 0u64;
     let mut share_sum: BTreeMap<&str, f64> = BTreeMap::new();
     for (i, dc) in s.depositors.iter().enumerate() {
         let p = root.k("depositors").i(i);
@@ -522,6 +545,7 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
         if dc.count == 0 {
             return Err(issue(&p.k("count"), "at least 1 depositor", "0"));
         }
+        accounts_ok(&p.k("count"), dc.count, &mut accounts)?;
         if dc.stake_distribution != COMPOUND_V2_SUPPLY && dc.stake_distribution != EQUAL {
             return Err(issue(
                 &p.k("stake_distribution"),
@@ -564,6 +588,7 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
             in_emode(&p.k("debt"), e, &bk.debt, "borrowable")?;
         }
         nonneg(&p.k("total_debt"), bk.total_debt)?;
+        accounts_ok(&p.k("count"), bk.count, &mut accounts)?;
         if bk.count == 0 && bk.total_debt > 0.0 {
             return Err(issue(
                 &p.k("count"),
@@ -611,6 +636,7 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
     // [[liquidators]]
     for (i, l) in s.liquidators.iter().enumerate() {
         let p = root.k("liquidators").i(i);
+        accounts_ok(&p.k("count"), l.count, &mut accounts)?;
         nonneg(&p.k("capital_usd"), l.capital_usd)?;
         nonneg(&p.k("min_profit_usd"), l.min_profit_usd)?;
         nonneg(&p.k("hold_hours"), l.hold_hours)?;
@@ -659,6 +685,7 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
                 if *splits == 0 {
                     return Err(issue(&p.k("splits"), "at least 1 transaction", "0"));
                 }
+                accounts_ok(&p.k("splits"), *splits, &mut accounts)?;
             }
             Event::ExchangeRate { adapter, ratio, .. } => {
                 if !s.oracles.capo.iter().any(|a| &a.name == adapter) {

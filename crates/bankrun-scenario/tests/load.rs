@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use bankrun_chain::time::parse_time;
 use bankrun_scenario::{
     DEFAULT_SCENARIO, Event, ScenarioError, embedded_names, json_schema, load_embedded, load_file,
-    load_str, parse_time,
+    load_str,
 };
 
 const FILE: &str = "scn.toml";

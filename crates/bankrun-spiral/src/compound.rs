@@ -36,21 +36,23 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use bankrun_chain::Clock;
+use bankrun_chain::gas::GasMarket;
+use bankrun_chain::mempool::{Mempool, Tx};
+use bankrun_chain::prices::{CsvFormat, PricePath, read_csv};
+use bankrun_chain::rng::stream;
+use bankrun_chain::time::{format_time, parse_time};
 use bankrun_compound::ctoken::BorrowSnapshot;
 use bankrun_compound::exp::EXP_SCALE;
 use bankrun_compound::{
     CToken, Comptroller, JumpRateModelV2, PriceOracle, PriceSource, TokenConfig, U256,
 };
 use bankrun_dex::cex::{CexVenue, VenueSet};
-use bankrun_engine::rng::stream;
 use bankrun_oracle::PushFeed;
 use rand::RngExt;
 
 use crate::error::SpiralError;
-use crate::gas::GasMarket;
-use crate::mempool::{Mempool, Tx};
 use crate::record::{LiquidationRow, RunOutput, SeriesRow, Summary, median};
-use crate::series::{Series, format_time, parse_time, read_columns};
 use crate::spec::{Loaded, MarketSpec};
 use crate::venues::{CexMarket, EthMarket, Venue, to_units, to_wei};
 
@@ -126,7 +128,7 @@ pub fn read_book(l: &Loaded) -> Result<Book, SpiralError> {
 ///
 /// # Errors
 /// Located [`SpiralError::BadInput`].
-pub fn price_paths(l: &Loaded) -> Result<Vec<Option<Series>>, SpiralError> {
+pub fn price_paths(l: &Loaded) -> Result<Vec<Option<PricePath>>, SpiralError> {
     let c = l
         .spec
         .compound
@@ -136,15 +138,17 @@ pub fn price_paths(l: &Loaded) -> Result<Vec<Option<Series>>, SpiralError> {
     c.markets
         .iter()
         .map(|m| match &m.price_column {
-            Some(col) => Ok(Some(read_columns(&o, &text, &[col], None)?.remove(0))),
+            Some(col) => Ok(Some(
+                read_csv(&text, &o, &CsvFormat::columns(&[col.as_str()]))?.remove(0),
+            )),
             None => Ok(None),
         })
         .collect()
 }
 
-fn price_at(m: &MarketSpec, path: &Option<Series>, t: i64, stress: f64) -> f64 {
+fn price_at(m: &MarketSpec, path: &Option<PricePath>, t: i64, stress: f64) -> f64 {
     match path {
-        Some(p) => p.at(t) * stress,
+        Some(p) => p.price_at(t) * stress,
         None => m.fixed_usd.unwrap_or(1.0),
     }
 }
@@ -202,12 +206,38 @@ pub enum Verdict {
     Close,
 }
 
+/// Market `i`'s `exchangeRateStored()`, or a run error naming the market.
+fn exchange_rate(i: usize, ct: &CToken) -> Result<U256, SpiralError> {
+    ct.exchange_rate_stored()
+        .map_err(|e| SpiralError::Run(format!("market {i}: exchangeRateStored: {e}")))
+}
+
+/// `borrowBalanceStored(account)` in market `m`, or a run error naming both.
+fn borrow_balance(comp: &Comptroller, m: usize, account: u32) -> Result<U256, SpiralError> {
+    comp.markets[m]
+        .ctoken
+        .borrow_balance_stored(account)
+        .map_err(|e| SpiralError::Run(format!("market {m}: borrowBalanceStored({account}): {e}")))
+}
+
+/// Market `i`'s oracle price in USD, or a run error naming the market (never read as 0).
+fn oracle_price(comp: &Comptroller, i: usize) -> Result<f64, SpiralError> {
+    let p = comp
+        .oracle
+        .price(i)
+        .map_err(|e| SpiralError::Run(format!("market {i}: oracle price: {e}")))?;
+    Ok(to_units(p, 6))
+}
+
 impl AccountCache {
     /// Relative margin of [`AccountCache::classify`].
     pub const MARGIN: f64 = 1e-9;
 
     /// An empty cache for `comp`'s markets with `decimals`.
-    pub fn new(comp: &Comptroller, decimals: &[u32]) -> Self {
+    ///
+    /// # Errors
+    /// As [`AccountCache::refresh_markets`].
+    pub fn new(comp: &Comptroller, decimals: &[u32]) -> Result<Self, SpiralError> {
         let mut c = AccountCache {
             unit: decimals.iter().map(|&d| 10f64.powi(d as i32)).collect(),
             cf: comp
@@ -217,25 +247,31 @@ impl AccountCache {
                 .collect(),
             ..AccountCache::default()
         };
-        c.refresh_markets(comp);
-        c
+        c.refresh_markets(comp)?;
+        Ok(c)
     }
 
     /// Re-reads every market's stored exchange rate, borrow index and oracle price.
-    pub fn refresh_markets(&mut self, comp: &Comptroller) {
+    ///
+    /// # Errors
+    /// [`SpiralError::Run`] if an exchange rate or a price cannot be computed (a defect:
+    /// reading it as 0 would hide every position in that market).
+    pub fn refresh_markets(&mut self, comp: &Comptroller) -> Result<(), SpiralError> {
         self.rate = comp
             .markets
             .iter()
-            .map(|m| to_units(m.ctoken.exchange_rate_stored().unwrap_or_default(), 18))
-            .collect();
+            .enumerate()
+            .map(|(i, m)| Ok(to_units(exchange_rate(i, &m.ctoken)?, 18)))
+            .collect::<Result<_, SpiralError>>()?;
         self.index = comp
             .markets
             .iter()
             .map(|m| to_units(m.ctoken.borrow_index, 18))
             .collect();
         self.price = (0..comp.markets.len())
-            .map(|i| to_units(comp.oracle.price(i).unwrap_or_default(), 6))
-            .collect();
+            .map(|i| oracle_price(comp, i))
+            .collect::<Result<_, _>>()?;
+        Ok(())
     }
 
     /// Re-reads `account`'s balances in the markets it has entered.
@@ -420,6 +456,19 @@ pub fn plan(
 /// # Errors
 /// [`SpiralError`].
 pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralError> {
+    run_with_progress(l, seed, stressed, &mut |_, _| {})
+}
+
+/// [`run`], calling `progress(blocks done, blocks)` before every block.
+///
+/// # Errors
+/// [`SpiralError`].
+pub fn run_with_progress(
+    l: &Loaded,
+    seed: u64,
+    stressed: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RunOutput, SpiralError> {
     let s = &l.spec;
     let c = s
         .compound
@@ -427,16 +476,18 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
         .ok_or_else(|| l.err("protocol", "no [compound]"))?;
     let book = read_book(l)?;
     let paths = price_paths(l)?;
-    let start = parse_time(&s.scenario.start).ok_or_else(|| l.err("start", "bad time"))?;
+    let start = parse_time(&s.scenario.start).map_err(|_| l.err("start", "bad time"))?;
     let end_path = paths
         .iter()
         .flatten()
-        .map(Series::end)
+        .map(PricePath::end)
         .max()
         .unwrap_or(start);
     let end = end_path + (s.scenario.tail_hours * 3600.0) as i64;
+    let clock = Clock::new(start, s.scenario.block_seconds)
+        .ok_or_else(|| l.err("block_seconds", "must be positive"))?;
     let bs = s.scenario.block_seconds as i64;
-    let blocks = ((end - start) / bs).max(1) as u64;
+    let blocks = clock.blocks_until(end).max(1);
     let n = c.markets.len();
     let eth = c
         .markets
@@ -617,7 +668,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
             "mempool"
         },
     );
-    let mut pool: Mempool<Liquidate> = Mempool::default();
+    let mut pool: Mempool<usize, Liquidate> = Mempool::default();
     let mut out = RunOutput::default();
     let mut sum = Summary {
         scenario: s.scenario.name.clone(),
@@ -636,7 +687,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
         ..Summary::default()
     };
     let decimals: Vec<u32> = c.markets.iter().map(|m| m.decimals).collect();
-    let mut cache = AccountCache::new(&comp, &decimals);
+    let mut cache = AccountCache::new(&comp, &decimals)?;
     for &a in book.keys() {
         cache.refresh_account(&comp, a);
     }
@@ -659,10 +710,9 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
     let mut scan = true;
     let mut last_accrual = start;
     let sample_every = (3600 / bs).max(1) as u64;
-    let oracle_price =
-        |comp: &Comptroller, i: usize| to_units(comp.oracle.price(i).unwrap_or_default(), 6);
     for b in 0..blocks {
-        let now = start + (b as i64 + 1) * bs;
+        progress(b, blocks);
+        let now = clock.timestamp(b + 1);
         let blk = block0 + b + 1;
         let sf = stress_factor(l, stressed, now);
         let fund: Vec<f64> = (0..n)
@@ -695,7 +745,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                     .map_err(|e| SpiralError::Run(e.to_string()))?;
                 sum.oracle_updates += 1;
                 posts += 1;
-                cache.price[i] = oracle_price(&comp, i);
+                cache.price[i] = oracle_price(&comp, i)?;
                 scan = true;
             }
         }
@@ -706,7 +756,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                     .map_err(|e| SpiralError::Run(e.to_string()))?;
             }
             last_accrual = now;
-            cache.refresh_markets(&comp);
+            cache.refresh_markets(&comp)?;
         }
         if scan {
             let prices = &cache.price;
@@ -730,7 +780,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
         // liquidators; their holdings and gas price differ).
         if !unsafe_set.is_empty() {
             let observed = gas.observed_gwei(now);
-            let base_fee_gwei = gas.base_fee_wei() as f64 / crate::gas::GWEI as f64;
+            let base_fee_gwei = gas.base_fee_wei() as f64 / bankrun_chain::gas::GWEI as f64;
             let eth_usd = market.mid();
             for (k, (_, g, gas_left)) in liqs.iter().enumerate() {
                 if b % g.poll_blocks != 0 {
@@ -753,7 +803,8 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                     .filter(|&a| pending_keys.contains(&(k, a)))
                     .collect();
                 if !stale.is_empty() {
-                    let gone = pool.withdraw(|t| t.agent == k && stale.contains(&t.action.account));
+                    let gone =
+                        pool.withdraw(|t| t.sender == k && stale.contains(&t.action.account));
                     sum.txs_replaced += gone as u64;
                     for a in stale {
                         pending_keys.remove(&(k, a));
@@ -784,13 +835,15 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                         continue;
                     }
                     let dec_b = c.markets[v.bm].decimals;
-                    let cap = *v.cap.get_or_insert_with(|| {
-                        let borrow = comp.markets[v.bm]
-                            .ctoken
-                            .borrow_balance_stored(a)
-                            .unwrap_or_default();
-                        (to_units(borrow, dec_b) * c.close_factor * 0.999).min(v.max_by_coll)
-                    });
+                    let cap = match v.cap {
+                        Some(cap) => cap,
+                        None => {
+                            let borrow = borrow_balance(&comp, v.bm, a)?;
+                            let cap = (to_units(borrow, dec_b) * c.close_factor * 0.999)
+                                .min(v.max_by_coll);
+                            *v.cap.insert(cap)
+                        }
+                    };
                     // Repay: min(close factor × borrow, the amount whose seizure fits the
                     // collateral, the liquidator's holdings of the borrowed asset).
                     let held = to_units(
@@ -819,20 +872,21 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                 for action in plan(k, cands, &pending_keys, g.max_pending, &mut dirty[k]) {
                     pending_keys.insert((k, action.account));
                     pool.submit(Tx {
-                        agent: k,
+                        sender: k,
                         action,
-                        gas_price_gwei: gwei,
+                        fee_gwei: gwei,
                         tie: tie_rng.random(),
                         submitted: b,
                         not_before: b + 1,
                         gas: c.gas_liquidate,
+                        replace_key: None,
                     });
                 }
             }
         }
         for t in pool.expire(b, s.gas.tx_ttl_blocks) {
-            pending_keys.remove(&(t.agent, t.action.account));
-            dirty[t.agent].insert(t.action.account);
+            pending_keys.remove(&(t.sender, t.action.account));
+            dirty[t.sender].insert(t.action.account);
         }
         let mut bg = gas.open_block(now, &mut gas_rng);
         // Reporter rounds are transactions (the Chainlink transmission that calls
@@ -846,15 +900,15 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
         };
         let mut used = oracle_gas;
         for tx in txs {
-            pending_keys.remove(&(tx.agent, tx.action.account));
+            pending_keys.remove(&(tx.sender, tx.action.account));
             used += tx.gas;
             sum.txs_included += 1;
-            let fee = U256::from(tx.gas) * to_wei(tx.gas_price_gwei, 9);
-            let liq = &mut liqs[tx.agent];
+            let fee = U256::from(tx.gas) * to_wei(tx.fee_gwei, 9);
+            let liq = &mut liqs[tx.sender];
             let fee = fee.min(liq.2);
             liq.2 -= fee;
             sum.gas_paid_eth += to_units(fee, 18);
-            let addr = LIQUIDATOR0 + tx.agent as u32;
+            let addr = LIQUIDATOR0 + tx.sender as u32;
             let Liquidate {
                 account,
                 borrowed,
@@ -880,7 +934,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                         .map_err(|e| SpiralError::Run(format!("redeem: {e}")))?;
                     let dec_c = c.markets[collateral].decimals;
                     let seized = to_units(amount, dec_c);
-                    cache.refresh_markets(&comp);
+                    cache.refresh_markets(&comp)?;
                     cache.refresh_account(&comp, account);
                     let pb = cache.price[borrowed];
                     let repaid_usd = to_units(o.repaid, c.markets[borrowed].decimals) * pb;
@@ -921,17 +975,14 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                         for r in rows.iter_mut() {
                             if r.0 == borrowed {
                                 r.2 = to_units(
-                                    comp.markets[borrowed]
-                                        .ctoken
-                                        .borrow_balance_stored(account)
-                                        .unwrap_or_default(),
+                                    borrow_balance(&comp, borrowed, account)?,
                                     c.markets[borrowed].decimals,
                                 );
                             }
                             if r.0 == collateral {
                                 let ct = &comp.markets[collateral].ctoken;
                                 let tokens = ct.balance_of(account);
-                                let rate = ct.exchange_rate_stored().unwrap_or_default();
+                                let rate = exchange_rate(collateral, ct)?;
                                 r.1 = to_units(tokens * rate / EXP_SCALE, dec_c);
                             }
                         }
@@ -961,7 +1012,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                         price_impact: impact,
                         auction: 0,
                         bids: 0,
-                        winner: liqs[tx.agent].0.clone(),
+                        winner: liqs[tx.sender].0.clone(),
                         winning_bid: repaid_usd,
                         zero_bid: false,
                         delay_s: now - since,
@@ -989,9 +1040,9 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
             && bankrun_agents::arbitrage_profit_usd(base, gap, mid, 0.003, gas_usd) > 0.0
         {
             let (mut e, mut d) = (to_wei(1e6, 18), to_wei(1e10, 6));
-            if market.arbitrage(base, &mut e, &mut d).is_ok() {
-                sum.arbitrages += 1;
-            }
+            // An arbitrage that fails is a defect of the venue model, not "no trade".
+            market.arbitrage(base, &mut e, &mut d)?;
+            sum.arbitrages += 1;
         }
         sum.min_market_price = sum.min_market_price.min(market.mid());
         sum.min_fundamental = sum.min_fundamental.min(market.fundamental());
@@ -1002,7 +1053,7 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
                 fundamental: market.fundamental(),
                 cex_mid: market.mid(),
                 pool_price: market.pool_price(),
-                protocol_price: oracle_price(&comp, eth),
+                protocol_price: oracle_price(&comp, eth)?,
                 gas_gwei: bg.min_price_gwei,
                 unsafe_positions: unsafe_set.len() as u64,
                 liquidated,
@@ -1010,25 +1061,24 @@ pub fn run(l: &Loaded, seed: u64, stressed: bool) -> Result<RunOutput, SpiralErr
         }
     }
     // Bad debt: borrows above the (unadjusted) collateral value at the oracle.
-    let prices: Vec<f64> = (0..n).map(|i| oracle_price(&comp, i)).collect();
+    let prices: Vec<f64> = (0..n)
+        .map(|i| oracle_price(&comp, i))
+        .collect::<Result<_, _>>()?;
     for (a, rows) in units.iter().enumerate() {
         let a = a as u32;
         let (mut coll, mut debt) = (0.0, 0.0);
         for &(m, _, _) in rows {
             let ct = &comp.markets[m].ctoken;
-            let rate = ct.exchange_rate_stored().unwrap_or_default();
+            let rate = exchange_rate(m, ct)?;
             coll +=
                 to_units(ct.balance_of(a) * rate / EXP_SCALE, c.markets[m].decimals) * prices[m];
-            debt += to_units(
-                ct.borrow_balance_stored(a).unwrap_or_default(),
-                c.markets[m].decimals,
-            ) * prices[m];
+            debt += to_units(borrow_balance(&comp, m, a)?, c.markets[m].decimals) * prices[m];
         }
         sum.bad_debt += (debt - coll).max(0.0);
     }
     sum.median_delay_s = median(&delays);
-    sum.txs_submitted = pool.submitted;
-    sum.txs_dropped = pool.dropped;
+    sum.txs_submitted = pool.submitted();
+    sum.txs_dropped = pool.dropped();
     out.summary = sum;
     Ok(out)
 }
@@ -1143,7 +1193,7 @@ mod tests {
     #[test]
     fn the_f64_cache_agrees_with_the_exact_liquidity_at_every_price() {
         let (mut comp, accounts) = book();
-        let mut cache = AccountCache::new(&comp, &[18, 6]);
+        let mut cache = AccountCache::new(&comp, &[18, 6]).unwrap();
         for &a in &accounts {
             cache.refresh_account(&comp, a);
         }
@@ -1151,12 +1201,12 @@ mod tests {
         for step in 0..400 {
             let p = 1500.0 + step as f64 * 0.5;
             comp.oracle.prices[0] = usd6(p);
-            cache.refresh_markets(&comp);
+            cache.refresh_markets(&comp).unwrap();
             if step % 50 == 0 {
                 for m in &mut comp.markets {
                     m.ctoken.accrue_interest(1 + 50_000 * step).unwrap();
                 }
-                cache.refresh_markets(&comp);
+                cache.refresh_markets(&comp).unwrap();
             }
             for &a in &accounts {
                 let (_, shortfall) = comp.account_liquidity(a).unwrap();

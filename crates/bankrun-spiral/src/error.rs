@@ -22,6 +22,19 @@ pub enum SpiralError {
     /// An unexpected protocol revert or I/O failure.
     #[error("{0}")]
     Run(String),
+    /// The output directory is not bankrun's to replace (bad input: choose another `--out`).
+    #[error("{0}")]
+    OutputRefused(String),
+}
+
+impl From<bankrun_report::OutputDirError> for SpiralError {
+    fn from(e: bankrun_report::OutputDirError) -> Self {
+        if e.is_refusal() {
+            SpiralError::OutputRefused(e.to_string())
+        } else {
+            SpiralError::Run(e.to_string())
+        }
+    }
 }
 
 impl SpiralError {
@@ -51,4 +64,11 @@ pub fn line_of(text: &str, key: &str) -> usize {
 /// The 1-based line of byte offset `pos` in `text`.
 pub fn line_at(text: &str, pos: usize) -> usize {
     text[..pos.min(text.len())].matches('\n').count() + 1
+}
+
+impl From<bankrun_chain::prices::CsvError> for SpiralError {
+    /// A bad series CSV: located at its file, line and column.
+    fn from(e: bankrun_chain::prices::CsvError) -> Self {
+        SpiralError::bad(&e.file, e.line, &e.column, e.message())
+    }
 }

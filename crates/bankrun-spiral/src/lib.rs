@@ -11,13 +11,11 @@
 //! oracle → positions unsafe → liquidation transactions compete for block space →
 //! liquidators/keepers sell collateral on the venues → impact lowers the CEX mid →
 //! arbitrageurs carry it to the pool → the oracle passes it on. See [`venues`] for the
-//! price model, [`gas`] for the gas market, [`maker`] and [`compound`] for each runner's
-//! total order within a block.
+//! price model, [`bankrun_chain::gas`] for the gas market, [`maker`] and [`compound`] for
+//! each runner's total order within a block.
 //!
 //! # Modules (one concept each)
 //! - [`spec`]: scenario files, embedded scenarios, located errors;
-//! - [`series`]: time-series inputs;
-//! - [`gas`]: gas market; [`mempool`]: agents' transactions;
 //! - [`venues`]: ETH market (pool + CEX) and the price model;
 //! - [`stable`]: the Curve pool used for stablecoin conversions;
 //! - [`maker`], [`compound`]: the two runners; [`runner`]: dispatch;
@@ -26,25 +24,23 @@
 //! - [`risk`]: collateral at risk against a price drop, with and without feedback.
 //!
 //! Protocol state is exact integer; `f64` is used only for behaviour, the CEX model and
-//! display. Runs are deterministic: named seeded streams (`bankrun_engine::rng::stream`),
+//! display. The chain (clock, gas market, mempool, time-series CSVs, random streams) is
+//! [`bankrun_chain`]'s. Runs are deterministic: named seeded streams (`bankrun_chain::rng`),
 //! ordered maps only, no threads.
 
 pub mod compound;
 pub mod error;
-pub mod gas;
 pub mod maker;
-pub mod mempool;
 pub mod output;
 pub mod parquet;
 pub mod record;
 pub mod risk;
 pub mod runner;
-pub mod series;
 pub mod spec;
 pub mod stable;
 pub mod venues;
 
 pub use error::SpiralError;
 pub use record::{RunOutput, Summary};
-pub use runner::simulate;
+pub use runner::{simulate, simulate_with_progress};
 pub use spec::{Loaded, embedded_names, is_spiral, load};

@@ -4,8 +4,9 @@
 //!
 //! # Total order within a block
 //! 1. time advances; the fundamental price moves; endogenous CEX impact decays;
-//! 2. the Medianizer observes the CEX mid (deviation/heartbeat push); at each `hop` the OSM
-//!    is poked (its queued value becomes current) and the Spotter writes `spot` to the Vat;
+//! 2. the Medianizer observes the CEX mid (deviation/heartbeat push); at each `hop` the Jug
+//!    drips ETH-A's stability fee into `rate`, the OSM is poked (its queued value becomes
+//!    current) and `Spotter.poke` files `spot` in the Vat;
 //!    each Medianizer post and each OSM + Spotter poke is a transaction of
 //!    `[gas] oracle_update_gas`, included ahead of the keepers' at the block's inclusion price
 //!    (the oracle operators' bidding is not modelled: an assumption);
@@ -19,27 +20,32 @@
 //! 7. the block is recorded.
 //!
 //! # Accounts
-//! Vaults `0..n`; the Cat, Vow and Flipper at 1,000,000+; keepers at 2,000,000+. Keepers'
-//! DAI sits in the Vat (rad). Vault owners do not react (assumption: no top-ups), which
-//! overstates liquidations relative to 12 March 2020.
+//! Vaults `0..n`; the Cat, Vow, Flipper, DaiJoin and the stand-in vault `REST` at
+//! 1,000,000+; keepers at 2,000,000+. Keepers' DAI sits in the Vat (rad), joined through
+//! `DaiJoin`; won collateral leaves through `GemJoin.exit`. Protocol state changes only
+//! through the contracts' functions (`slip`, `frob`, `file`, `poke`, `drip`, `bite`, …).
+//! Vault owners do not react (assumption: no top-ups), which overstates liquidations
+//! relative to 12 March 2020.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use bankrun_agents::{AuctionView, FlipBid, GasStrategy, can_afford_gas, flip_bid, gas_price_gwei};
+use bankrun_chain::Clock;
+use bankrun_chain::gas::{GWEI, GasMarket, GasModel, std_normal};
+use bankrun_chain::mempool::{Mempool, Tx};
+use bankrun_chain::prices::{CsvFormat, PricePath, read_csv};
+use bankrun_chain::rng::stream;
+use bankrun_chain::time::{format_time, parse_time};
 use bankrun_dex::cex::{CexVenue, VenueSet};
-use bankrun_engine::rng::stream;
 use bankrun_maker::cat::CatIlk;
 use bankrun_maker::math::{RAY, WAD};
 use bankrun_maker::spot::Spotter;
-use bankrun_maker::{Cat, Flipper, Ilk, Osm, U256, Urn, Vat};
+use bankrun_maker::{Cat, DaiJoin, Flipper, GemJoin, Jug, MakerError, Osm, U256, Vat};
 use bankrun_oracle::{PushFeed, answer_to_usd};
 use rand::RngExt;
 
 use crate::error::SpiralError;
-use crate::gas::{GWEI, GasMarket, GasModel, std_normal};
-use crate::mempool::{Mempool, Tx};
 use crate::record::{AuctionRow, BidRow, LiquidationRow, RunOutput, SeriesRow, Summary, median};
-use crate::series::{Series, format_time, parse_time, read_columns};
 use crate::spec::{AgentSpec, Loaded};
 use crate::venues::{EthMarket, Venue, to_units, to_wei};
 
@@ -49,8 +55,16 @@ pub const CAT: u32 = 1_000_000;
 pub const VOW: u32 = 1_000_001;
 /// The ETH-A Flipper's Vat address.
 pub const FLIPPER: u32 = 1_000_002;
+/// The DaiJoin adapter's Vat address.
+pub const DAI_JOIN: u32 = 1_000_003;
+/// Owner of the stand-in vault that backs the ERC-20 DAI outside the book.
+pub const REST: u32 = 1_000_004;
 /// First keeper address.
 pub const KEEPER0: u32 = 2_000_000;
+/// ETH-A's ilk id.
+const ETH_A: usize = 0;
+/// Ilk id of the stand-in collateral behind the DAI outside the book (see [`setup`]).
+pub const REST_ILK: usize = 1;
 
 /// A keeper transaction.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -113,10 +127,19 @@ struct AuctionInfo {
 pub struct MakerWorld {
     /// The Vat.
     pub vat: Vat,
+    /// ETH-A's `GemJoin` (WETH, 18 decimals).
+    pub gem_join: GemJoin,
+    /// The `DaiJoin`.
+    pub dai_join: DaiJoin,
     /// The Cat.
     pub cat: Cat,
     /// The ETH-A Flipper.
     pub flip: Flipper,
+    /// The Jug (ETH-A stability fee).
+    pub jug: Jug,
+    /// Stability fee the Jug's drips credited to the Vow so far (rad): new DAI, so
+    /// [`MakerWorld::total_dai_rad`] leaves it out.
+    pub fees: U256,
     /// The OSM.
     pub osm: Osm,
     /// The Spotter.
@@ -140,7 +163,7 @@ pub struct MakerWorld {
 /// Inputs read from the scenario.
 pub struct MakerInputs {
     /// Fundamental ETH/USD path.
-    pub eth: Series,
+    pub eth: PricePath,
     /// Gas model.
     pub gas: GasModel,
     /// Start (s).
@@ -157,9 +180,9 @@ pub fn inputs(l: &Loaded) -> Result<MakerInputs, SpiralError> {
     let s = &l.spec;
     let rel = s.eth_prices.as_deref().unwrap_or_default();
     let (o, t) = l.read_data("eth_prices", rel)?;
-    let eth = read_columns(&o, &t, &["price_usd"], None)?.remove(0);
+    let eth = read_csv(&t, &o, &CsvFormat::columns(&["price_usd"]))?.remove(0);
     let gas = crate::runner::gas_model(l)?;
-    let start = parse_time(&s.scenario.start).ok_or_else(|| l.err("start", "bad time"))?;
+    let start = parse_time(&s.scenario.start).map_err(|_| l.err("start", "bad time"))?;
     let end = eth.end() + (s.scenario.tail_hours * 3600.0) as i64;
     if end <= start {
         return Err(l.err("start", "the price path ends before the start"));
@@ -170,6 +193,28 @@ pub fn inputs(l: &Loaded) -> Result<MakerInputs, SpiralError> {
         start,
         end,
     })
+}
+
+/// Seconds in a year: the unit of the scenario's annual `stability_fee`.
+const YEAR_S: f64 = 31_536_000.0;
+
+/// Jug `duty` (ray, per second) of an annual stability fee: `(1 + fee)^(1/year)`. The part
+/// above 1 is computed with `ln_1p`/`exp_m1` so it keeps f64's relative precision (8 % →
+/// 1.0000000024404186…e27, the constant governance filed up to ~1e-16 of the fee).
+fn duty(fee: f64) -> U256 {
+    RAY + to_wei((fee.ln_1p() / YEAR_S).exp_m1(), 27)
+}
+
+/// `Jug.drip(ETH-A)` at `now`; adds the DAI it created to `w.fees`. Returns whether
+/// `rate` changed (urns must then be re-checked).
+fn drip(w: &mut MakerWorld, now: u64) -> Result<bool, SpiralError> {
+    let (before, rate) = (w.vat.debt, w.vat.ilks[ETH_A].rate);
+    let after = w
+        .jug
+        .drip(&mut w.vat, ETH_A, now)
+        .map_err(|e| SpiralError::Run(format!("jug: {e}")))?;
+    w.fees += w.vat.debt - before;
+    Ok(after != rate)
 }
 
 fn ray(x: f64) -> U256 {
@@ -190,27 +235,27 @@ pub fn setup(l: &Loaded, inp: &MakerInputs, seed: u64) -> Result<MakerWorld, Spi
         .book
         .as_ref()
         .ok_or_else(|| l.err("protocol", "no [book]"))?;
-    let p0 = inp.eth.at(inp.start);
+    let p0 = inp.eth.price_at(inp.start);
     let mut rng = stream(seed, "maker_book");
     // Vault book: debt sizes log-normal, scaled to the total; CR from the bands.
     let raw: Vec<f64> = (0..book.vaults)
         .map(|_| (book.debt_sigma * std_normal(&mut rng)).exp())
         .collect();
     let scale = book.total_debt_dai / raw.iter().sum::<f64>();
-    let mut vat = Vat::default();
     let mat = ray(mk.mat);
     let spotter = Spotter::new(mat);
     let price_wad = to_wei(p0, 18);
-    let spot = spotter
-        .spot(price_wad, true)
-        .map_err(|e| SpiralError::Run(format!("spot: {e}")))?;
-    let mut ilk = Ilk {
-        art: U256::ZERO,
-        rate: RAY,
-        spot,
-        line: to_wei(mk.line_dai, 45),
-        dust: to_wei(mk.dust_dai, 45),
-    };
+    let mut vat = Vat::default();
+    let line = to_wei(mk.line_dai, 45);
+    // Deployment: ETH-A initialised and filed by governance, its spot poked.
+    vat.init(ETH_A)
+        .and_then(|()| vat.file_line(ETH_A, line))
+        .and_then(|()| vat.file_dust(ETH_A, to_wei(mk.dust_dai, 45)))
+        .and_then(|()| spotter.poke(&mut vat, ETH_A, price_wad, true).map(|_| ()))
+        .map_err(|e| SpiralError::Run(format!("ETH-A setup: {e}")))?;
+    vat.file_global_line(line);
+    let gem_join = GemJoin::new(ETH_A, 18);
+    let dust_art = to_wei(mk.dust_dai, 45).div_ceil(U256::from(10u64).pow(U256::from(27u64)));
     for (i, r) in raw.iter().enumerate() {
         let u: f64 = rng.random();
         let mut acc = 0.0;
@@ -223,22 +268,28 @@ pub fn setup(l: &Loaded, inp: &MakerInputs, seed: u64) -> Result<MakerWorld, Spi
             acc += b[2];
         }
         let debt = (r * scale).max(mk.dust_dai);
-        let urn = Urn {
-            ink: to_wei(debt * cr / p0, 18),
-            art: to_wei(debt, 18),
-        };
-        ilk.art += urn.art;
-        vat.urns.insert((0, i as u32), urn);
+        // At least the dust in integer terms (`art·rate ≥ dust`, rate = 1 ray): the f64 → wad
+        // and f64 → rad conversions of the same number can differ in the last digits.
+        let art = to_wei(debt, 18).max(dust_art);
+        let ink = to_wei(debt * cr / p0, 18);
+        open_vault(&mut vat, gem_join, i as u32, ink, art).map_err(|e| {
+            let key = match e {
+                MakerError::CeilingExceeded => "line_dai",
+                MakerError::Dust => "dust_dai",
+                _ => "cr_bands",
+            };
+            l.err(key, format!("book vault {i} cannot be opened: {e}"))
+        })?;
     }
-    vat.debt = ilk.art * RAY;
-    vat.ilks.push(ilk);
     let mut keepers = Vec::new();
+    let mut capital = Vec::new();
     for g in &s.keepers {
         for j in 0..g.count {
             let addr = KEEPER0 + keepers.len() as u32;
-            let dai = to_wei(g.capital, 45);
-            vat.dai.insert(addr, dai);
-            vat.debt += dai;
+            // DaiJoin moves whole wad. `to_wei(capital, 45)` keeps 18 significant digits,
+            // so for capital ≥ 0.1 DAI it is a multiple of 1e27 and this is the same
+            // amount; a smaller capital is floored to a wad-wei.
+            capital.push((addr, to_wei(g.capital, 45) / RAY));
             keepers.push(Keeper {
                 name: format!("{}-{}", g.name, j),
                 addr,
@@ -248,10 +299,10 @@ pub fn setup(l: &Loaded, inp: &MakerInputs, seed: u64) -> Result<MakerWorld, Spi
             });
         }
     }
-    let mut flip = Flipper::new(0, FLIPPER);
-    flip.beg = to_wei(mk.beg, 18);
-    flip.ttl = mk.ttl_s;
-    flip.tau = mk.tau_s;
+    let mut flip = Flipper::new(ETH_A, FLIPPER);
+    flip.file_beg(to_wei(mk.beg, 18));
+    flip.file_ttl(mk.ttl_s);
+    flip.file_tau(mk.tau_s);
     let cat = Cat {
         ilks: vec![CatIlk {
             chop: ray(mk.chop),
@@ -265,6 +316,13 @@ pub fn setup(l: &Loaded, inp: &MakerInputs, seed: u64) -> Result<MakerWorld, Spi
     osm.step(mk.osm_hop_s)
         .map_err(|e| SpiralError::Run(format!("osm: {e}")))?;
     let t0 = inp.start.max(0) as u64;
+    if !(mk.stability_fee.is_finite() && mk.stability_fee >= 0.0) {
+        return Err(l.err("stability_fee", "must be a fraction ≥ 0"));
+    }
+    let mut jug = Jug::new(VOW);
+    jug.init(ETH_A, t0)
+        .and_then(|()| jug.file_duty(ETH_A, duty(mk.stability_fee), t0))
+        .map_err(|e| SpiralError::Run(format!("jug: {e}")))?;
     // Assumption: the price was steady for the two hops before the start.
     osm.poke(t0 - 2 * mk.osm_hop_s, price_wad, true)
         .and_then(|()| osm.poke(t0 - mk.osm_hop_s, price_wad, true))
@@ -286,33 +344,112 @@ pub fn setup(l: &Loaded, inp: &MakerInputs, seed: u64) -> Result<MakerWorld, Spi
         inp.start,
     );
     let g = &s.gas;
+    let arb = (to_wei(1e6, 18), to_wei(1e9, 18));
+    let dai_join = DaiJoin { address: DAI_JOIN };
+    // ERC-20 DAI that exists before the start: the market's and the keepers'.
+    let outside = market.pair.reserve1
+        + market.cex_stable
+        + arb.1
+        + capital.iter().map(|c| c.1).sum::<U256>();
+    back_outside_dai(&mut vat, dai_join, line, outside)
+        .map_err(|e| SpiralError::Run(format!("DAI outside the book: {e}")))?;
+    for (addr, wad) in capital {
+        dai_join
+            .join(&mut vat, addr, wad)
+            .map_err(|e| SpiralError::Run(format!("keeper {addr} joins DAI: {e}")))?;
+    }
     Ok(MakerWorld {
         vaults: book.vaults as u32,
         vat,
+        gem_join,
+        dai_join,
         cat,
         flip,
+        jug,
+        fees: U256::ZERO,
         osm,
         spotter,
         median,
         market,
         gas: GasMarket::new(inp.gas.clone(), g.block_gas_limit, g.agent_gas_share),
         keepers,
-        arb: (to_wei(1e6, 18), to_wei(1e9, 18)),
+        arb,
         miner: U256::ZERO,
     })
 }
 
+/// Opens book vault `u` as its owner would: `GemJoin.join` of `ink` WETH, then
+/// `frob(ETH-A, u, u, u, ink, art)` drawing `art` DAI (rate 1) into the owner's Vat
+/// balance, where it stays (owners do not act in this model).
+fn open_vault(
+    vat: &mut Vat,
+    join: GemJoin,
+    u: u32,
+    ink: U256,
+    art: U256,
+) -> Result<(), MakerError> {
+    let signed = |x: U256| i128::try_from(x).map_err(|_| MakerError::Overflow);
+    join.join(vat, u, ink)?;
+    vat.frob(ETH_A, u, u, u, signed(ink)?, signed(art)?)
+}
+
+/// Backs `wad` of ERC-20 DAI held outside the Vat at the start (AMM pool, CEX inventory,
+/// arbitrageur, keepers' capital) by the DaiJoin adapter's Vat balance, as `join.sol`
+/// requires: a stand-in vault `REST` of ilk [`REST_ILK`] (assumption: one collateral
+/// worth 1 DAI a unit, for all the collateral behind DAI outside the ETH-A book) draws
+/// it and exits it through the adapter. The global `Line` is raised by the same amount.
+/// Its size follows the market model's inventories (the CEX inventory stands for
+/// unbounded depth), not DAI's real supply; it plays no part in liquidations.
+fn back_outside_dai(
+    vat: &mut Vat,
+    dai_join: DaiJoin,
+    eth_a_line: U256,
+    wad: U256,
+) -> Result<(), MakerError> {
+    let rad = wad.checked_mul(RAY).ok_or(MakerError::Overflow)?;
+    let dwad = i128::try_from(wad).map_err(|_| MakerError::Overflow)?;
+    vat.file_global_line(eth_a_line.checked_add(rad).ok_or(MakerError::Overflow)?);
+    vat.init(REST_ILK)?;
+    vat.file_spot(REST_ILK, RAY)?;
+    vat.file_line(REST_ILK, rad)?;
+    GemJoin::new(REST_ILK, 18).join(vat, REST, wad)?;
+    vat.frob(REST_ILK, REST, REST, REST, dwad, dwad)?;
+    dai_join.exit(vat, REST, wad)
+}
+
 impl MakerWorld {
-    /// Total ETH (wei): urns, gems, pool, CEX, arbitrageur (conserved).
+    /// Total ETH (wei): ETH-A urns and gems, pool, CEX, arbitrageur (conserved).
     pub fn total_eth(&self) -> U256 {
-        let ink: U256 = self.vat.urns.values().map(|u| u.ink).sum();
-        let gem: U256 = self.vat.gem.values().copied().sum();
+        let eth_a = |k: &(usize, u32)| k.0 == ETH_A;
+        let ink: U256 = self
+            .vat
+            .urns
+            .iter()
+            .filter(|x| eth_a(x.0))
+            .map(|x| x.1.ink)
+            .sum();
+        let gem: U256 = self
+            .vat
+            .gem
+            .iter()
+            .filter(|x| eth_a(x.0))
+            .map(|x| *x.1)
+            .sum();
         ink + gem + self.market.pair.reserve0 + self.market.cex_eth + self.arb.0
     }
 
-    /// Total DAI (rad): Vat balances plus pool, CEX and arbitrageur DAI (conserved).
+    /// Total DAI (rad): Vat balances plus pool, CEX and arbitrageur DAI, less the
+    /// stability fee minted since the start (conserved). The DaiJoin adapter's Vat
+    /// balance is left out: it is the backing of that ERC-20 DAI.
     pub fn total_dai_rad(&self) -> U256 {
-        let dai: U256 = self.vat.dai.values().copied().sum();
+        let dai: U256 = self
+            .vat
+            .dai
+            .iter()
+            .filter(|x| *x.0 != DAI_JOIN)
+            .map(|x| *x.1)
+            .sum::<U256>()
+            .saturating_sub(self.fees);
         dai + (self.market.pair.reserve1 + self.market.cex_stable + self.arb.1) * RAY
     }
 
@@ -327,11 +464,18 @@ impl MakerWorld {
     }
 }
 
+/// `Vat.isUnsafe` of vault `u` in ETH-A; a failure (unknown ilk, overflow) is a run error,
+/// never read as "safe".
+fn is_unsafe(vat: &Vat, u: u32) -> Result<bool, SpiralError> {
+    vat.is_unsafe(ETH_A, u)
+        .map_err(|e| SpiralError::Run(format!("vault {u}: isUnsafe: {e}")))
+}
+
 fn rad(x: U256) -> f64 {
     to_units(x, 45)
 }
 
-/// Runs the scenario with `seed`; `keep_world` receives the final world (tests).
+/// Runs the scenario with `seed`; `inspect` receives the final world (tests).
 ///
 /// # Errors
 /// [`SpiralError`].
@@ -340,6 +484,19 @@ pub fn run(
     seed: u64,
     inspect: Option<&mut dyn FnMut(&MakerWorld)>,
 ) -> Result<RunOutput, SpiralError> {
+    run_with_progress(l, seed, inspect, &mut |_, _| {})
+}
+
+/// [`run`], calling `progress(blocks done, blocks)` before every block.
+///
+/// # Errors
+/// [`SpiralError`].
+pub fn run_with_progress(
+    l: &Loaded,
+    seed: u64,
+    inspect: Option<&mut dyn FnMut(&MakerWorld)>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RunOutput, SpiralError> {
     let inp = inputs(l)?;
     let mut w = setup(l, &inp, seed)?;
     let s = &l.spec;
@@ -347,11 +504,13 @@ pub fn run(
         .maker
         .as_ref()
         .ok_or_else(|| l.err("protocol", "no [maker]"))?;
+    let clock = Clock::new(inp.start, s.scenario.block_seconds)
+        .ok_or_else(|| l.err("block_seconds", "must be positive"))?;
     let bs = s.scenario.block_seconds as i64;
-    let blocks = ((inp.end - inp.start) / bs).max(1) as u64;
+    let blocks = clock.blocks_until(inp.end).max(1);
     let mut gas_rng = stream(seed, "gas");
     let mut tie_rng = stream(seed, "mempool");
-    let mut pool: Mempool<MakerAction> = Mempool::default();
+    let mut pool: Mempool<usize, MakerAction> = Mempool::default();
     let mut spells: Vec<(i64, crate::spec::SpellSpec)> = s
         .spells
         .iter()
@@ -381,13 +540,17 @@ pub fn run(
     let mut last_spot = w.vat.ilks[0].spot;
     let mut scan = true;
     for b in 0..blocks {
-        let now = inp.start + (b as i64 + 1) * bs;
+        progress(b, blocks);
+        let now = clock.timestamp(b + 1);
         let nowu = now as u64;
         // 1. prices
-        w.market.advance(now, inp.eth.at(now));
+        w.market.advance(now, inp.eth.price_at(now));
         // 2. oracles
         let mut posts = u64::from(w.median.observe(w.market.mid(), now));
         if w.osm.pass(nowu) {
+            // Assumption: ETH-A is dripped hourly (on 12 March drips came with vault
+            // owners' draws and wipes through the proxy actions, at no fixed times).
+            scan |= drip(&mut w, nowu)?;
             posts += 1;
             let val = to_wei(answer_to_usd(w.median.latest_answer()), 18);
             w.osm
@@ -396,36 +559,44 @@ pub fn run(
             let (v, has) = w.osm.peek();
             let spot = w
                 .spotter
-                .spot(v, has)
+                .poke(&mut w.vat, ETH_A, v, has)
                 .map_err(|e| SpiralError::Run(format!("spot: {e}")))?;
             if spot != last_spot {
                 sum.oracle_updates += 1;
                 scan = true;
             }
-            w.vat.ilks[0].spot = spot;
             last_spot = spot;
         }
         // 3. governance
         while spells.first().is_some_and(|x| x.0 <= now) {
             let (_, sp) = spells.remove(0);
             if let Some(t) = sp.ttl_s {
-                w.flip.ttl = t;
+                w.flip.file_ttl(t);
             }
             if let Some(t) = sp.tau_s {
-                w.flip.tau = t;
+                w.flip.file_tau(t);
             }
+            let spell = |e| SpiralError::Run(format!("spell {}: {e}", sp.label));
             if let Some(x) = sp.lump_eth {
-                w.cat.ilks[0].lump = to_wei(x, 18);
+                w.cat.file_lump(ETH_A, to_wei(x, 18)).map_err(spell)?;
+            }
+            if let Some(x) = sp.stability_fee {
+                // As the spell: `drip` then `file(ETH-A, "duty")` (Jug/rho-not-updated).
+                if !(x.is_finite() && x >= 0.0) {
+                    return Err(l.err("stability_fee", "a spell's fee must be a fraction ≥ 0"));
+                }
+                drip(&mut w, nowu)?;
+                w.jug.file_duty(ETH_A, duty(x), nowu).map_err(spell)?;
             }
             if let Some(x) = sp.line_dai {
-                w.vat.ilks[0].line = to_wei(x, 45);
+                w.vat.file_line(ETH_A, to_wei(x, 45)).map_err(spell)?;
             }
             scan = true;
         }
         if scan {
             unsafe_set.clear();
-            for (&(_, u), urn) in &w.vat.urns {
-                if !urn.art.is_zero() && w.vat.is_unsafe(0, u).unwrap_or(false) {
+            for (&(ilk, u), urn) in &w.vat.urns {
+                if ilk == ETH_A && !urn.art.is_zero() && is_unsafe(&w.vat, u)? {
                     unsafe_set.insert(u);
                     unsafe_since.entry(u).or_insert(now);
                 }
@@ -448,18 +619,19 @@ pub fn run(
             };
             let gwei = gas_price_gwei(strat, observed);
             let budget = to_units(k.gas_left, 18);
-            let mine = |p: &Mempool<MakerAction>, f: &dyn Fn(&MakerAction) -> bool| {
-                p.any(|t| t.agent == ki && f(&t.action))
+            let mine = |p: &Mempool<usize, MakerAction>, f: &dyn Fn(&MakerAction) -> bool| {
+                p.any(|t| t.sender == ki && f(&t.action))
             };
-            let mut submit = |pool: &mut Mempool<MakerAction>, a: MakerAction, gas: u64| {
+            let mut submit = |pool: &mut Mempool<usize, MakerAction>, a: MakerAction, gas: u64| {
                 pool.submit(Tx {
-                    agent: ki,
+                    sender: ki,
                     action: a,
-                    gas_price_gwei: gwei,
+                    fee_gwei: gwei,
                     tie: tie_rng.random(),
                     submitted: b,
                     not_before: b + 1,
                     gas,
+                    replace_key: None,
                 });
             };
             // Bites: each keeper takes the unsafe urns assigned to it (u mod keepers).
@@ -540,13 +712,14 @@ pub fn run(
             && !pool.any(|t| t.action == MakerAction::Arb)
         {
             pool.submit(Tx {
-                agent: usize::MAX,
+                sender: usize::MAX,
                 action: MakerAction::Arb,
-                gas_price_gwei: arb_gwei,
+                fee_gwei: arb_gwei,
                 tie: tie_rng.random(),
                 submitted: b,
                 not_before: b + s.venues.arb_latency_blocks.max(1),
                 gas: s.venues.arb_gas,
+                replace_key: None,
             });
         }
         // 5. block
@@ -560,9 +733,9 @@ pub fn run(
         for tx in txs {
             used += tx.gas;
             sum.txs_included += 1;
-            let price_wei = to_wei(tx.gas_price_gwei, 9);
+            let price_wei = to_wei(tx.fee_gwei, 9);
             let fee = U256::from(tx.gas) * price_wei;
-            if tx.agent == usize::MAX {
+            if tx.sender == usize::MAX {
                 let (r0, r1) = w.market.pair.reserves();
                 let base = bankrun_agents::pool_rebalance_base(
                     to_units(r0, 18),
@@ -571,13 +744,13 @@ pub fn run(
                     0.003,
                 );
                 let (mut e, mut d) = w.arb;
-                if w.market.arbitrage(base, &mut e, &mut d).is_ok() {
-                    w.arb = (e, d);
-                    sum.arbitrages += 1;
-                }
+                // An arbitrage that fails is a defect of the venue model, not "no trade".
+                w.market.arbitrage(base, &mut e, &mut d)?;
+                w.arb = (e, d);
+                sum.arbitrages += 1;
                 continue;
             }
-            let k = &mut w.keepers[tx.agent];
+            let k = &mut w.keepers[tx.sender];
             let fee = fee.min(k.gas_left);
             k.gas_left -= fee;
             k.gas_paid += fee;
@@ -587,7 +760,7 @@ pub fn run(
             let kname = k.name.clone();
             if let Some(id) = tx.action.auction() {
                 let e = info.entry(id).or_default();
-                *e.gas_by.entry(tx.agent).or_default() += fee;
+                *e.gas_by.entry(tx.sender).or_default() += fee;
             }
             let ok = match tx.action {
                 MakerAction::Bite(u) => match w.cat.bite(&mut w.vat, &mut w.flip, 0, u, nowu) {
@@ -611,7 +784,7 @@ pub fn run(
                                 ..AuctionInfo::default()
                             },
                         );
-                        if !w.vat.is_unsafe(0, u).unwrap_or(false) {
+                        if !is_unsafe(&w.vat, u)? {
                             unsafe_set.remove(&u);
                             unsafe_since.remove(&u);
                         }
@@ -632,7 +805,7 @@ pub fn run(
                             kind: "tend",
                             bid_dai: rad(bid),
                             lot_eth: to_units(lot, 18),
-                            gas_gwei: tx.gas_price_gwei,
+                            gas_gwei: tx.fee_gwei,
                         });
                     }
                     r.is_ok()
@@ -649,7 +822,7 @@ pub fn run(
                             kind: "dent",
                             bid_dai: rad(bid),
                             lot_eth: to_units(lot, 18),
-                            gas_gwei: tx.gas_price_gwei,
+                            gas_gwei: tx.fee_gwei,
                         });
                     }
                     r.is_ok()
@@ -671,7 +844,8 @@ pub fn run(
                         }
                         let shortfall = (rad(i.debt) - bid).max(0.0);
                         sum.deficit_settled += shortfall;
-                        let winner_gas: U256 = i.gas_by.get(&tx.agent).copied().unwrap_or_default();
+                        let winner_gas: U256 =
+                            i.gas_by.get(&tx.sender).copied().unwrap_or_default();
                         out.liquidations.push(LiquidationRow {
                             protocol: "maker",
                             block: b,
@@ -692,7 +866,7 @@ pub fn run(
                             delay_s: now - i.unsafe_since,
                         });
                         pending_sale_rows
-                            .entry(tx.agent)
+                            .entry(tx.sender)
                             .or_default()
                             .push(out.liquidations.len() - 1);
                         out.auctions.push(AuctionRow {
@@ -732,15 +906,17 @@ pub fn run(
         let clip = to_wei(mk.sell_clip_eth, 18);
         for ki in 0..w.keepers.len() {
             let addr = w.keepers[ki].addr;
-            let gem = w.vat.gem_of(0, addr);
+            let gem = w.vat.gem_of(ETH_A, addr);
             if gem.is_zero() {
                 continue;
             }
             let x = gem.min(clip);
+            let keeper = |e| SpiralError::Run(format!("keeper {addr}: {e}"));
+            w.gem_join.exit(&mut w.vat, addr, x).map_err(keeper)?;
             let sale = w.market.sell_eth(x)?;
-            w.vat.gem.insert((0, addr), gem - x);
-            let dai = w.vat.dai_of(addr) + sale.stable_out * RAY;
-            w.vat.dai.insert(addr, dai);
+            w.dai_join
+                .join(&mut w.vat, addr, sale.stable_out)
+                .map_err(keeper)?;
             if let Some(rows) = pending_sale_rows.get_mut(&ki) {
                 for r in rows.drain(..) {
                     out.liquidations[r].venue = sale.venue.name().into();
@@ -795,8 +971,8 @@ pub fn run(
     let sin = w.vat.sin.get(&VOW).copied().unwrap_or_default();
     sum.bad_debt = (rad(sin) - rad(w.vat.dai_of(VOW))).max(0.0);
     sum.median_delay_s = median(&delays);
-    sum.txs_submitted = pool.submitted;
-    sum.txs_dropped = pool.dropped;
+    sum.txs_submitted = pool.submitted();
+    sum.txs_dropped = pool.dropped();
     let _ = GWEI;
     out.summary = sum;
     if let Some(f) = inspect {

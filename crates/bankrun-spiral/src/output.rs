@@ -305,48 +305,61 @@ pub fn report_html(title: &str, description: &str, runs: &[RunOutput]) -> String
 }
 
 /// Writes the run directory: `summary.json`, per variant `<variant>_liquidations.csv`,
-/// `_auctions.csv`, `_bids.csv`, `_series.csv`, and `report.html`. Replaces `dir`.
+/// `_auctions.csv`, `_bids.csv`, `_series.csv`, `_liquidations.parquet`,
+/// `_series.parquet`, and `report.html`; returns their paths. Follows the output-directory
+/// contract of [`bankrun_report::write_atomically`] (marker file, appears only when
+/// complete, replaces only an empty or bankrun-written `dir`).
 ///
 /// # Errors
-/// [`SpiralError::Run`] on I/O failure.
+/// [`SpiralError::OutputRefused`] if `dir` is not bankrun's to replace, [`SpiralError::Run`]
+/// on I/O failure.
 pub fn write_dir(
     dir: &Path,
     title: &str,
     description: &str,
     runs: &[RunOutput],
 ) -> Result<Vec<PathBuf>, SpiralError> {
+    let seeds: Vec<String> = runs.iter().map(|r| r.summary.seed.to_string()).collect();
+    let command = format!("simulate {title} --seed {}", seeds.join(","));
+    let names = bankrun_report::write_atomically(dir, &command, |partial| {
+        write_files(partial, title, description, runs)
+    })?;
+    Ok(names.into_iter().map(|n| dir.join(n)).collect())
+}
+
+/// Writes the files of [`write_dir`] into `dir`; returns their names in write order.
+fn write_files(
+    dir: &Path,
+    title: &str,
+    description: &str,
+    runs: &[RunOutput],
+) -> Result<Vec<String>, SpiralError> {
     let io = |e: std::io::Error| SpiralError::Run(format!("{}: {e}", dir.display()));
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(io)?;
-    }
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut files = vec![(dir.join("summary.json"), summary_json(runs))];
+    let mut files = vec![("summary.json".to_string(), summary_json(runs))];
     for r in runs {
         let v = &r.summary.variant;
-        files.push((
-            dir.join(format!("{v}_liquidations.csv")),
-            to_csv(&r.liquidations),
-        ));
-        files.push((dir.join(format!("{v}_auctions.csv")), to_csv(&r.auctions)));
-        files.push((dir.join(format!("{v}_bids.csv")), to_csv(&r.bids)));
-        files.push((dir.join(format!("{v}_series.csv")), to_csv(&r.series)));
+        files.push((format!("{v}_liquidations.csv"), to_csv(&r.liquidations)));
+        files.push((format!("{v}_auctions.csv"), to_csv(&r.auctions)));
+        files.push((format!("{v}_bids.csv"), to_csv(&r.bids)));
+        files.push((format!("{v}_series.csv"), to_csv(&r.series)));
     }
     files.push((
-        dir.join("report.html"),
+        "report.html".to_string(),
         report_html(title, description, runs),
     ));
-    for (p, t) in &files {
-        std::fs::write(p, t).map_err(io)?;
+    for (name, text) in &files {
+        std::fs::write(dir.join(name), text).map_err(io)?;
     }
-    let mut paths: Vec<PathBuf> = files.into_iter().map(|f| f.0).collect();
+    let mut names: Vec<String> = files.into_iter().map(|f| f.0).collect();
     for r in runs {
         let v = &r.summary.variant;
-        let p = dir.join(format!("{v}_liquidations.parquet"));
-        crate::parquet::write(&p, &crate::parquet::liquidations_batch(&r.liquidations)?)?;
-        paths.push(p);
-        let p = dir.join(format!("{v}_series.parquet"));
-        crate::parquet::write(&p, &crate::parquet::series_batch(&r.series)?)?;
-        paths.push(p);
+        let name = format!("{v}_liquidations.parquet");
+        let batch = crate::parquet::liquidations_batch(&r.liquidations)?;
+        crate::parquet::write(&dir.join(&name), &batch)?;
+        names.push(name);
+        let name = format!("{v}_series.parquet");
+        crate::parquet::write(&dir.join(&name), &crate::parquet::series_batch(&r.series)?)?;
+        names.push(name);
     }
-    Ok(paths)
+    Ok(names)
 }

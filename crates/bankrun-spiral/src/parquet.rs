@@ -1,112 +1,77 @@
-//! Parquet copies of the liquidation log and the time series: typed Arrow batches written
-//! with fixed writer properties (Snappy, `created_by = "bankrun-spiral <version>"`, no
-//! timestamps), so equal runs give byte-identical files.
+//! Parquet copies of the liquidation log and the time series, built and written with the one
+//! Parquet writer of `bankrun-report` (typed columns, `time` as a UTC millisecond timestamp,
+//! fixed writer properties), so equal runs give byte-identical files.
 
 use std::path::Path;
-use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray, UInt32Array,
-    UInt64Array,
-};
-use arrow::datatypes::{Field, Schema};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use arrow::array::RecordBatch;
+use bankrun_report::parquet::{Columns, write_parquet};
 
 use crate::error::SpiralError;
 use crate::record::{LiquidationRow, SeriesRow};
 
-fn batch(cols: Vec<(&str, ArrayRef)>) -> Result<RecordBatch, SpiralError> {
-    let fields: Vec<Field> = cols
-        .iter()
-        .map(|(n, a)| Field::new(*n, a.data_type().clone(), false))
-        .collect();
-    RecordBatch::try_new(
-        Arc::new(Schema::new(fields)),
-        cols.into_iter().map(|c| c.1).collect(),
-    )
-    .map_err(|e| SpiralError::Run(format!("parquet batch: {e}")))
+/// Each row with the unix seconds of its RFC 3339 `time`.
+fn timed<T>(rows: &[T], time: impl Fn(&T) -> &str) -> Result<Vec<(&T, i64)>, SpiralError> {
+    rows.iter()
+        .map(|r| {
+            bankrun_chain::time::parse_time(time(r))
+                .map(|t| (r, t))
+                .map_err(|e| SpiralError::Run(format!("parquet: time {:?}: {e}", time(r))))
+        })
+        .collect()
 }
 
-fn f64s<T>(rows: &[T], f: impl Fn(&T) -> f64) -> ArrayRef {
-    Arc::new(Float64Array::from_iter_values(rows.iter().map(f)))
+fn report_err(e: bankrun_report::ReportError) -> SpiralError {
+    SpiralError::Run(format!("parquet: {e}"))
 }
 
-fn strs<T>(rows: &[T], f: impl Fn(&T) -> &str) -> ArrayRef {
-    Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
-}
-
-/// The liquidation log as a record batch (one column per [`LiquidationRow`] field).
+/// The liquidation log as a record batch (one column per [`LiquidationRow`] field; `time` is
+/// a UTC timestamp).
 ///
 /// # Errors
 /// [`SpiralError::Run`].
 pub fn liquidations_batch(rows: &[LiquidationRow]) -> Result<RecordBatch, SpiralError> {
-    batch(vec![
-        ("protocol", strs(rows, |r| r.protocol)),
-        (
-            "block",
-            Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.block))),
-        ),
-        ("time", strs(rows, |r| &r.time)),
-        (
-            "position",
-            Arc::new(UInt32Array::from_iter_values(
-                rows.iter().map(|r| r.position),
-            )),
-        ),
-        ("debt_repaid", f64s(rows, |r| r.debt_repaid)),
-        ("collateral_seized", f64s(rows, |r| r.collateral_seized)),
-        ("collateral", strs(rows, |r| &r.collateral)),
-        ("discount", f64s(rows, |r| r.discount)),
-        ("gas_paid_eth", f64s(rows, |r| r.gas_paid_eth)),
-        ("venue", strs(rows, |r| &r.venue)),
-        ("price_impact", f64s(rows, |r| r.price_impact)),
-        (
-            "auction",
-            Arc::new(UInt64Array::from_iter_values(
-                rows.iter().map(|r| r.auction),
-            )),
-        ),
-        (
-            "bids",
-            Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.bids))),
-        ),
-        ("winner", strs(rows, |r| &r.winner)),
-        ("winning_bid", f64s(rows, |r| r.winning_bid)),
-        (
-            "zero_bid",
-            Arc::new(BooleanArray::from(
-                rows.iter().map(|r| r.zero_bid).collect::<Vec<_>>(),
-            )),
-        ),
-        (
-            "delay_s",
-            Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.delay_s))),
-        ),
-    ])
+    let rows = timed(rows, |r| &r.time)?;
+    Columns::new(&rows)
+        .utf8("protocol", |(r, _)| r.protocol)
+        .u64("block", |(r, _)| r.block)
+        .time("time", |(_, t)| *t)
+        .u32("position", |(r, _)| r.position)
+        .f64("debt_repaid", |(r, _)| r.debt_repaid)
+        .f64("collateral_seized", |(r, _)| r.collateral_seized)
+        .utf8("collateral", |(r, _)| &r.collateral)
+        .f64("discount", |(r, _)| r.discount)
+        .f64("gas_paid_eth", |(r, _)| r.gas_paid_eth)
+        .utf8("venue", |(r, _)| &r.venue)
+        .f64("price_impact", |(r, _)| r.price_impact)
+        .u64("auction", |(r, _)| r.auction)
+        .u32("bids", |(r, _)| r.bids)
+        .utf8("winner", |(r, _)| &r.winner)
+        .f64("winning_bid", |(r, _)| r.winning_bid)
+        .bool("zero_bid", |(r, _)| r.zero_bid)
+        .i64("delay_s", |(r, _)| r.delay_s)
+        .finish("liquidations")
+        .map_err(report_err)
 }
 
-/// The time series as a record batch (one column per [`SeriesRow`] field).
+/// The time series as a record batch (one column per [`SeriesRow`] field; `time` is a UTC
+/// timestamp).
 ///
 /// # Errors
 /// [`SpiralError::Run`].
 pub fn series_batch(rows: &[SeriesRow]) -> Result<RecordBatch, SpiralError> {
-    batch(vec![
-        ("time", strs(rows, |r| &r.time)),
-        ("fundamental", f64s(rows, |r| r.fundamental)),
-        ("cex_mid", f64s(rows, |r| r.cex_mid)),
-        ("pool_price", f64s(rows, |r| r.pool_price)),
-        ("protocol_price", f64s(rows, |r| r.protocol_price)),
-        ("gas_gwei", f64s(rows, |r| r.gas_gwei)),
-        (
-            "unsafe_positions",
-            Arc::new(UInt64Array::from_iter_values(
-                rows.iter().map(|r| r.unsafe_positions),
-            )),
-        ),
-        ("liquidated", f64s(rows, |r| r.liquidated)),
-    ])
+    let rows = timed(rows, |r| &r.time)?;
+    Columns::new(&rows)
+        .time("time", |(_, t)| *t)
+        .f64("fundamental", |(r, _)| r.fundamental)
+        .f64("cex_mid", |(r, _)| r.cex_mid)
+        .f64("pool_price", |(r, _)| r.pool_price)
+        .f64("protocol_price", |(r, _)| r.protocol_price)
+        .f64("gas_gwei", |(r, _)| r.gas_gwei)
+        .u64("unsafe_positions", |(r, _)| r.unsafe_positions)
+        .f64("liquidated", |(r, _)| r.liquidated)
+        .finish("series")
+        .map_err(report_err)
 }
 
 /// Writes `batch` to `path` (one row group, deterministic bytes).
@@ -114,15 +79,5 @@ pub fn series_batch(rows: &[SeriesRow]) -> Result<RecordBatch, SpiralError> {
 /// # Errors
 /// [`SpiralError::Run`] on I/O or encoding failure.
 pub fn write(path: &Path, batch: &RecordBatch) -> Result<(), SpiralError> {
-    let err = |e: String| SpiralError::Run(format!("{}: {e}", path.display()));
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_created_by(format!("bankrun-spiral {}", env!("CARGO_PKG_VERSION")))
-        .build();
-    let file = std::fs::File::create(path).map_err(|e| err(e.to_string()))?;
-    let mut w =
-        ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|e| err(e.to_string()))?;
-    w.write(batch).map_err(|e| err(e.to_string()))?;
-    w.close().map_err(|e| err(e.to_string()))?;
-    Ok(())
+    write_parquet(path, batch, env!("CARGO_PKG_VERSION")).map_err(report_err)
 }

@@ -88,12 +88,15 @@ pub fn exposures(l: &Loaded) -> Result<(Vec<Exposure>, f64, f64), SpiralError> {
         let inp = crate::maker::inputs(l)?;
         let w = crate::maker::setup(l, &inp, l.spec.scenario.seed)?;
         let mat = l.spec.maker.as_ref().map_or(1.5, |m| m.mat);
-        let p0 = inp.eth.at(inp.start);
+        let p0 = inp.eth.price_at(inp.start);
+        // ETH-A vaults only: the stand-in vault behind the DAI outside the book
+        // (`maker::REST_ILK`) is not exposed to the ETH price.
         let ex = w
             .vat
             .urns
-            .values()
-            .map(|u| {
+            .iter()
+            .filter(|((ilk, _), _)| *ilk != crate::maker::REST_ILK)
+            .map(|(_, u)| {
                 let coll = crate::venues::to_units(u.ink, 18) * p0;
                 Exposure {
                     vol_coll_adj: coll / mat,
@@ -113,7 +116,8 @@ pub fn exposures(l: &Loaded) -> Result<(Vec<Exposure>, f64, f64), SpiralError> {
             .ok_or_else(|| l.err("protocol", "no [compound]"))?;
         let book = crate::compound::read_book(l)?;
         let paths = crate::compound::price_paths(l)?;
-        let start = crate::series::parse_time(&l.spec.scenario.start).unwrap_or(0);
+        let start = bankrun_chain::time::parse_time(&l.spec.scenario.start)
+            .map_err(|_| l.err("start", "not an RFC 3339 time"))?;
         let ex = book
             .values()
             .map(|rows| {
@@ -129,7 +133,7 @@ pub fn exposures(l: &Loaded) -> Result<(Vec<Exposure>, f64, f64), SpiralError> {
                     let fixed = ms.oracle_fixed || ms.price_column.is_none();
                     let p = paths[m]
                         .as_ref()
-                        .map_or(ms.fixed_usd.unwrap_or(1.0), |s| s.at(start));
+                        .map_or(ms.fixed_usd.unwrap_or(1.0), |s| s.price_at(start));
                     let (coll, debt) = (r.supply * p, r.borrow * p);
                     if fixed {
                         e.fixed_coll_adj += coll * ms.collateral_factor;
@@ -150,9 +154,24 @@ pub fn exposures(l: &Loaded) -> Result<(Vec<Exposure>, f64, f64), SpiralError> {
 /// The curve from exposures, CEX `k` and the share of debt a liquidation sells
 /// (`sell_share` ≥ 1 means "all the collateral", Maker).
 pub fn curve_of(ex: &[Exposure], k: f64, sell_share: f64, maker: bool) -> Curve {
+    curve_of_with_progress(ex, k, sell_share, maker, &mut |_, _| {})
+}
+
+/// Points of the curve (0, 5, …, 90 % drops).
+const POINTS: u64 = 19;
+
+/// [`curve_of`], calling `progress(points done, points)` after every point.
+fn curve_of_with_progress(
+    ex: &[Exposure],
+    k: f64,
+    sell_share: f64,
+    maker: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Curve {
     let total_debt = ex.iter().map(|e| e.debt(1.0)).sum();
-    let points = (0..=18)
+    let points = (0..POINTS)
         .map(|i| {
+            progress(i, POINTS);
             let drop = i as f64 * 0.05;
             let f0 = 1.0 - drop;
             let static_debt: f64 = ex
@@ -201,8 +220,24 @@ pub fn curve_of(ex: &[Exposure], k: f64, sell_share: f64, maker: bool) -> Curve 
 /// # Errors
 /// [`SpiralError`].
 pub fn curve(l: &Loaded) -> Result<Curve, SpiralError> {
+    curve_with_progress(l, &mut |_, _| {})
+}
+
+/// [`curve`], calling `progress(steps done, steps)`: reading the book is the first step,
+/// each point of the curve one more.
+///
+/// # Errors
+/// [`SpiralError`].
+pub fn curve_with_progress(
+    l: &Loaded,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Curve, SpiralError> {
+    progress(0, POINTS + 1);
     let (ex, k, share) = exposures(l)?;
-    Ok(curve_of(&ex, k, share, l.spec.scenario.protocol == "maker"))
+    let maker = l.spec.scenario.protocol == "maker";
+    let curve = curve_of_with_progress(&ex, k, share, maker, &mut |i, n| progress(i + 1, n + 1));
+    progress(POINTS + 1, POINTS + 1);
+    Ok(curve)
 }
 
 /// The printed table.
@@ -224,16 +259,14 @@ pub fn table(c: &Curve) -> String {
     s
 }
 
-/// Writes `curve.csv`, `curve.svg` and `report.html` to `dir` (replaced).
+/// Writes `curve.csv`, `curve.svg` and `report.html` to `dir`; returns their paths. Follows
+/// the output-directory contract of [`bankrun_report::write_atomically`] (marker file,
+/// appears only when complete, replaces only an empty or bankrun-written `dir`).
 ///
 /// # Errors
-/// [`SpiralError::Run`] on I/O failure.
+/// [`SpiralError::OutputRefused`] if `dir` is not bankrun's to replace, [`SpiralError::Run`]
+/// on I/O failure.
 pub fn write(dir: &Path, name: &str, c: &Curve) -> Result<Vec<PathBuf>, SpiralError> {
-    let io = |e: std::io::Error| SpiralError::Run(format!("{}: {e}", dir.display()));
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(io)?;
-    }
-    std::fs::create_dir_all(dir).map_err(io)?;
     let svg = crate::output::svg_lines(
         &format!("{name}: debt liquidatable vs price drop"),
         "price drop (%)",
@@ -263,13 +296,19 @@ pub fn write(dir: &Path, name: &str, c: &Curve) -> Result<Vec<PathBuf>, SpiralEr
         svg,
         crate::output::esc(&table(c))
     );
-    let files = vec![
-        (dir.join("curve.csv"), crate::output::to_csv(&c.points)),
-        (dir.join("curve.svg"), svg),
-        (dir.join("report.html"), html),
+    let files = [
+        ("curve.csv", crate::output::to_csv(&c.points)),
+        ("curve.svg", svg),
+        ("report.html", html),
     ];
-    for (p, t) in &files {
-        std::fs::write(p, t).map_err(io)?;
-    }
-    Ok(files.into_iter().map(|f| f.0).collect())
+    let command = format!("collateral-at-risk {name}");
+    bankrun_report::write_atomically(dir, &command, |partial| {
+        for (file, text) in &files {
+            let path = partial.join(file);
+            std::fs::write(&path, text)
+                .map_err(|e| SpiralError::Run(format!("{}: {e}", path.display())))?;
+        }
+        Ok::<_, SpiralError>(())
+    })?;
+    Ok(files.iter().map(|f| dir.join(f.0)).collect())
 }

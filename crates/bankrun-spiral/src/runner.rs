@@ -1,10 +1,11 @@
 //! Dispatch: runs a loaded scenario's variants (Maker: the real path; Compound: the real
 //! path and, with `[stress]`, a stressed one).
 
+use bankrun_chain::gas::GasModel;
+use bankrun_chain::prices::{CsvFormat, read_csv};
+
 use crate::error::SpiralError;
-use crate::gas::GasModel;
 use crate::record::RunOutput;
-use crate::series::read_columns;
 use crate::spec::Loaded;
 
 /// The gas model of a scenario.
@@ -16,7 +17,11 @@ pub fn gas_model(l: &Loaded) -> Result<GasModel, SpiralError> {
     if g.model == "legacy" {
         let rel = g.series.as_deref().unwrap_or_default();
         let (o, t) = l.read_data("series", rel)?;
-        let mut c = read_columns(&o, &t, &["p30_gwei", "p60_gwei", "p90_gwei"], None)?;
+        let mut c = read_csv(
+            &t,
+            &o,
+            &CsvFormat::columns(&["p30_gwei", "p60_gwei", "p90_gwei"]),
+        )?;
         let p90 = c.remove(2);
         let p60 = c.remove(1);
         let p30 = c.remove(0);
@@ -41,12 +46,36 @@ pub fn gas_model(l: &Loaded) -> Result<GasModel, SpiralError> {
 /// # Errors
 /// [`SpiralError`].
 pub fn simulate(l: &Loaded, seed: u64) -> Result<Vec<RunOutput>, SpiralError> {
+    simulate_with_progress(l, seed, &mut |_, _| {})
+}
+
+/// [`simulate`], calling `progress(blocks done, blocks)` over all variants together (a
+/// stressed Compound run counts its blocks after the real path's).
+///
+/// # Errors
+/// [`SpiralError`].
+pub fn simulate_with_progress(
+    l: &Loaded,
+    seed: u64,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Vec<RunOutput>, SpiralError> {
     if l.spec.scenario.protocol == "maker" {
-        Ok(vec![crate::maker::run(l, seed, None)?])
+        Ok(vec![crate::maker::run_with_progress(
+            l, seed, None, progress,
+        )?])
     } else {
-        let mut v = vec![crate::compound::run(l, seed, false)?];
-        if l.spec.stress.is_some() {
-            v.push(crate::compound::run(l, seed, true)?);
+        let variants: &[bool] = if l.spec.stress.is_some() {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        let n = variants.len() as u64;
+        let mut v = Vec::new();
+        for (i, &stressed) in variants.iter().enumerate() {
+            let mut each = |done: u64, total: u64| progress(i as u64 * total + done, n * total);
+            v.push(crate::compound::run_with_progress(
+                l, seed, stressed, &mut each,
+            )?);
         }
         Ok(v)
     }

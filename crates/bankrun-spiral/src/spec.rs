@@ -7,57 +7,65 @@
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::error::{SpiralError, line_at, line_of};
 
 /// `[scenario]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralMeta")]
 pub struct Meta {
-    /// Name.
+    /// Scenario name (output directories are named after it).
     pub name: String,
-    /// `"maker"` or `"compound-v2"`.
+    /// `"maker"` (Maker Liquidations 1.2, ETH-A) or `"compound-v2"`: what marks a spiral
+    /// scenario.
+    #[schemars(extend("enum" = ["maker", "compound-v2"]))]
     pub protocol: String,
     /// Description (first line is listed by `bankrun scenarios`).
     pub description: String,
-    /// Master seed.
+    /// Master seed of the run's named random streams (`--seed` overrides it).
     pub seed: u64,
-    /// Start (RFC 3339).
+    /// Start of the window (RFC 3339, e.g. `2020-03-12T00:00:00Z`).
     pub start: String,
-    /// Hours simulated after the end of the price path (flat at the last price).
+    /// Hours simulated after the end of the price path (flat at the last price), h.
     #[serde(default)]
     pub tail_hours: f64,
-    /// Block interval (s).
+    /// Block interval, seconds.
     pub block_seconds: u64,
 }
 
 /// `[gas]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralGasSpec")]
 pub struct GasSpec {
-    /// `"legacy"` or `"eip1559"`.
+    /// `"legacy"` (first-price gas auctions over an observed gas-price series) or
+    /// `"eip1559"` (base fee + tip).
+    #[schemars(extend("enum" = ["legacy", "eip1559"]))]
     pub model: String,
-    /// Legacy: CSV with `p30_gwei,p60_gwei,p90_gwei`.
+    /// Legacy: CSV with `p30_gwei,p60_gwei,p90_gwei` (gwei), relative to the scenario file.
     #[serde(default)]
     pub series: Option<String>,
-    /// Legacy: percentile to reach for inclusion.
+    /// Legacy: gas-price percentile a transaction must reach for inclusion (30–90).
     #[serde(default = "d30")]
     pub inclusion_percentile: f64,
-    /// Legacy: log-normal noise of the threshold.
+    /// Legacy: log-normal sigma of the noise on the inclusion threshold (log units).
     #[serde(default)]
     pub noise_sigma: f64,
     /// EIP-1559: starting base fee (gwei).
     #[serde(default)]
     pub base_fee_gwei: f64,
-    /// EIP-1559: background utilisation of the block.
+    /// EIP-1559: background gas use at the starting base fee, share of the block gas limit
+    /// (0–1; 0.5 = the EIP-1559 target).
     #[serde(default = "dhalf")]
     pub utilisation: f64,
-    /// Block gas limit.
+    /// Block gas limit, gas units.
     pub block_gas_limit: u64,
-    /// Share of the block available to simulated agents.
+    /// Share of the block gas limit available to simulated agents' transactions, (0, 1].
     pub agent_gas_share: f64,
-    /// Blocks before an unmined transaction is dropped.
+    /// Blocks after which an unmined transaction is dropped.
     pub tx_ttl_blocks: u64,
     /// EIP-1559: price elasticity of background gas demand to the base fee (background use
     /// is `utilisation × (base_fee_start / base_fee)^elasticity` of the limit; 0 = fixed
@@ -88,28 +96,30 @@ fn dhalf() -> f64 {
 }
 
 /// `[venues]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralVenueSpec")]
 pub struct VenueSpec {
-    /// ETH in the Uniswap pool at the start.
+    /// ETH in the Uniswap v2-style ETH/stablecoin pool at the start, ETH.
     pub pool_eth: f64,
-    /// `"major"` or `"all"` (CEX depth set).
+    /// Which fitted CEX depth set: `"major"` venues or `"all"` venues.
+    #[schemars(extend("enum" = ["major", "all"]))]
     pub cex_depth: String,
     /// Multiplier of the fitted CEX depth (1 = the October 2022 snapshot).
     #[serde(default = "done")]
     pub cex_depth_scale: f64,
-    /// Half-life of endogenous impact (s).
+    /// Half-life of the endogenous price impact of agents' sales, seconds.
     pub impact_half_life_s: f64,
-    /// Arbitrageur latency (blocks).
+    /// Arbitrageur latency, blocks.
     pub arb_latency_blocks: u64,
-    /// Arbitrage gas (gas units).
+    /// Gas of one arbitrage trade, gas units.
     pub arb_gas: u64,
     /// Arbitrageur's gas-price multiple of the observed market price.
     pub arb_gas_multiplier: f64,
     /// Curve 3pool balance per coin (whole coins; 0 = no Curve pool).
     #[serde(default)]
     pub curve_balance_per_coin: f64,
-    /// Curve amplification (stored convention).
+    /// Curve amplification `A` (as stored on chain).
     #[serde(default)]
     pub curve_a: u64,
 }
@@ -118,34 +128,47 @@ fn done() -> f64 {
     1.0
 }
 
+/// Most keepers and liquidators in one scenario (all groups): each keeps its own balances,
+/// pending transactions and per-account state, so far more would abort on allocation.
+pub const MAX_AGENTS: usize = 100_000;
+/// Most vaults of a Maker `[book]` (the embedded book has far fewer).
+pub const MAX_VAULTS: usize = 1_000_000;
+/// Largest `max_pending` per agent.
+pub const MAX_PENDING: usize = 10_000;
+/// Longest `tail_hours` (ten years, as the Aave loader's window).
+pub const MAX_TAIL_HOURS: f64 = 87_600.0;
+
 /// A keeper / liquidator group.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralAgentSpec")]
 pub struct AgentSpec {
     /// Group name.
     pub name: String,
-    /// Number of agents.
+    /// Number of agents in the group.
     pub count: usize,
-    /// Stable capital per agent (DAI / USD).
+    /// Stable capital per agent: DAI (Maker keepers) or USD of each asset (Compound
+    /// liquidators).
     pub capital: f64,
     /// Gas budget per agent (ETH).
     pub gas_budget_eth: f64,
-    /// Fixed gas price (gwei); if absent, `gas_multiplier` × market capped at `gas_cap_gwei`.
+    /// Fixed gas price, gwei; if absent, `gas_multiplier` × the market price, capped at
+    /// `gas_cap_gwei`.
     #[serde(default)]
     pub gas_fixed_gwei: Option<f64>,
     /// Multiple of the observed market gas price.
     #[serde(default = "done")]
     pub gas_multiplier: f64,
-    /// Cap (gwei).
+    /// Gas price cap, gwei.
     #[serde(default = "dcap")]
     pub gas_cap_gwei: f64,
-    /// Discount wanted on the market price (e.g. 0.05).
+    /// Discount wanted on the market price, fraction in [0, 1) (e.g. 0.05).
     #[serde(default)]
     pub margin: f64,
     /// Maker: bids 1 rad-wei on auctions nobody has bid on (the zero-bid strategy).
     #[serde(default)]
     pub zero_bid: bool,
-    /// Blocks between two looks at the market (reaction time).
+    /// Blocks between two looks at the market (reaction time), ≥ 1.
     #[serde(default = "done_u")]
     pub poll_blocks: u64,
     /// Minimum expected profit (USD) to act (Compound liquidators).
@@ -170,12 +193,13 @@ fn done_u() -> u64 {
 }
 
 /// A Maker governance action (spell) at a time.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralSpellSpec")]
 pub struct SpellSpec {
     /// When it is cast (RFC 3339).
     pub at: String,
-    /// Label.
+    /// Label (shown in the event log).
     pub label: String,
     /// New Flipper `ttl` (s).
     #[serde(default)]
@@ -189,22 +213,24 @@ pub struct SpellSpec {
     /// New ilk `line` (DAI).
     #[serde(default)]
     pub line_dai: Option<f64>,
-    /// New stability fee (annual, informative: no accrual within the window).
+    /// New stability fee (annual rate, fraction): the Jug drips at the old rate, then files
+    /// the new `duty` (`Jug.drip`, `Jug.file`).
     #[serde(default)]
     pub stability_fee: Option<f64>,
 }
 
 /// `[maker]`: ETH-A and its machinery.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralMakerSpec")]
 pub struct MakerSpec {
-    /// Liquidation ratio (e.g. 1.5).
+    /// Liquidation ratio `mat` (collateral value / debt, e.g. 1.5), > 1.
     pub mat: f64,
-    /// Liquidation penalty (`chop`, e.g. 1.13).
+    /// Liquidation penalty `chop` (factor on the debt, e.g. 1.13), ≥ 1.
     pub chop: f64,
     /// Cat `lump` (ETH).
     pub lump_eth: f64,
-    /// Flipper `beg` (e.g. 1.03).
+    /// Flipper `beg`: minimum bid increase (factor, e.g. 1.03), ≥ 1.
     pub beg: f64,
     /// Flipper `ttl` (s).
     pub ttl_s: u64,
@@ -214,60 +240,65 @@ pub struct MakerSpec {
     pub line_dai: f64,
     /// Dust (DAI).
     pub dust_dai: f64,
-    /// Stability fee (annual; informative).
+    /// Stability fee (annual rate, fraction): the Jug's `duty`, dripped into the ilk's `rate`
+    /// every OSM hop (`Jug.drip` → `Vat.fold`; the hourly drip is an assumption).
     pub stability_fee: f64,
-    /// OSM hop (s).
+    /// OSM hop: delay of the price the protocol uses, seconds.
     pub osm_hop_s: u64,
-    /// Medianizer deviation threshold (relative).
+    /// Medianizer deviation threshold (relative move, fraction).
     pub median_deviation: f64,
     /// Medianizer heartbeat (s).
     pub median_heartbeat_s: u64,
-    /// Gas of `bite`, `tend`/`dent`, `deal` (gas units).
+    /// Gas of `bite`, gas units.
     pub gas_bite: u64,
-    /// Gas of a bid.
+    /// Gas of a bid (`tend` / `dent`), gas units.
     pub gas_bid: u64,
-    /// Gas of `deal`.
+    /// Gas of `deal`, gas units.
     pub gas_deal: u64,
     /// Largest clip a keeper sells per block (ETH).
     pub sell_clip_eth: f64,
 }
 
 /// `[book]` (Maker): the synthetic vault book.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralMakerBookSpec")]
 pub struct MakerBookSpec {
     /// Number of vaults.
     pub vaults: usize,
     /// Total ETH-A debt (DAI).
     pub total_debt_dai: f64,
-    /// Log-normal sigma of vault debt sizes.
+    /// Log-normal sigma of vault debt sizes (log units).
     pub debt_sigma: f64,
-    /// Collateral-ratio bands: `[low, high, share]`, uniform within a band.
+    /// Collateral-ratio bands `[low, high, share]`: ratios (collateral value / debt) uniform
+    /// within the band, and the band's share of vaults (shares sum to 1).
     pub cr_bands: Vec<[f64; 3]>,
 }
 
 /// A Compound market of the book.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralMarketSpec")]
 pub struct MarketSpec {
     /// Underlying symbol as in the book (`ETH`, `USDC`, …).
     pub name: String,
-    /// Underlying decimals.
+    /// Decimals of the underlying token.
     pub decimals: u32,
-    /// Collateral factor.
+    /// Collateral factor, fraction in [0, 0.9].
     pub collateral_factor: f64,
     /// Price column of the price file, or absent for a fixed price.
     #[serde(default)]
     pub price_column: Option<String>,
-    /// Fixed USD price (stablecoins, or assets without a series).
+    /// Fixed price, USD (stablecoins, or assets without a series).
     #[serde(default)]
     pub fixed_usd: Option<f64>,
     /// Whether the oracle fixes the price (`FIXED_USD`) rather than reporting it.
     #[serde(default)]
     pub oracle_fixed: bool,
-    /// Reserve factor.
+    /// Reserve factor, fraction.
     pub reserve_factor: f64,
-    /// JumpRateModelV2 `[base, multiplier, jump, kink]` per year.
+    /// JumpRateModelV2 `[base, multiplier, jump, kink]`: rates per year (fractions) and the
+    /// kink utilization (fraction).
     pub rate_model: [f64; 4],
     /// Depth of the market's external (CEX) venue relative to the fitted ETH depth (the
     /// square-root law's `k` is the ETH `k / √scale`); seized collateral of this market is
@@ -277,46 +308,54 @@ pub struct MarketSpec {
 }
 
 /// `[compound]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralCompoundSpec")]
 pub struct CompoundSpec {
-    /// The book CSV (`account,market,supply,borrow`).
+    /// The book CSV (`account,market,supply,borrow`, whole tokens), relative to the scenario
+    /// file.
     pub book: String,
-    /// Hourly price CSV.
+    /// Hourly price CSV (`hour_utc`, then one USD column per `price_column`), relative to the
+    /// scenario file.
     pub prices: String,
-    /// Close factor.
+    /// Close factor: largest share of a borrow one liquidation repays, fraction in
+    /// [0.05, 0.9].
     pub close_factor: f64,
-    /// Liquidation incentive.
+    /// Liquidation incentive: collateral seized per unit repaid (factor, 1–1.5).
     pub liquidation_incentive: f64,
-    /// Reporter deviation threshold (relative).
+    /// Reporter deviation threshold (relative move, fraction).
     pub feed_deviation: f64,
-    /// Reporter heartbeat (s).
+    /// Reporter heartbeat, seconds.
     pub feed_heartbeat_s: u64,
-    /// Gas of a liquidation (gas units).
+    /// Gas of a liquidation, gas units.
     pub gas_liquidate: u64,
-    /// Markets.
+    /// The markets of the book (`[[compound.markets]]`).
     pub markets: Vec<MarketSpec>,
 }
 
 /// `[stress]`: a second run with volatile prices scaled down.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralStressSpec")]
 pub struct StressSpec {
-    /// Final relative drop of every non-fixed price (e.g. 0.4).
+    /// Final relative drop of every non-fixed price, fraction in [0, 1) (e.g. 0.4).
     pub drop: f64,
     /// Start of the ramp (RFC 3339).
     pub start: String,
-    /// Ramp length (h).
+    /// Ramp length, h.
     pub ramp_hours: f64,
 }
 
-/// A whole spiral scenario file.
-#[derive(Debug, Clone, Deserialize)]
+/// A whole spiral scenario file: a liquidation spiral on Maker (Liquidations 1.2, ETH-A) or
+/// Compound v2, marked by `[scenario] protocol = "maker"` or `"compound-v2"`. Maker needs
+/// `eth_prices`, `[maker]` and `[book]`; Compound v2 needs `[compound]`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralSpec")]
 pub struct SpiralSpec {
     /// `[scenario]`.
     pub scenario: Meta,
-    /// ETH/USD path CSV (`timestamp,price_usd`) for Maker.
+    /// ETH/USD path CSV (`timestamp,price_usd`) for Maker, relative to the scenario file.
     #[serde(default)]
     pub eth_prices: Option<String>,
     /// `[gas]`.
@@ -341,6 +380,14 @@ pub struct SpiralSpec {
     /// `[stress]`.
     #[serde(default)]
     pub stress: Option<StressSpec>,
+}
+
+/// JSON Schema (draft 2020-12) of a spiral scenario file, generated from [`SpiralSpec`]: every
+/// key with its description, unknown keys rejected (`additionalProperties: false`). Its
+/// definitions are named `Spiral*` so it can sit beside the Aave scenario schema.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(SpiralSpec);
+    serde_json::to_value(&schema).unwrap_or(serde_json::Value::Null)
 }
 
 /// A loaded scenario: the spec, its text and a way to read its data files.
@@ -381,6 +428,18 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("black-thursday-2020-03", BT_TOML),
     ("compound-v2-book-2023", CV2_TOML),
 ];
+
+/// The TOML text of embedded spiral scenario `name` and the data files it refers to, as
+/// `(relative path written in the TOML, content)`: what `bankrun scenarios --export` writes.
+pub fn embedded_files(name: &str) -> Option<(&'static str, Vec<(&'static str, &'static str)>)> {
+    let (_, toml) = EMBEDDED.iter().find(|(n, _)| *n == name)?;
+    let files = EMBEDDED_DATA
+        .iter()
+        .filter(|(rel, _)| toml.contains(&format!("\"{rel}\"")))
+        .copied()
+        .collect();
+    Some((toml, files))
+}
 
 /// Names of the embedded spiral scenarios.
 pub fn embedded_names() -> Vec<&'static str> {
@@ -479,7 +538,7 @@ impl Loaded {
         if m.protocol != "maker" && m.protocol != "compound-v2" {
             return Err(self.err("protocol", "must be \"maker\" or \"compound-v2\""));
         }
-        if crate::series::parse_time(&m.start).is_none() {
+        if bankrun_chain::time::parse_time(&m.start).is_err() {
             return Err(self.err("start", "not an RFC 3339 time"));
         }
         if m.block_seconds == 0 {
@@ -487,6 +546,19 @@ impl Loaded {
         }
         if !(m.tail_hours.is_finite() && m.tail_hours >= 0.0) {
             return Err(self.err("tail_hours", "must be ≥ 0"));
+        }
+        if m.tail_hours > MAX_TAIL_HOURS {
+            return Err(self.err("tail_hours", format!("must be ≤ {MAX_TAIL_HOURS}")));
+        }
+        let agents = s
+            .keepers
+            .iter()
+            .fold(0usize, |n, k| n.saturating_add(k.count));
+        if agents > MAX_AGENTS {
+            return Err(self.err(
+                "count",
+                format!("at most {MAX_AGENTS} keepers / liquidators in all, found {agents}"),
+            ));
         }
         let g = &s.gas;
         if g.model != "legacy" && g.model != "eip1559" {
@@ -527,8 +599,8 @@ impl Loaded {
             if k.poll_blocks == 0 {
                 return Err(self.err("poll_blocks", "must be ≥ 1"));
             }
-            if k.max_pending == 0 {
-                return Err(self.err("max_pending", "must be ≥ 1"));
+            if k.max_pending == 0 || k.max_pending > MAX_PENDING {
+                return Err(self.err("max_pending", format!("must be in [1, {MAX_PENDING}]")));
             }
         }
         if m.protocol == "maker" {
@@ -562,8 +634,14 @@ impl Loaded {
             if b.vaults == 0 || !gt(b.total_debt_dai, 0.0) {
                 return Err(self.err("vaults", "need vaults > 0 and total_debt_dai > 0"));
             }
+            if b.vaults > MAX_VAULTS {
+                return Err(self.err(
+                    "vaults",
+                    format!("at most {MAX_VAULTS} vaults, found {}", b.vaults),
+                ));
+            }
             for sp in &s.spells {
-                if crate::series::parse_time(&sp.at).is_none() {
+                if bankrun_chain::time::parse_time(&sp.at).is_err() {
                     return Err(self.err("at", "not an RFC 3339 time"));
                 }
             }
@@ -602,7 +680,7 @@ impl Loaded {
                 if !(0.0..1.0).contains(&st.drop) {
                     return Err(self.err("drop", "must be in [0, 1)"));
                 }
-                if crate::series::parse_time(&st.start).is_none() {
+                if bankrun_chain::time::parse_time(&st.start).is_err() {
                     return Err(self.err("start", "stress start is not an RFC 3339 time"));
                 }
             }

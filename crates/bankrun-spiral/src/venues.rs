@@ -312,78 +312,7 @@ impl EthMarket {
     }
 }
 
-/// A volatile asset other than ETH sold on its external (CEX) venue only: the same price
-/// model as the ETH CEX (mid = fundamental × decaying endogenous impact, square-root law),
-/// without a pool. Compound liquidators sell seized WBTC, LINK, … here for the stablecoin.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CexMarket {
-    /// The venue (its `mid` is `fundamental × impact_factor`).
-    pub cex: CexVenue,
-    /// The fundamental price (USD per unit).
-    pub fundamental: f64,
-    /// Endogenous impact factor (1 = none).
-    pub impact_factor: f64,
-    /// Half-life of the endogenous impact (s).
-    pub impact_half_life_s: f64,
-    /// Time of the last update (s).
-    pub now: i64,
-}
-
-impl CexMarket {
-    /// A market at `price` with the ETH fit `eth` scaled to `depth_scale` × its depth
-    /// (`k / √depth_scale`).
-    pub fn new(
-        price: f64,
-        eth: CexVenue,
-        depth_scale: f64,
-        impact_half_life_s: f64,
-        now: i64,
-    ) -> Self {
-        let r = depth_scale.max(1e-12).sqrt();
-        CexMarket {
-            cex: CexVenue {
-                mid: price,
-                k_sell: eth.k_sell / r,
-                k_buy: eth.k_buy / r,
-            },
-            fundamental: price,
-            impact_factor: 1.0,
-            impact_half_life_s,
-            now,
-        }
-    }
-
-    /// Moves time to `now` with the fundamental at `fundamental` (decays the impact).
-    pub fn advance(&mut self, now: i64, fundamental: f64) {
-        let dt = (now - self.now).max(0) as f64;
-        if self.impact_half_life_s > 0.0 {
-            let keep = 0.5f64.powf(dt / self.impact_half_life_s);
-            self.impact_factor = 1.0 - (1.0 - self.impact_factor) * keep;
-        }
-        self.fundamental = fundamental;
-        self.cex.mid = fundamental * self.impact_factor;
-        self.now = now;
-    }
-
-    /// The market price (USD per unit).
-    pub fn mid(&self) -> f64 {
-        self.cex.mid
-    }
-
-    /// Sells `units` at market: returns (USD received, relative impact) and lowers the mid.
-    ///
-    /// # Errors
-    /// [`SpiralError::Run`] if the sale would exhaust the book (state unchanged).
-    pub fn sell(&mut self, units: f64) -> Result<(f64, f64), SpiralError> {
-        let f = self
-            .cex
-            .quote_sell(units)
-            .map_err(|e| SpiralError::Run(format!("cex: {e}")))?;
-        self.impact_factor *= 1.0 - f.impact;
-        self.cex.mid = self.fundamental * self.impact_factor;
-        Ok((f.quote, f.impact))
-    }
-}
+pub use bankrun_dex::cex::CexMarket;
 
 #[cfg(test)]
 mod tests {

@@ -53,6 +53,18 @@ fn tokens_conserved_across_venues_protocol_and_agents() {
         assert_eq!(w.total_gas_eth(), gas0);
         let sin: bankrun_maker::U256 = w.vat.sin.values().copied().sum();
         assert_eq!(sin, w.vat.vice);
+        // The Vat's own identities, and the DaiJoin adapter backing exactly the ERC-20
+        // DAI outside the Vat.
+        let dai: bankrun_maker::U256 = w.vat.dai.values().copied().sum();
+        assert_eq!(dai, w.vat.debt);
+        let art_rate: bankrun_maker::U256 = w.vat.ilks.iter().map(|i| i.art * i.rate).sum();
+        assert_eq!(w.vat.debt, art_rate + w.vat.vice);
+        let m = &w.market;
+        let erc20 = m.pair.reserve1 + m.cex_stable + w.arb.1;
+        assert_eq!(
+            w.vat.dai_of(maker::DAI_JOIN),
+            erc20 * bankrun_maker::math::RAY
+        );
         checked = true;
     };
     let out = maker::run(&l, 7, Some(&mut f)).unwrap();
@@ -186,6 +198,13 @@ fn spiral_feedback_never_reduces_collateral_at_risk() {
     }
     assert!(c.points.last().unwrap().static_debt > 0.0);
     assert_eq!(c.points[0].static_debt, 0.0);
+    // The book's debt only: the stand-in vault behind the DAI outside the book is left out.
+    let book: f64 = l.spec.book.as_ref().map_or(0.0, |b| b.total_debt_dai);
+    assert!(
+        (c.total_debt - book).abs() < 1.0,
+        "{} vs {book}",
+        c.total_debt
+    );
 }
 
 /// A small synthetic Compound v2 book (ETH collateral, USDC borrows) under a flat ETH price
@@ -302,7 +321,18 @@ fn parquet_outputs_read_back_and_are_deterministic() {
     .unwrap();
     let meta = r.metadata().file_metadata();
     assert_eq!(meta.num_rows() as usize, run.liquidations.len());
-    assert!(meta.created_by().unwrap().starts_with("bankrun-spiral "));
+    assert!(meta.created_by().unwrap().starts_with("bankrun "));
+    // `time` is a UTC timestamp that pandas, pyarrow and polars read as a datetime.
+    let time = r.metadata().file_metadata().schema_descr().column(2);
+    assert_eq!(time.name(), "time");
+    assert!(
+        matches!(
+            time.logical_type_ref(),
+            Some(parquet::basic::LogicalType::Timestamp(t)) if t.is_adjusted_to_u_t_c
+        ),
+        "{:?}",
+        time.logical_type_ref()
+    );
     let cols: Vec<&str> = meta
         .schema_descr()
         .columns()
@@ -420,4 +450,27 @@ fn compound_seized_wbtc_is_sold_with_impact_on_its_own_venue() {
         sold.iter()
             .all(|r| r.venue == "cex" && r.price_impact > 0.0)
     );
+}
+
+/// ETH-A's final `rate` and the fees the Jug credited to the Vow.
+fn final_rate_and_fees(l: &Loaded) -> (bankrun_maker::U256, bankrun_maker::U256) {
+    let mut seen = Default::default();
+    let mut f = |w: &MakerWorld| seen = (w.vat.ilks[0].rate, w.fees);
+    maker::run(l, 7, Some(&mut f)).unwrap();
+    seen
+}
+
+#[test]
+fn stability_fee_accrues_to_the_vow_through_the_jug() {
+    let (rate, fees) = final_rate_and_fees(&with(&[]));
+    // 8 % then 4 % a year over ~1.5 days: rate ≈ 1 + 0.08·20/8760 + 0.04·16/8760.
+    let x = rate.to_string().parse::<f64>().unwrap() / 1e27;
+    assert!((x - 1.000256).abs() < 2e-5, "{x}");
+    assert!(!fees.is_zero());
+    let none = with(&[
+        ("stability_fee = 0.08 ", "stability_fee = 0.0 "),
+        ("stability_fee = 0.04", "stability_fee = 0.0"),
+    ]);
+    let ray = bankrun_maker::math::RAY;
+    assert_eq!(final_rate_and_fees(&none), (ray, bankrun_maker::U256::ZERO));
 }

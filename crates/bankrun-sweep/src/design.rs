@@ -123,7 +123,7 @@ pub fn cells(
             // u[i][k]: coordinate k of point i, in [0, 1).
             let mut u = vec![vec![0.0_f64; d]; n_cells];
             if design == Design::Lhs {
-                let mut rng = bankrun_engine::rng::stream(master_seed, "sweep.design.lhs");
+                let mut rng = bankrun_chain::rng::stream(master_seed, "sweep.design.lhs");
                 #[allow(clippy::needless_range_loop)] // fills column k of every row
                 for k in 0..d {
                     let mut perm: Vec<usize> = (0..n_cells).collect();

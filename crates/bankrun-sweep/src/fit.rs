@@ -56,10 +56,10 @@ fn parse_time(s: &str) -> Option<i64> {
     if let Ok(t) = s.parse::<i64>() {
         return Some(t);
     }
-    if let Ok(t) = bankrun_scenario::parse_time(s) {
+    if let Ok(t) = bankrun_chain::time::parse_time(s) {
         return Some(t);
     }
-    bankrun_scenario::parse_time(&format!("{s}T00:00:00Z")).ok()
+    bankrun_chain::time::parse_time(&format!("{s}T00:00:00Z")).ok()
 }
 
 /// Reads a price CSV (`file` names it in messages).
@@ -459,7 +459,7 @@ mod tests {
 
     #[test]
     fn recovers_gbm_and_ou_and_merton() {
-        let mut rng = bankrun_engine::rng::stream(3, "fit-test");
+        let mut rng = bankrun_chain::rng::stream(3, "fit-test");
         let dt: f64 = 1.0 / 365.0;
         // GBM mu 0.2, sigma 0.8, 20,000 daily steps.
         let mut x = 1000f64.ln();
@@ -523,7 +523,7 @@ mod tests {
 
     #[test]
     fn recovers_two_regimes() {
-        let mut rng = bankrun_engine::rng::stream(4, "fit-test");
+        let mut rng = bankrun_chain::rng::stream(4, "fit-test");
         let dt: f64 = 1.0 / 365.0;
         let sig = [0.3, 1.5];
         let stay = [0.98, 0.95];

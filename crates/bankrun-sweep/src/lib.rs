@@ -8,6 +8,10 @@
 //! without losing or duplicating a path; shards merge into the bytes of an unsharded run.
 //! Finally the cell risk metrics ([`stats`], [`metrics`]) go to `cells.parquet`, `cells.csv`
 //! and `report.html`.
+//!
+//! Two scenario formats are swept: the Aave bank-run format (`bankrun_scenario`, [`run`]) and
+//! the liquidation-spiral format (`bankrun_spiral`, [`spiral`]); they share everything but
+//! how a cell is loaded and a path is run and measured.
 
 pub mod chunks;
 pub mod design;
@@ -18,6 +22,7 @@ pub mod metrics;
 pub mod report;
 pub mod run;
 pub mod seed;
+pub mod spiral;
 pub mod stats;
 pub mod stochastic;
 pub mod vary;

@@ -16,6 +16,12 @@
 //! | `<R>_liquidity_drop_mean`, `<R>_liquidity_drop_p95` | deepest drop of available liquidity, 1 − min/initial: mean and 95th percentile |
 //! | `<C>_exit_p50_h_mean`, `<C>_exit_p90_h_mean` | time-to-exit quantiles of class C (see [`crate::metrics`]), averaged over paths |
 //! | `<C>_share_trapped_mean` | mean share of class C's exit demand trapped at the end |
+//!
+//! Spiral sweeps ([`crate::spiral`]) have one set of metrics per variant V (`real`, `stress`),
+//! prefixed `V:`: the bad-debt metrics above (`V:bad_debt_mean_usd`, `V:bad_debt_var95_usd`,
+//! …, `V:liquidations_at_risk_p95_usd`), then `V:p_bad_debt` (probability of bad debt > 0,
+//! binomial SE) and `V:<column>_mean` (mean and `sd/√n`) for every other path column of V.
+//! `cells.parquet` stores numeric varied values as `Float64`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -69,6 +75,8 @@ pub struct CellAccumulator {
     columns: Vec<String>,
     reserves: Vec<String>,
     classes: Vec<String>,
+    /// Spiral variants (columns `V:bad_debt_usd`), empty for Aave sweeps.
+    variants: Vec<String>,
     /// Full samples, kept only for the columns whose quantiles are reported.
     samples: Vec<Option<Vec<f64>>>,
     /// Running moments of every column, and of its positive values.
@@ -83,9 +91,15 @@ pub struct CellAccumulator {
 /// columns need only running moments, which keeps a cell's memory at 8 B × paths × (these
 /// columns) instead of every column.
 fn needs_sample(column: &str) -> bool {
-    column == "bad_debt_usd"
-        || column == "liquidated_debt_usd"
+    let measure = column.rsplit_once(':').map_or(column, |(_, m)| m);
+    measure == "bad_debt_usd"
+        || measure == "liquidated_debt_usd"
         || column.ends_with("_liquidity_drop")
+}
+
+/// Whether a sweep's columns are a spiral sweep's (per-variant `V:bad_debt_usd`).
+pub fn is_spiral(spec: &SweepSpec) -> bool {
+    spec.columns.iter().any(|c| c.ends_with(":bad_debt_usd"))
 }
 
 fn suffix_owners(columns: &[String], suffix: &str) -> Vec<String> {
@@ -102,6 +116,7 @@ impl CellAccumulator {
             columns: spec.columns.clone(),
             reserves: suffix_owners(&spec.columns, "_peak_utilization"),
             classes: suffix_owners(&spec.columns, "_share_exited"),
+            variants: suffix_owners(&spec.columns, ":bad_debt_usd"),
             samples: spec
                 .columns
                 .iter()
@@ -151,39 +166,83 @@ impl CellAccumulator {
         self.index(name).map_or(Moments::default(), |i| all[i])
     }
 
-    /// The metrics of cell `id` from the rows pushed since the last call; resets.
-    pub fn finish(&mut self, id: u32) -> CellResult {
-        let mut rng =
-            bankrun_engine::rng::stream(self.master_seed, &format!("sweep.bootstrap.cell.{id}"));
-        let mut stats = Vec::new();
+    /// Bad-debt mean, VaR and ES at 95 % and 99 %, and liquidations at risk, of the columns
+    /// `{prefix}bad_debt_usd` and `{prefix}liquidated_debt_usd` (prefix `""` for an Aave sweep,
+    /// `"V:"` for spiral variant V).
+    fn risk_stats(&self, prefix: &str, rng: &mut rand_chacha::ChaCha8Rng, stats: &mut Vec<Stat>) {
         let mut buf = Vec::new();
         let mut push = |name: String, value: Option<f64>, se: Option<f64>| {
             stats.push(Stat { name, value, se })
         };
-        let bd = self.col("bad_debt_usd").to_vec();
-        let (m, se) = self.moments("bad_debt_usd", false).mean_se();
-        push("bad_debt_mean_usd".into(), m, se);
+        let bd = self.col(&format!("{prefix}bad_debt_usd")).to_vec();
+        let (m, se) = self
+            .moments(&format!("{prefix}bad_debt_usd"), false)
+            .mean_se();
+        push(format!("{prefix}bad_debt_mean_usd"), m, se);
         for alpha in [0.95_f64, 0.99] {
             let pct = (alpha * 100.0).round() as u32;
             if bd.is_empty() {
-                push(format!("bad_debt_var{pct}_usd"), None, None);
-                push(format!("bad_debt_es{pct}_usd"), None, None);
+                push(format!("{prefix}bad_debt_var{pct}_usd"), None, None);
+                push(format!("{prefix}bad_debt_es{pct}_usd"), None, None);
                 continue;
             }
             let (v, e) = var_es(&bd, alpha, &mut buf);
-            let v_se = bootstrap_se(&bd, &mut rng, |s, b| var_es(s, alpha, b).0);
-            let e_se = bootstrap_se(&bd, &mut rng, |s, b| var_es(s, alpha, b).1);
-            push(format!("bad_debt_var{pct}_usd"), Some(v), v_se);
-            push(format!("bad_debt_es{pct}_usd"), Some(e), e_se);
+            let v_se = bootstrap_se(&bd, rng, |s, b| var_es(s, alpha, b).0);
+            let e_se = bootstrap_se(&bd, rng, |s, b| var_es(s, alpha, b).1);
+            push(format!("{prefix}bad_debt_var{pct}_usd"), Some(v), v_se);
+            push(format!("{prefix}bad_debt_es{pct}_usd"), Some(e), e_se);
         }
-        let ld = self.col("liquidated_debt_usd").to_vec();
+        let ld = self.col(&format!("{prefix}liquidated_debt_usd")).to_vec();
         if ld.is_empty() {
-            push("liquidations_at_risk_p95_usd".into(), None, None);
+            push(format!("{prefix}liquidations_at_risk_p95_usd"), None, None);
         } else {
             let v = var_es(&ld, 0.95, &mut buf).0;
-            let se = bootstrap_se(&ld, &mut rng, |s, b| var_es(s, 0.95, b).0);
-            push("liquidations_at_risk_p95_usd".into(), Some(v), se);
+            let se = bootstrap_se(&ld, rng, |s, b| var_es(s, 0.95, b).0);
+            push(format!("{prefix}liquidations_at_risk_p95_usd"), Some(v), se);
         }
+    }
+
+    /// Spiral variant `v`: its risk metrics, the probability of bad debt, and the mean of
+    /// every other column of the variant.
+    fn variant_stats(&self, v: &str, rng: &mut rand_chacha::ChaCha8Rng, stats: &mut Vec<Stat>) {
+        let prefix = format!("{v}:");
+        self.risk_stats(&prefix, rng, stats);
+        let n = self.n as f64;
+        let hit = self.moments(&format!("{prefix}bad_debt_usd"), true).count() as f64;
+        let p = (n > 0.0).then(|| hit / n);
+        let p_se = p.filter(|_| n > 1.0).map(|p| (p * (1.0 - p) / n).sqrt());
+        stats.push(Stat {
+            name: format!("{prefix}p_bad_debt"),
+            value: p,
+            se: p_se,
+        });
+        for c in self.columns.iter().filter(|c| c.starts_with(&prefix)) {
+            if c.ends_with(":bad_debt_usd") {
+                continue;
+            }
+            let (m, se) = self.moments(c, false).mean_se();
+            stats.push(Stat {
+                name: format!("{c}_mean"),
+                value: m,
+                se,
+            });
+        }
+    }
+
+    /// The metrics of cell `id` from the rows pushed since the last call; resets.
+    pub fn finish(&mut self, id: u32) -> CellResult {
+        let mut rng =
+            bankrun_chain::rng::stream(self.master_seed, &format!("sweep.bootstrap.cell.{id}"));
+        let mut stats = Vec::new();
+        if self.variants.is_empty() {
+            self.risk_stats("", &mut rng, &mut stats);
+        }
+        for v in &self.variants {
+            self.variant_stats(v, &mut rng, &mut stats);
+        }
+        let mut push = |name: String, value: Option<f64>, se: Option<f64>| {
+            stats.push(Stat { name, value, se })
+        };
         let n = self.n as f64;
         for r in self.reserves.clone() {
             let hit = self.moments(&format!("{r}_hours_to_99pct"), false).count() as f64;
@@ -254,12 +313,24 @@ pub fn write_outputs(out: &Path, spec: &SweepSpec, cells: &[CellResult]) -> Resu
         cells.iter().map(|c| c.id),
     ))];
     for (i, k) in keys.iter().enumerate() {
-        fields.push(Field::new(format!("vary:{k}"), DataType::Utf8, false));
-        arrays.push(Arc::new(StringArray::from_iter_values(
+        let shown = || {
             cells
                 .iter()
-                .map(|c| c.values.get(i).map_or("", |v| v.1.as_str())),
-        )));
+                .map(move |c| c.values.get(i).map_or("", |v| v.1.as_str()))
+        };
+        let numbers: Option<Vec<f64>> = shown().map(|v| v.parse::<f64>().ok()).collect();
+        match numbers {
+            // Numeric levels are stored as numbers, so pandas and polars read them as floats;
+            // a level that is not a number (a distribution, a name) stays text.
+            Some(x) => {
+                fields.push(Field::new(format!("vary:{k}"), DataType::Float64, false));
+                arrays.push(Arc::new(Float64Array::from(x)));
+            }
+            _ => {
+                fields.push(Field::new(format!("vary:{k}"), DataType::Utf8, false));
+                arrays.push(Arc::new(StringArray::from_iter_values(shown())));
+            }
+        }
     }
     fields.push(Field::new("paths", DataType::UInt64, false));
     arrays.push(Arc::new(UInt64Array::from_iter_values(
@@ -341,6 +412,11 @@ fn pm(s: Option<&Stat>, scale: f64, digits: usize) -> String {
 
 /// The columns of the summary table: (header, metric, scale, decimals).
 fn headline(cells: &[CellResult]) -> Vec<(String, String, f64, usize)> {
+    if let Some(c0) = cells.first()
+        && c0.get("bad_debt_var99_usd").is_none()
+    {
+        return spiral_headline(c0);
+    }
     let mut cols = vec![
         (
             "bad debt VaR99 $M".to_string(),
@@ -392,6 +468,41 @@ fn headline(cells: &[CellResult]) -> Vec<(String, String, f64, usize)> {
     for s in &c0.stats {
         if let Some(c) = s.name.strip_suffix("_exit_p50_h_mean") {
             cols.push((format!("{c} exit p50 h"), s.name.clone(), 1.0, 1));
+        }
+    }
+    cols
+}
+
+/// The headline columns of a spiral sweep: per variant, bad debt VaR / ES 99 %, P(bad debt),
+/// mean debt liquidated, liquidations and reverted transactions.
+fn spiral_headline(c0: &CellResult) -> Vec<(String, String, f64, usize)> {
+    let mut cols = Vec::new();
+    for s in &c0.stats {
+        let Some(v) = s.name.strip_suffix(":bad_debt_var99_usd") else {
+            continue;
+        };
+        for (head, metric, scale, digits) in [
+            ("bad debt VaR99 $M", "bad_debt_var99_usd", 1e-6, 2),
+            ("bad debt ES99 $M", "bad_debt_es99_usd", 1e-6, 2),
+            ("P(bad debt>0)", "p_bad_debt", 1.0, 3),
+            ("liquidated $M", "liquidated_debt_usd_mean", 1e-6, 2),
+            ("liquidations", "liquidations_mean", 1.0, 1),
+            ("reverted txs", "txs_reverted_mean", 1.0, 1),
+        ] {
+            cols.push((
+                format!("{v} {head}"),
+                format!("{v}:{metric}"),
+                scale,
+                digits,
+            ));
+        }
+        if c0.get(&format!("{v}:zero_bid_wins_mean")).is_some() {
+            cols.push((
+                format!("{v} zero-bid wins"),
+                format!("{v}:zero_bid_wins_mean"),
+                1.0,
+                1,
+            ));
         }
     }
     cols
@@ -567,9 +678,14 @@ fn html(spec: &SweepSpec, cells: &[CellResult], keys: &[String]) -> Result<Strin
         esc(&title),
         esc(&title)
     );
+    let bad_debt = if is_spiral(spec) {
+        "Metrics are per variant (<code>real</code>: the scenario's price path; <code>stress</code>: its <code>[stress]</code> drop), prefixed <code>variant:</code>. Bad debt at the end: Maker, the Vow's <code>sin − dai</code> (DAI); Compound v2, Σ max(0, debt − collateral) over accounts at the oracle (USD)."
+    } else {
+        "Bad debt = booked reserve deficit + latent bad debt (underwater accounts nobody liquidated), USD at the end of the window."
+    };
     let _ = writeln!(
         h,
-        "<p>Master seed <code>{}</code>, design <code>{}</code>, {} cell(s) × {} path(s) = {} paths; varied: {}. Each value is followed by ± its standard error (bootstrap for quantiles and expected shortfall, sd/√n for means, binomial for probabilities). Bad debt = booked reserve deficit + latent bad debt (underwater accounts nobody liquidated), USD at the end of the window.</p>",
+        "<p>Master seed <code>{}</code>, design <code>{}</code>, {} cell(s) × {} path(s) = {} paths; varied: {}. Each value is followed by ± its standard error (bootstrap for quantiles and expected shortfall, sd/√n for means, binomial for probabilities). {bad_debt}</p>",
         spec.master_seed,
         esc(&spec.design),
         spec.cells.len(),
@@ -588,19 +704,28 @@ fn html(spec: &SweepSpec, cells: &[CellResult], keys: &[String]) -> Result<Strin
     let grid2 = keys.len() == 2 && spec.design == "grid";
     if grid2 {
         h.push_str("<h2>Heatmaps</h2>\n<div class=\"maps\">\n");
-        let mut maps = vec![
-            (
-                "bad_debt_var99_usd".to_string(),
-                "Bad debt VaR 99 % (USD)".to_string(),
-            ),
-            ("bad_debt_es99_usd".into(), "Bad debt ES 99 % (USD)".into()),
-            (
-                "liquidations_at_risk_p95_usd".into(),
-                "Liquidations at risk p95 (USD)".into(),
-            ),
-        ];
-        for (_, m, _, _) in headline(cells).into_iter().skip(3) {
-            maps.push((m.clone(), m));
+        let mut maps = Vec::new();
+        if is_spiral(spec) {
+            maps.extend(
+                headline(cells)
+                    .into_iter()
+                    .map(|(_, m, _, _)| (m.clone(), m)),
+            );
+        } else {
+            maps.extend([
+                (
+                    "bad_debt_var99_usd".to_string(),
+                    "Bad debt VaR 99 % (USD)".to_string(),
+                ),
+                ("bad_debt_es99_usd".into(), "Bad debt ES 99 % (USD)".into()),
+                (
+                    "liquidations_at_risk_p95_usd".into(),
+                    "Liquidations at risk p95 (USD)".into(),
+                ),
+            ]);
+            for (_, m, _, _) in headline(cells).into_iter().skip(3) {
+                maps.push((m.clone(), m));
+            }
         }
         for (m, t) in maps {
             h.push_str(&heatmap(spec, cells, keys, &m, &t)?);

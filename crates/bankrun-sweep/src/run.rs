@@ -247,32 +247,7 @@ impl Plan {
     /// [`SweepError::BadInput`] naming the `--vary` argument, or the located scenario error of
     /// the overridden text.
     pub fn new(base: &LoadedScenario, file: Option<&Path>, cfg: &SweepConfig) -> Result<Self> {
-        if cfg.paths == 0 {
-            return Err(SweepError::bad(
-                "--paths: expected at least 1 path per cell, found 0",
-            ));
-        }
-        if cfg.chunk_size == 0 {
-            return Err(SweepError::bad(
-                "--chunk-size: expected at least 1, found 0",
-            ));
-        }
-        if let Some((i, n)) = cfg.shard
-            && (n == 0 || i >= n)
-        {
-            return Err(SweepError::bad(format!(
-                "--shard: expected i/N with 0 <= i < N, found {i}/{n}"
-            )));
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        for v in &cfg.varies {
-            if !seen.insert(v.key.as_str()) {
-                return Err(SweepError::bad(format!(
-                    "--vary `{}`: expected each key once, found `{}` again",
-                    v.text, v.key
-                )));
-            }
-        }
+        check_config(cfg)?;
         let loader = Loader::new(base, file)?;
         let base_doc: DocumentMut = base
             .text
@@ -299,20 +274,7 @@ impl Plan {
             draws,
             hashes: Vec::new(),
             layout: Layout::new(base, Vec::new()),
-            spec: SweepSpec {
-                scenario: base.scenario.scenario.name.clone(),
-                scenario_hash: hex(scenario_hash(&base.text)),
-                master_seed,
-                paths_per_cell: cfg.paths,
-                chunk_size: cfg.chunk_size,
-                design: cfg.design.name().into(),
-                vary: cfg.varies.iter().map(|v| v.text.clone()).collect(),
-                cells: Vec::new(),
-                columns: Vec::new(),
-                total_paths: 0,
-                total_chunks: 0,
-                bankrun_version: env!("CARGO_PKG_VERSION").into(),
-            },
+            spec: new_spec(&base.scenario.scenario.name, &base.text, master_seed, cfg),
         };
         let mut draw_keys: Option<Vec<String>> = None;
         for id in 0..plan.cells.len() {
@@ -361,21 +323,12 @@ impl Plan {
                 plan.layout = Layout::new(&loaded, draw_keys.clone().unwrap_or_default());
             }
         }
-        plan.spec.cells = plan
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(id, c)| CellSpec {
-                id: id as u32,
-                values: c.iter().map(|(k, v)| (k.clone(), v.display())).collect(),
-                scenario_hash: hex(plan.hashes[id]),
-            })
-            .collect();
-        plan.spec.columns = plan.layout.columns.clone();
-        plan.spec.total_paths = (plan.cells.len() as u64)
-            .checked_mul(cfg.paths)
-            .ok_or_else(|| SweepError::bad("--paths: too many paths"))?;
-        plan.spec.total_chunks = plan.spec.total_paths.div_ceil(cfg.chunk_size);
+        complete_spec(
+            &mut plan.spec,
+            &plan.cells,
+            &plan.hashes,
+            plan.layout.columns.clone(),
+        )?;
         Ok(plan)
     }
 
@@ -437,32 +390,142 @@ impl Plan {
         .map_err(|e| SweepError::bad(format!("{}: {e} ({})", sc.origin, ctx())))?;
         Ok(self.layout.row(cell, index, seed, &result, &feeds, &draws))
     }
+}
 
-    /// Computes chunk `c`'s rows (paths in parallel, collected in path order).
-    fn run_chunk(&self, c: u64, progress: &Progress<'_>) -> Result<Vec<PathRow>> {
-        let n = self.spec.paths_per_cell;
-        let lo = c * self.spec.chunk_size;
-        let hi = (lo + self.spec.chunk_size).min(self.spec.total_paths);
-        // The cells this chunk touches, loaded once.
-        let first = (lo / n) as usize;
-        let last = ((hi - 1) / n) as usize;
-        let mut loaded = BTreeMap::new();
-        for id in first..=last {
-            let (text, doc) = self.cell_text(id)?;
-            let sc = self.loader.load(&text, &format!("cell {id}"))?;
-            loaded.insert(id, (sc, doc));
-        }
-        (lo..hi)
-            .into_par_iter()
-            .map(|g| {
-                let cell = (g / n) as usize;
-                let (sc, doc) = &loaded[&cell];
-                let row = self.run_path(cell as u32, g % n, sc, doc);
-                (progress.path_done)();
-                row
-            })
-            .collect()
+impl PathSource for Plan {
+    type Cell = (LoadedScenario, DocumentMut);
+
+    fn spec(&self) -> &SweepSpec {
+        &self.spec
     }
+
+    fn load_cell(&self, id: usize) -> Result<Self::Cell> {
+        let (text, doc) = self.cell_text(id)?;
+        let sc = self.loader.load(&text, &format!("cell {id}"))?;
+        Ok((sc, doc))
+    }
+
+    fn run_path(&self, cell: u32, index: u64, (sc, doc): &Self::Cell) -> Result<PathRow> {
+        Plan::run_path(self, cell, index, sc, doc)
+    }
+}
+
+/// Checks the options every sweep shares: paths, chunk size, shard, each key varied once.
+///
+/// # Errors
+/// [`SweepError::BadInput`] naming the option.
+pub(crate) fn check_config(cfg: &SweepConfig) -> Result<()> {
+    if cfg.paths == 0 {
+        return Err(SweepError::bad(
+            "--paths: expected at least 1 path per cell, found 0",
+        ));
+    }
+    if cfg.chunk_size == 0 {
+        return Err(SweepError::bad(
+            "--chunk-size: expected at least 1, found 0",
+        ));
+    }
+    if let Some((i, n)) = cfg.shard
+        && (n == 0 || i >= n)
+    {
+        return Err(SweepError::bad(format!(
+            "--shard: expected i/N with 0 <= i < N, found {i}/{n}"
+        )));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for v in &cfg.varies {
+        if !seen.insert(v.key.as_str()) {
+            return Err(SweepError::bad(format!(
+                "--vary `{}`: expected each key once, found `{}` again",
+                v.text, v.key
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The sweep spec of scenario `name` (text `text`) before its cells and columns are known.
+pub(crate) fn new_spec(name: &str, text: &str, master_seed: u64, cfg: &SweepConfig) -> SweepSpec {
+    SweepSpec {
+        scenario: name.to_string(),
+        scenario_hash: hex(scenario_hash(text)),
+        master_seed,
+        paths_per_cell: cfg.paths,
+        chunk_size: cfg.chunk_size,
+        design: cfg.design.name().into(),
+        vary: cfg.varies.iter().map(|v| v.text.clone()).collect(),
+        cells: Vec::new(),
+        columns: Vec::new(),
+        total_paths: 0,
+        total_chunks: 0,
+        bankrun_version: env!("CARGO_PKG_VERSION").into(),
+    }
+}
+
+/// Fills in the cells (with their text hashes), the metric columns and the path and chunk
+/// totals of `spec`.
+///
+/// # Errors
+/// [`SweepError::BadInput`] when cells × paths overflows.
+pub(crate) fn complete_spec(
+    spec: &mut SweepSpec,
+    cells: &[Cell],
+    hashes: &[u64],
+    columns: Vec<String>,
+) -> Result<()> {
+    spec.cells = cells
+        .iter()
+        .enumerate()
+        .map(|(id, c)| CellSpec {
+            id: id as u32,
+            values: c.iter().map(|(k, v)| (k.clone(), v.display())).collect(),
+            scenario_hash: hex(hashes[id]),
+        })
+        .collect();
+    spec.columns = columns;
+    spec.total_paths = (cells.len() as u64)
+        .checked_mul(spec.paths_per_cell)
+        .ok_or_else(|| SweepError::bad("--paths: too many paths"))?;
+    spec.total_chunks = spec.total_paths.div_ceil(spec.chunk_size);
+    Ok(())
+}
+
+/// A planned sweep of one scenario format: how to load a cell and run one of its paths. The
+/// driver ([`drive`]) does the rest (chunks, manifest, resume, shards, finalising) the same
+/// way for every format.
+pub(crate) trait PathSource: Sync {
+    /// A loaded cell, shared by the paths of a chunk.
+    type Cell: Sync;
+    /// The sweep spec (cells, columns, totals).
+    fn spec(&self) -> &SweepSpec;
+    /// Loads cell `id`.
+    fn load_cell(&self, id: usize) -> Result<Self::Cell>;
+    /// Runs path `index` of cell `cell`.
+    fn run_path(&self, cell: u32, index: u64, loaded: &Self::Cell) -> Result<PathRow>;
+}
+
+/// Computes chunk `c`'s rows (paths in parallel, collected in path order).
+fn run_chunk<P: PathSource>(plan: &P, c: u64, progress: &Progress<'_>) -> Result<Vec<PathRow>> {
+    let spec = plan.spec();
+    let n = spec.paths_per_cell;
+    let lo = c * spec.chunk_size;
+    let hi = (lo + spec.chunk_size).min(spec.total_paths);
+    // The cells this chunk touches, loaded once.
+    let first = (lo / n) as usize;
+    let last = ((hi - 1) / n) as usize;
+    let mut loaded = BTreeMap::new();
+    for id in first..=last {
+        loaded.insert(id, plan.load_cell(id)?);
+    }
+    (lo..hi)
+        .into_par_iter()
+        .map(|g| {
+            let cell = (g / n) as usize;
+            let row = plan.run_path(cell as u32, g % n, &loaded[&cell]);
+            (progress.path_done)();
+            row
+        })
+        .collect()
 }
 
 /// Runs (or resumes) a sweep of `base` into `cfg.out`.
@@ -477,15 +540,29 @@ pub fn sweep(
     progress: &Progress<'_>,
 ) -> Result<Outcome> {
     let plan = Plan::new(base, file, cfg)?;
+    drive(&plan, cfg, progress)
+}
+
+/// Runs (or resumes) the planned sweep `plan` into `cfg.out`: the chunks this shard owns and
+/// has not completed, then (unsharded) the cell outputs.
+///
+/// # Errors
+/// As [`sweep`].
+pub(crate) fn drive<P: PathSource>(
+    plan: &P,
+    cfg: &SweepConfig,
+    progress: &Progress<'_>,
+) -> Result<Outcome> {
+    let spec = plan.spec();
     let out = &cfg.out;
     let shard = cfg.shard.map(|(i, n)| [i, n]);
     let mut manifest = if cfg.resume {
         let m = Manifest::read(out)?;
-        if m.sweep != plan.spec {
+        if m.sweep != *spec {
             return Err(SweepError::bad(format!(
                 "--resume: expected {}/manifest.json to record this sweep, found a different one ({}); use another --out",
                 out.display(),
-                first_difference(&m.sweep, &plan.spec)
+                first_difference(&m.sweep, spec)
             )));
         }
         if m.shard != shard {
@@ -511,7 +588,7 @@ pub fn sweep(
         }
         Manifest {
             format: MANIFEST_FORMAT,
-            sweep: plan.spec.clone(),
+            sweep: spec.clone(),
             shard,
             completed: BTreeMap::new(),
         }
@@ -527,11 +604,11 @@ pub fn sweep(
     }
     manifest.completed.retain(|c, entry| {
         std::fs::read(paths_dir.join(chunks::chunk_name(*c)))
-            .is_ok_and(|b| hex(bankrun_engine::rng::fnv1a64(&b)) == entry.fnv1a64)
+            .is_ok_and(|b| hex(bankrun_chain::rng::fnv1a64(&b)) == entry.fnv1a64)
     });
     manifest.write(out)?;
 
-    let mine: Vec<u64> = (0..plan.spec.total_chunks)
+    let mine: Vec<u64> = (0..spec.total_chunks)
         .filter(|c| cfg.shard.is_none_or(|(i, n)| c % n == i))
         .collect();
     let todo: Vec<u64> = mine
@@ -540,8 +617,8 @@ pub fn sweep(
         .filter(|c| !manifest.completed.contains_key(c))
         .collect();
     let rows_of = |c: u64| {
-        let lo = c * plan.spec.chunk_size;
-        (lo + plan.spec.chunk_size).min(plan.spec.total_paths) - lo
+        let lo = c * spec.chunk_size;
+        (lo + spec.chunk_size).min(spec.total_paths) - lo
     };
     let todo_paths: u64 = todo.iter().map(|&c| rows_of(c)).sum();
     let done_paths: u64 = mine.iter().map(|&c| rows_of(c)).sum::<u64>() - todo_paths;
@@ -563,9 +640,9 @@ pub fn sweep(
             {
                 return Ok(());
             }
-            let rows = plan.run_chunk(c, progress)?;
+            let rows = run_chunk(plan, c, progress)?;
             let path = paths_dir.join(chunks::chunk_name(c));
-            let bytes = chunks::encode(&rows, &plan.layout.columns, &path)?;
+            let bytes = chunks::encode(&rows, &spec.columns, &path)?;
             chunks::write_atomic(&path, &bytes)?;
             let mut m = manifest
                 .lock()
@@ -574,7 +651,7 @@ pub fn sweep(
                 c,
                 ChunkEntry {
                     rows: rows.len() as u64,
-                    fnv1a64: hex(bankrun_engine::rng::fnv1a64(&bytes)),
+                    fnv1a64: hex(bankrun_chain::rng::fnv1a64(&bytes)),
                 },
             );
             m.write(out)
@@ -649,7 +726,7 @@ pub fn finalize(out: &Path, m: &Manifest) -> Result<(Vec<CellResult>, Vec<String
         })?;
         let path = out.join("paths").join(chunks::chunk_name(c));
         let bytes = std::fs::read(&path).map_err(|e| SweepError::io(&path, e))?;
-        if hex(bankrun_engine::rng::fnv1a64(&bytes)) != entry.fnv1a64 {
+        if hex(bankrun_chain::rng::fnv1a64(&bytes)) != entry.fnv1a64 {
             return Err(SweepError::bad(format!(
                 "{}: expected the bytes recorded in the manifest (fnv1a64 {}), found different ones",
                 path.display(),
@@ -751,7 +828,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Outcome> {
         let name = chunks::chunk_name(c);
         let src = d.join("paths").join(&name);
         let bytes = std::fs::read(&src).map_err(|e| SweepError::io(&src, e))?;
-        if hex(bankrun_engine::rng::fnv1a64(&bytes)) != e.fnv1a64 {
+        if hex(bankrun_chain::rng::fnv1a64(&bytes)) != e.fnv1a64 {
             return Err(SweepError::bad(format!(
                 "{}: expected the bytes recorded in its manifest, found different ones",
                 src.display()

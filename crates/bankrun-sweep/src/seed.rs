@@ -1,15 +1,15 @@
 //! Path seeds: a documented pure function of (scenario hash, master seed, path index).
 //!
 //! * scenario hash = FNV-1a 64 of the UTF-8 bytes of the cell's TOML text after the sweep's
-//!   overrides (the same FNV-1a as `bankrun_engine::rng::fnv1a64`);
+//!   overrides (the same FNV-1a as `bankrun_chain::rng::fnv1a64`);
 //! * path seed = SplitMix64-finalise(FNV-1a 64 of the 24 bytes
 //!   `hash.to_le_bytes() ‖ master_seed.to_le_bytes() ‖ path_index.to_le_bytes()`).
 //!
 //! The path seed is the engine's master seed for that path; the sweep's own per-path streams
-//! (price shocks, parameter draws) are `bankrun_engine::rng::stream(path_seed, name)` with the
+//! (price shocks, parameter draws) are `bankrun_chain::rng::stream(path_seed, name)` with the
 //! names listed in [`crate::stochastic`].
 
-use bankrun_engine::rng::fnv1a64;
+use bankrun_chain::rng::fnv1a64;
 
 /// FNV-1a 64 of a scenario's TOML text.
 pub fn scenario_hash(text: &str) -> u64 {

@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn var_es_of_a_normal_sample_match_theory() {
         use rand_distr::StandardNormal;
-        let mut rng = bankrun_engine::rng::stream(1, "test");
+        let mut rng = bankrun_chain::rng::stream(1, "test");
         let x: Vec<f64> = (0..200_000)
             .map(|_| rng.sample::<f64, _>(StandardNormal))
             .collect();
@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn running_moments_match_the_two_pass_estimates() {
-        let mut rng = bankrun_engine::rng::stream(3, "moments");
+        let mut rng = bankrun_chain::rng::stream(3, "moments");
         for n in [0usize, 1, 2, 10, 1000] {
             let x: Vec<f64> = (0..n).map(|_| 1e6 + rng.random::<f64>() * 1e3).collect();
             let mut m = Moments::default();

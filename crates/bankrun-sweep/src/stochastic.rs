@@ -1,7 +1,7 @@
 //! Realising the `[stochastic]` section for one path: price processes into the feeds' market
 //! price paths, and parameter draws.
 //!
-//! Random streams (all `bankrun_engine::rng::stream(path_seed, name)`):
+//! Random streams (all `bankrun_chain::rng::stream(path_seed, name)`):
 //! * `sweep.prices` — the standard normal shocks, one per process per step, drawn in
 //!   `[[stochastic.prices]]` order and correlated through the Cholesky factor of
 //!   `[stochastic.correlation]`;
@@ -13,9 +13,10 @@
 //! Gaussian transition, and a regime switch happens at most once per step with probability
 //! `1 − exp(−step / mean_duration)`. A path starts at the feed's price at the start.
 
+use bankrun_chain::prices::PricePath;
 use bankrun_scenario::{
-    Correlation, DrawDistribution, LoadedScenario, ParameterDraw, PriceModel, PricePath,
-    PriceProcess, Stochastic,
+    Correlation, DrawDistribution, LoadedScenario, ParameterDraw, PriceModel, PriceProcess,
+    Stochastic,
 };
 use rand::RngExt;
 use rand_distr::{Poisson, StandardNormal};
@@ -106,13 +107,13 @@ pub fn realise_prices(
             x: x0,
             x0,
             regime: 0,
-            rng: bankrun_engine::rng::stream(path_seed, &format!("sweep.prices.{}", p.feed)),
+            rng: bankrun_chain::rng::stream(path_seed, &format!("sweep.prices.{}", p.feed)),
             points: vec![(s.start_unix, p0)],
             min_x: x0,
         });
     }
     let (corr_idx, chol) = correlation(st.correlation.as_ref(), &st.prices)?;
-    let mut shocks = bankrun_engine::rng::stream(path_seed, "sweep.prices");
+    let mut shocks = bankrun_chain::rng::stream(path_seed, "sweep.prices");
     let mut z = vec![0.0_f64; procs.len()];
     let mut eps = vec![0.0_f64; procs.len()];
     let poisson: Vec<Option<Poisson<f64>>> = procs
@@ -223,7 +224,7 @@ fn correlation(
 
 /// Draws every parameter of `draws` for `path_seed`, in list order: (key, value).
 pub fn draw_parameters(draws: &[ParameterDraw], path_seed: u64) -> Vec<(String, f64)> {
-    let mut rng = bankrun_engine::rng::stream(path_seed, "sweep.parameters");
+    let mut rng = bankrun_chain::rng::stream(path_seed, "sweep.parameters");
     draws
         .iter()
         .map(|d| {

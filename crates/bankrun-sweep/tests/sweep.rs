@@ -20,7 +20,7 @@ fn short_scenario(dir: &Path, hours: f64, extra: &str) -> PathBuf {
     let events = doc["events"].as_array_of_tables_mut().unwrap();
     events.retain(|t| {
         let at = t.get("at").and_then(|v| v.as_str()).unwrap();
-        bankrun_scenario::parse_time(at).unwrap() <= end
+        bankrun_chain::time::parse_time(at).unwrap() <= end
     });
     std::fs::create_dir_all(dir.join("data")).unwrap();
     std::fs::copy(

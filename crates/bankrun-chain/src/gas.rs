@@ -22,6 +22,9 @@
 //!   mean-reverts). `ε` is a scenario assumption. With `ε = 0` and `utilisation = 0.5`
 //!   the fee could only rise: each agents' transaction pushes the block above target and
 //!   nothing brings it back.
+//! - **Constant**: a fixed base fee every transaction pays and a fixed gas budget per block
+//!   for agents (the Aave engine's chain: `base_fee_gwei`, `gas_per_block`). Bids are priority
+//!   fees over that base fee, so every bid ≥ 0 is includable; nothing is drawn.
 //! - **Oracle updates** are transactions too: their gas (`oracle_update_gas` each) is taken
 //!   from the agents' gas of the block first (they are included ahead of the agents, who
 //!   back-run them) and counts in the block's use.
@@ -33,7 +36,7 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use crate::series::Series;
+use crate::prices::PricePath;
 
 /// 1 gwei in wei.
 pub const GWEI: u128 = 1_000_000_000;
@@ -44,15 +47,20 @@ pub enum GasModel {
     /// Legacy auctions with a real percentile series (gwei).
     Legacy {
         /// p30 gas price (gwei).
-        p30: Series,
+        p30: PricePath,
         /// p60 gas price (gwei).
-        p60: Series,
+        p60: PricePath,
         /// p90 gas price (gwei).
-        p90: Series,
+        p90: PricePath,
         /// Percentile (30..=90) of the distribution a transaction must reach.
         inclusion_percentile: f64,
         /// Log-normal noise of the threshold, block to block.
         noise_sigma: f64,
+    },
+    /// A constant base fee and a fixed gas budget for agents per block.
+    Constant {
+        /// Base fee every transaction pays, gwei.
+        base_fee_gwei: f64,
     },
     /// EIP-1559 with background demand elastic to the base fee.
     Eip1559 {
@@ -70,11 +78,12 @@ pub enum GasModel {
 /// The conditions of one block for agents' transactions.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BlockGas {
-    /// Lowest includable gas price (gwei): the legacy threshold or the base fee.
+    /// Lowest includable bid (gwei): the legacy threshold, the base fee (EIP-1559), or 0
+    /// (constant model, whose bids are priority fees).
     pub min_price_gwei: f64,
     /// Gas available to simulated agents' transactions.
     pub agent_gas: u64,
-    /// Base fee (wei; 0 under legacy).
+    /// Base fee (wei; 0 under legacy; rounded to wei under the constant model).
     pub base_fee_wei: u128,
 }
 
@@ -117,6 +126,7 @@ impl GasMarket {
     pub fn new(model: GasModel, block_gas_limit: u64, agent_gas_share: f64) -> Self {
         let base_fee = match &model {
             GasModel::Eip1559 { base_fee_wei, .. } => *base_fee_wei,
+            GasModel::Constant { base_fee_gwei } => (base_fee_gwei * GWEI as f64).round() as u128,
             GasModel::Legacy { .. } => 0,
         };
         GasMarket {
@@ -127,18 +137,51 @@ impl GasMarket {
         }
     }
 
+    /// A constant market: every transaction pays `base_fee_gwei`; agents have `agent_gas` per
+    /// block (the whole "limit" is theirs: the rest of the block is not modelled).
+    pub fn constant(base_fee_gwei: f64, agent_gas: u64) -> Self {
+        GasMarket::new(GasModel::Constant { base_fee_gwei }, agent_gas, 1.0)
+    }
+
     /// The "market" gas price (gwei) an agent observes at `now` (s): the series' p60
     /// (legacy; what a gas-price oracle quotes as "standard") or the base fee.
     pub fn observed_gwei(&self, now: i64) -> f64 {
         match &self.model {
-            GasModel::Legacy { p60, .. } => p60.at(now),
+            GasModel::Legacy { p60, .. } => p60.price_at(now),
+            GasModel::Constant { base_fee_gwei } => *base_fee_gwei,
             GasModel::Eip1559 { .. } => self.base_fee as f64 / GWEI as f64,
         }
     }
 
-    /// Opens a block at `now`: its inclusion threshold and agents' gas.
+    /// The current base fee in gwei (0 under legacy): the constant model's exactly as given,
+    /// EIP-1559's from its integer wei.
+    pub fn base_fee_gwei(&self) -> f64 {
+        match &self.model {
+            GasModel::Constant { base_fee_gwei } => *base_fee_gwei,
+            _ => self.base_fee as f64 / GWEI as f64,
+        }
+    }
+
+    /// The cost (ETH) of `gas` at the current base fee plus a priority fee of `tip_gwei`
+    /// (under legacy, whose base fee is 0, `tip_gwei` is the whole gas price). Behaviour and
+    /// display only: protocol ledgers charge integer wei.
+    pub fn cost_eth(&self, gas: u64, tip_gwei: f64) -> f64 {
+        gas as f64 * (self.base_fee_gwei() + tip_gwei) * 1e-9
+    }
+
+    /// Gas available to agents in each block.
+    pub fn agent_gas(&self) -> u64 {
+        match self.model {
+            // Exact, whatever the size (no round trip through f64).
+            GasModel::Constant { .. } => self.block_gas_limit,
+            _ => (self.block_gas_limit as f64 * self.agent_gas_share) as u64,
+        }
+    }
+
+    /// Opens a block at `now`: its inclusion threshold and agents' gas. Only the legacy model
+    /// draws from `rng` (the threshold's noise).
     pub fn open_block(&mut self, now: i64, rng: &mut ChaCha8Rng) -> BlockGas {
-        let agent_gas = (self.block_gas_limit as f64 * self.agent_gas_share) as u64;
+        let agent_gas = self.agent_gas();
         match &self.model {
             GasModel::Legacy {
                 p30,
@@ -147,8 +190,12 @@ impl GasMarket {
                 inclusion_percentile,
                 noise_sigma,
             } => {
-                let base =
-                    percentile_price(p30.at(now), p60.at(now), p90.at(now), *inclusion_percentile);
+                let base = percentile_price(
+                    p30.price_at(now),
+                    p60.price_at(now),
+                    p90.price_at(now),
+                    *inclusion_percentile,
+                );
                 let z = std_normal(rng);
                 BlockGas {
                     min_price_gwei: base * (noise_sigma * z).exp(),
@@ -156,6 +203,11 @@ impl GasMarket {
                     base_fee_wei: 0,
                 }
             }
+            GasModel::Constant { .. } => BlockGas {
+                min_price_gwei: 0.0,
+                agent_gas,
+                base_fee_wei: self.base_fee,
+            },
             GasModel::Eip1559 { .. } => BlockGas {
                 min_price_gwei: self.base_fee as f64 / GWEI as f64,
                 agent_gas,
@@ -165,7 +217,7 @@ impl GasMarket {
     }
 
     /// Closes a block in which agents (and oracle updates) used `agent_used` gas: applies
-    /// the London base-fee update (no-op under legacy).
+    /// the London base-fee update (no-op under the legacy and constant models).
     pub fn close_block(&mut self, agent_used: u64) {
         if let GasModel::Eip1559 {
             utilisation,
@@ -215,7 +267,7 @@ mod tests {
     #[test]
     fn oracle_updates_take_block_gas_before_agents() {
         let mut g = london(1.0);
-        let mut rng = crate::mempool::tests_rng();
+        let mut rng = crate::rng::stream(1, "tests");
         let mut bg = g.open_block(0, &mut rng);
         let before = bg.agent_gas;
         let (taken, eth) = bg.reserve(2 * 250_000);
@@ -223,15 +275,16 @@ mod tests {
         assert_eq!(bg.agent_gas, before - 500_000);
         assert!((eth - 500_000.0 * 25.0 * 1e-9).abs() < 1e-12);
         let mut pool = crate::mempool::Mempool::default();
-        for i in 0..4 {
+        for i in 0..4u32 {
             pool.submit(crate::mempool::Tx {
-                agent: i,
+                sender: i,
                 action: (),
-                gas_price_gwei: 40.0,
-                tie: i as u64,
+                fee_gwei: 40.0,
+                tie: u64::from(i),
                 submitted: 0,
                 not_before: 0,
                 gas: 450_000,
+                replace_key: None,
             });
         }
         // 1.5M of agents' gas fits three 450k transactions; after the oracle's 500k, two.
@@ -244,6 +297,30 @@ mod tests {
         h.close_block(900_000);
         g.close_block(900_000 + taken);
         assert!(g.base_fee_wei() > h.base_fee_wei());
+    }
+
+    #[test]
+    fn constant_market_charges_base_plus_tip_and_never_moves() {
+        let mut g = GasMarket::constant(0.5, 3_000_000);
+        let mut rng = crate::rng::stream(1, "tests");
+        let before = rng.clone();
+        for b in 0..3 {
+            let bg = g.open_block(b * 12, &mut rng);
+            assert_eq!(bg.agent_gas, 3_000_000);
+            assert_eq!(bg.min_price_gwei, 0.0);
+            g.close_block(3_000_000);
+        }
+        assert_eq!(rng, before, "the constant model draws nothing");
+        assert_eq!(g.base_fee_gwei(), 0.5);
+        assert_eq!(g.base_fee_wei(), 500_000_000);
+        assert_eq!(g.observed_gwei(0), 0.5);
+        // The engine's former `gas × (base + tip) × 1e-9`, bit for bit.
+        assert_eq!(g.cost_eth(210_000, 2.0), 210_000.0 * (0.5 + 2.0) * 1e-9);
+        // Agents' gas is exact beyond f64's integers.
+        assert_eq!(
+            GasMarket::constant(1.0, u64::MAX - 1).agent_gas(),
+            u64::MAX - 1
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! pool's integer units (token wei, ray, 8-decimal USD base). Display conversions go the other
 //! way and are the only place integers become `f64`.
 
-use bankrun_aave::U256;
+use alloy_primitives::U256;
 
 /// 1e27.
 pub const RAY_F64: f64 = 1e27;

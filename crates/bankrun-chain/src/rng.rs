@@ -1,6 +1,9 @@
 //! Named, seeded random streams. Each stream is a ChaCha8 generator seeded with the master
 //! seed and switched to a stream id derived from its name (FNV-1a 64 of the UTF-8 name), so a
 //! stream's draws depend only on (seed, name) and adding a stream never shifts another.
+//!
+//! Every simulator draws from streams made here, so one (seed, name) gives the same draws in
+//! every loop (the Aave engine, the spiral runners, sweeps).
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -20,39 +23,6 @@ pub fn stream(seed: u64, name: &str) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(fnv1a64(name.as_bytes()));
     rng
-}
-
-/// The streams the engine uses, one per purpose.
-pub struct Streams {
-    /// Depositor stakes and private traits at setup.
-    pub depositor_setup: ChaCha8Rng,
-    /// Borrower book positions at setup.
-    pub borrower_setup: ChaCha8Rng,
-    /// Depositor decisions, attention and latency during the run.
-    pub depositors: ChaCha8Rng,
-    /// Borrower decisions and attention during the run.
-    pub borrowers: ChaCha8Rng,
-    /// Liquidator latency.
-    pub liquidators: ChaCha8Rng,
-    /// Mempool tie-breaks and priority-fee noise.
-    pub mempool: ChaCha8Rng,
-    /// Polls of depositors waiting for liquidity (`crate::parked`).
-    pub polls: ChaCha8Rng,
-}
-
-impl Streams {
-    /// All streams for `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self {
-            depositor_setup: stream(seed, "depositors.setup"),
-            borrower_setup: stream(seed, "borrowers.setup"),
-            depositors: stream(seed, "depositors.run"),
-            borrowers: stream(seed, "borrowers.run"),
-            liquidators: stream(seed, "liquidators.run"),
-            mempool: stream(seed, "mempool"),
-            polls: stream(seed, "depositors.polls"),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,272 @@
+//! Sweeps of liquidation-spiral scenarios (`bankrun_spiral`: Maker Liquidations 1.2 and
+//! Compound v2, `[scenario] protocol = "maker" | "compound-v2"`).
+//!
+//! Cells, seeds, chunks, resume, shards and merge are those of every sweep ([`crate::run`]):
+//! a cell is the scenario text with its `--vary` keys set (`stress.drop`,
+//! `compound.markets.ETH.collateral_factor`, `keepers.liquidator.count`, … — array entries
+//! by `name`), re-validated by `bankrun_spiral::spec::parse`; a path runs
+//! `bankrun_spiral::simulate(cell, path seed)`, i.e. every variant the scenario defines (Maker:
+//! `real`; Compound v2: `real` and, with `[stress]`, `stress`), each with the path seed.
+//! Distributions (`--vary KEY=normal(..)`) need the Aave format's `[stochastic]` table and
+//! are refused.
+//!
+//! Path columns, one set per variant V, named `V:<metric>` (all `f64`; source:
+//! `bankrun_spiral::Summary` of that variant's run):
+//!
+//! | column | definition |
+//! |---|---|
+//! | `V:bad_debt_usd` | bad debt at the end: Maker `sin − dai` of the Vow (DAI, taken at $1); Compound Σ max(0, debt − collateral) over accounts at the oracle (USD) |
+//! | `V:liquidated_debt_usd` | debt liquidated: Maker debt booked by `bite`s (DAI); Compound borrow repaid by `liquidateBorrow` (USD) |
+//! | `V:liquidations` | Maker `bite`s; Compound `liquidateBorrow` calls |
+//! | `V:median_delay_s` | median seconds from a position becoming unsafe to its liquidation; null without liquidations |
+//! | `V:txs_submitted`, `V:txs_reverted`, `V:txs_dropped` | agents' transactions submitted, included but reverted, dropped unmined |
+//! | `V:gas_paid_eth` | gas paid by agents, ETH |
+//! | `V:min_market_price_usd` | lowest CEX ETH price, USD |
+//! | `V:max_endogenous_impact` | largest endogenous impact of agents' sales on the CEX mid, relative |
+//! | `V:auctions`, `V:auctions_open` | Maker only: Flipper auctions kicked; still open at the end |
+//! | `V:zero_bid_wins`, `V:zero_bid_collateral_usd` | Maker only: settled auctions won with a bid below 1 % of the tab; the collateral they gave away at the market price, USD |
+//! | `V:auction_deficit_usd` | Maker only: debt left uncovered by settled auctions, Σ max(0, debt − winning bid), DAI |
+//!
+//! Cell metrics per variant (see [`crate::report`]): `V:bad_debt_mean_usd`, VaR / ES at 95 %
+//! and 99 % (`V:bad_debt_var95_usd`, …), `V:p_bad_debt` (probability of bad debt > 0),
+//! `V:liquidations_at_risk_p95_usd`, and `V:<column>_mean` for every other column.
+
+use std::path::{Path, PathBuf};
+
+use bankrun_spiral::{Loaded, SpiralError, Summary};
+use toml_edit::DocumentMut;
+
+use crate::chunks::SweepSpec;
+use crate::design::{self, Cell};
+use crate::error::{Result, SweepError};
+use crate::keys;
+use crate::metrics::PathRow;
+use crate::run::{
+    Outcome, PathSource, Progress, SweepConfig, check_config, complete_spec, drive, new_spec,
+};
+use crate::seed::{path_seed, scenario_hash};
+use crate::vary::Spec;
+
+/// Metrics of every spiral variant, in column order.
+pub const SPIRAL_METRICS: [&str; 10] = [
+    "bad_debt_usd",
+    "liquidated_debt_usd",
+    "liquidations",
+    "median_delay_s",
+    "txs_submitted",
+    "txs_reverted",
+    "txs_dropped",
+    "gas_paid_eth",
+    "min_market_price_usd",
+    "max_endogenous_impact",
+];
+/// Further metrics of Maker variants, in column order.
+pub const MAKER_METRICS: [&str; 5] = [
+    "auctions",
+    "auctions_open",
+    "zero_bid_wins",
+    "zero_bid_collateral_usd",
+    "auction_deficit_usd",
+];
+
+/// The variants `bankrun_spiral::simulate` runs for `l`, in its order.
+pub fn variants(l: &Loaded) -> Vec<String> {
+    let mut v = vec!["real".to_string()];
+    if l.spec.scenario.protocol == "compound-v2" && l.spec.stress.is_some() {
+        v.push("stress".into());
+    }
+    v
+}
+
+/// The path columns of a sweep of `l`.
+pub fn columns(l: &Loaded) -> Vec<String> {
+    let maker = l.spec.scenario.protocol == "maker";
+    let mut cols = Vec::new();
+    for v in variants(l) {
+        cols.extend(SPIRAL_METRICS.iter().map(|m| format!("{v}:{m}")));
+        if maker {
+            cols.extend(MAKER_METRICS.iter().map(|m| format!("{v}:{m}")));
+        }
+    }
+    cols
+}
+
+/// One variant's values, in [`columns`] order.
+fn values(s: &Summary, maker: bool, v: &mut Vec<Option<f64>>) {
+    v.extend([
+        Some(s.bad_debt),
+        Some(s.debt_liquidated),
+        Some(s.liquidations as f64),
+        (s.liquidations > 0).then_some(s.median_delay_s),
+        Some(s.txs_submitted as f64),
+        Some(s.txs_reverted as f64),
+        Some(s.txs_dropped as f64),
+        Some(s.gas_paid_eth),
+        Some(s.min_market_price),
+        Some(s.max_endogenous_impact),
+    ]);
+    if maker {
+        v.extend([
+            Some(s.auctions as f64),
+            Some(s.auctions_open as f64),
+            Some(s.zero_bid_wins as f64),
+            Some(s.zero_bid_collateral_usd),
+            Some(s.deficit_settled),
+        ]);
+    }
+}
+
+/// A planned sweep of a spiral scenario.
+pub struct SpiralPlan {
+    base_doc: DocumentMut,
+    origin: String,
+    dir: Option<PathBuf>,
+    master_seed: u64,
+    cells: Vec<Cell>,
+    variants: Vec<String>,
+    maker: bool,
+    hashes: Vec<u64>,
+    spec: SweepSpec,
+}
+
+fn located(e: SpiralError, context: &str) -> SweepError {
+    match e {
+        SpiralError::Run(m) => SweepError::io("spiral run", format!("{m} ({context})")),
+        other => SweepError::bad(format!("{other} ({context})")),
+    }
+}
+
+impl SpiralPlan {
+    /// Plans a sweep of `base` (loaded from `file`, or embedded when `None`): builds and
+    /// validates every cell's scenario, so a bad override fails before any path runs.
+    ///
+    /// # Errors
+    /// [`SweepError::BadInput`] naming the `--vary` argument, or the located scenario error of
+    /// the overridden text.
+    pub fn new(base: &Loaded, file: Option<&Path>, cfg: &SweepConfig) -> Result<Self> {
+        check_config(cfg)?;
+        if let Some(v) = cfg.varies.iter().find(|v| matches!(v.spec, Spec::Draw(..))) {
+            return Err(SweepError::bad(format!(
+                "--vary `{}`: expected levels or a range for a spiral scenario, found a distribution (drawn parameters need the Aave format's [stochastic] table)",
+                v.text
+            )));
+        }
+        let base_doc: DocumentMut = base
+            .text
+            .parse()
+            .map_err(|e| SweepError::bad(format!("{}: {e}", base.origin)))?;
+        let master_seed = cfg.seed.unwrap_or(base.spec.scenario.seed);
+        let cells = design::cells(&cfg.varies, cfg.design, cfg.cells, master_seed)?;
+        if cells.len() > u32::MAX as usize {
+            return Err(SweepError::bad("--vary: too many cells"));
+        }
+        let mut plan = SpiralPlan {
+            base_doc,
+            origin: base.origin.clone(),
+            dir: file.map(|f| f.parent().unwrap_or(Path::new(".")).to_path_buf()),
+            master_seed,
+            cells,
+            variants: variants(base),
+            maker: base.spec.scenario.protocol == "maker",
+            hashes: Vec::new(),
+            spec: new_spec(&base.spec.scenario.name, &base.text, master_seed, cfg),
+        };
+        for id in 0..plan.cells.len() {
+            let text = plan.cell_text(id)?;
+            let loaded = plan.load(&text, id)?;
+            if variants(&loaded) != plan.variants
+                || loaded.spec.scenario.protocol != base.spec.scenario.protocol
+            {
+                return Err(SweepError::bad(format!(
+                    "--vary: expected every cell to keep the scenario's protocol and variants ({}), found a change in cell {id}",
+                    plan.variants.join(", ")
+                )));
+            }
+            plan.hashes.push(scenario_hash(&text));
+        }
+        complete_spec(&mut plan.spec, &plan.cells, &plan.hashes, columns(base))?;
+        Ok(plan)
+    }
+
+    /// The overridden TOML text of cell `id`.
+    fn cell_text(&self, id: usize) -> Result<String> {
+        let mut doc = self.base_doc.clone();
+        for (k, v) in &self.cells[id] {
+            keys::set(&mut doc, k, v).map_err(|e| SweepError::bad(format!("--vary {e}")))?;
+        }
+        Ok(doc.to_string())
+    }
+
+    /// Parses and validates cell `id`'s text (data files relative to the base scenario).
+    fn load(&self, text: &str, id: usize) -> Result<Loaded> {
+        let shown: Vec<String> = self.cells[id]
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.display()))
+            .collect();
+        let context = if shown.is_empty() {
+            format!("cell {id}: the scenario as written")
+        } else {
+            format!("cell {id}: {}", shown.join(", "))
+        };
+        bankrun_spiral::spec::parse(text, &self.origin, self.dir.clone())
+            .map_err(|e| located(e, &context))
+    }
+
+    /// The sweep spec.
+    pub fn spec(&self) -> &SweepSpec {
+        &self.spec
+    }
+}
+
+impl PathSource for SpiralPlan {
+    type Cell = Loaded;
+
+    fn spec(&self) -> &SweepSpec {
+        &self.spec
+    }
+
+    fn load_cell(&self, id: usize) -> Result<Loaded> {
+        self.load(&self.cell_text(id)?, id)
+    }
+
+    fn run_path(&self, cell: u32, index: u64, l: &Loaded) -> Result<PathRow> {
+        let seed = path_seed(self.hashes[cell as usize], self.master_seed, index);
+        let context = format!("cell {cell}, path {index}, seed {seed}");
+        let runs = bankrun_spiral::simulate(l, seed).map_err(|e| located(e, &context))?;
+        let got: Vec<&str> = runs.iter().map(|r| r.summary.variant.as_str()).collect();
+        if got != self.variants {
+            return Err(SweepError::io(
+                &self.origin,
+                format!(
+                    "expected the variants {:?}, the simulator ran {got:?} ({context})",
+                    self.variants
+                ),
+            ));
+        }
+        let mut v = Vec::with_capacity(self.spec.columns.len());
+        for r in &runs {
+            values(&r.summary, self.maker, &mut v);
+        }
+        Ok(PathRow {
+            cell,
+            path: index,
+            seed,
+            values: v,
+        })
+    }
+}
+
+/// Runs (or resumes) a sweep of the spiral scenario `base` (loaded from `file`, or embedded
+/// when `None`) into `cfg.out`: the same files as an Aave sweep, with the columns above.
+///
+/// # Errors
+/// As [`crate::run::sweep`].
+pub fn sweep(
+    base: &Loaded,
+    file: Option<&Path>,
+    cfg: &SweepConfig,
+    progress: &Progress<'_>,
+) -> Result<Outcome> {
+    let plan = SpiralPlan::new(base, file, cfg)?;
+    drive(&plan, cfg, progress)
+}

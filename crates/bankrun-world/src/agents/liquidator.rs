@@ -1,0 +1,169 @@
+//! A liquidator that watches several protocols at once and routes what it seizes through the
+//! venues (reference/behaviour.md §3, liquidators; the cross-protocol channel of §6: collateral
+//! sold on a shared venue moves the price that every protocol's oracle reads).
+//!
+//! Each block, with nothing of its own pending, it
+//! 1. sells every seized collateral token in its wallet for the debt token it repays with, on
+//!    the first venue trading the pair;
+//! 2. withdraws collateral it was paid as a deposit (Compound v2's seized cTokens);
+//! 3. liquidates the most unhealthy candidate of each watched protocol it can pay for: the
+//!    repayment is the protocol's close-factor maximum, capped by its wallet and
+//!    `max_repay`.
+//!
+//! One liquidation per protocol per block keeps the agent from racing itself; competing
+//! liquidators are separate agents.
+
+use std::collections::BTreeSet;
+
+use bankrun_aave::U256;
+use bankrun_chain::{Holder, TokenId};
+
+use crate::agent::{Agent, Submission, View};
+use crate::call::{AgentId, Call, ProtocolId, Target};
+use crate::error::WorldError;
+use crate::protocol::Candidate;
+use crate::record::TxRecord;
+
+/// A cross-protocol liquidator.
+#[derive(Debug, Clone)]
+pub struct Liquidator {
+    name: String,
+    watch: Vec<ProtocolId>,
+    repay_token: TokenId,
+    max_repay: U256,
+    priority_gwei: f64,
+    seized_tokens: BTreeSet<TokenId>,
+    pending: usize,
+    /// Liquidations mined successfully, as `(block, protocol, borrower)`.
+    pub liquidations: Vec<(u64, ProtocolId, AgentId)>,
+}
+
+impl Liquidator {
+    /// A liquidator of the protocols `watch`, repaying in `repay_token`, at most `max_repay`
+    /// (token units) per liquidation, bidding `priority_gwei`.
+    pub fn new(
+        name: &str,
+        watch: Vec<ProtocolId>,
+        repay_token: TokenId,
+        max_repay: U256,
+        priority_gwei: f64,
+    ) -> Self {
+        Liquidator {
+            name: name.to_string(),
+            watch,
+            repay_token,
+            max_repay,
+            priority_gwei,
+            seized_tokens: BTreeSet::new(),
+            pending: 0,
+            liquidations: Vec::new(),
+        }
+    }
+
+    fn submit(&mut self, out: &mut Vec<Submission>, target: Target, call: Call) {
+        self.pending += 1;
+        out.push(Submission {
+            target,
+            call,
+            priority_gwei: self.priority_gwei,
+        });
+    }
+
+    /// Step 1 and 2: sell wallet collateral, withdraw deposited collateral.
+    fn unwind(
+        &mut self,
+        me: AgentId,
+        view: &View<'_>,
+        out: &mut Vec<Submission>,
+    ) -> Result<(), WorldError> {
+        for token in self.seized_tokens.clone() {
+            let held = view.ledger.balance(token, Holder::Agent(me));
+            if let (false, Some(v)) = (held.is_zero(), view.venue_for(token, self.repay_token)) {
+                let call = Call::SwapExactIn {
+                    token_in: token,
+                    token_out: self.repay_token,
+                    amount_in: held,
+                    min_out: U256::ZERO,
+                };
+                self.submit(out, Target::Venue(v), call);
+            }
+            for p in self.watch.clone() {
+                let proto = view.protocol(p).ok_or(WorldError::Unknown {
+                    kind: "protocol",
+                    id: p,
+                })?;
+                if proto.tokens().contains(&token)
+                    && !proto.deposit_of(me, token, view.now)?.is_zero()
+                {
+                    self.submit(
+                        out,
+                        Target::Protocol(p),
+                        Call::Withdraw {
+                            token,
+                            amount: U256::MAX,
+                        },
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Agent for Liquidator {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn act(
+        &mut self,
+        me: AgentId,
+        view: &View<'_>,
+        out: &mut Vec<Submission>,
+    ) -> Result<(), WorldError> {
+        if self.pending > 0 {
+            return Ok(());
+        }
+        self.unwind(me, view, out)?;
+        let mut wallet = view.ledger.balance(self.repay_token, Holder::Agent(me));
+        for &p in &self.watch.clone() {
+            let proto = view.protocol(p).ok_or(WorldError::Unknown {
+                kind: "protocol",
+                id: p,
+            })?;
+            let best = proto
+                .candidates(view.now)?
+                .into_iter()
+                .filter(|c| c.debt == self.repay_token)
+                .min_by(|a: &Candidate, b: &Candidate| {
+                    a.health
+                        .total_cmp(&b.health)
+                        .then(a.borrower.cmp(&b.borrower))
+                });
+            let Some(c) = best else { continue };
+            let repay = c.max_repay.min(self.max_repay).min(wallet);
+            if repay.is_zero() {
+                continue;
+            }
+            wallet -= repay;
+            self.seized_tokens.insert(c.collateral);
+            let call = Call::Liquidate {
+                borrower: c.borrower,
+                debt: c.debt,
+                collateral: c.collateral,
+                repay,
+            };
+            self.submit(out, Target::Protocol(p), call);
+        }
+        Ok(())
+    }
+
+    fn on_mined(&mut self, record: &TxRecord) {
+        self.pending = self.pending.saturating_sub(1);
+        if let (Call::Liquidate { borrower, .. }, Ok(_), Target::Protocol(p)) =
+            (record.call, &record.outcome, record.target)
+        {
+            self.liquidations.push((record.block, p, borrower));
+        }
+    }
+}

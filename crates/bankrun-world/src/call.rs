@@ -1,0 +1,210 @@
+//! Transactions of the world: a call on one protocol or venue, and what it returns.
+//!
+//! Every lending protocol answers the same five calls in its own terms (Aave `Pool.supply`,
+//! Compound v2 `CToken.mint`, …), so an agent can act on any protocol without knowing which
+//! contract stands behind it; every venue answers an exact-input swap. A call returns a
+//! [`Receipt`] or a [`Revert`], each with the gas it used.
+
+use bankrun_chain::TokenId;
+use bankrun_compound::U256;
+
+/// An agent, by index in the world's agent table; also its account id in every protocol.
+pub type AgentId = u32;
+/// A protocol, by index in the world's protocol table.
+pub type ProtocolId = u32;
+/// A venue, by index in the world's venue table.
+pub type VenueId = u32;
+/// An oracle feed, by index in the registry.
+pub type FeedId = u32;
+
+/// What a transaction calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// A lending protocol.
+    Protocol(ProtocolId),
+    /// A trading venue.
+    Venue(VenueId),
+}
+
+/// A call, with amounts in the token's smallest unit (wei for 18 decimals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// Deposit `amount` of `token` (Aave `supply`, Compound v2 `mint`).
+    Supply {
+        /// Token deposited.
+        token: TokenId,
+        /// Amount, token units.
+        amount: U256,
+    },
+    /// Take back `amount` of `token` deposited (Aave `withdraw`, Compound v2
+    /// `redeemUnderlying`); `U256::MAX` withdraws everything.
+    Withdraw {
+        /// Token withdrawn.
+        token: TokenId,
+        /// Amount, token units.
+        amount: U256,
+    },
+    /// Borrow `amount` of `token` (Aave variable-rate `borrow`, Compound v2 `borrow`).
+    Borrow {
+        /// Token borrowed.
+        token: TokenId,
+        /// Amount, token units.
+        amount: U256,
+    },
+    /// Repay up to `amount` of the sender's `token` debt (Aave `repay`, Compound v2
+    /// `repayBorrow`).
+    Repay {
+        /// Token repaid.
+        token: TokenId,
+        /// Amount, token units (at most the debt is taken).
+        amount: U256,
+    },
+    /// Repay `repay` of `borrower`'s `debt` and seize `collateral` (Aave `liquidationCall`
+    /// with `receiveAToken = false`, Compound v2 `liquidateBorrow`).
+    Liquidate {
+        /// Account liquidated.
+        borrower: AgentId,
+        /// Debt token repaid.
+        debt: TokenId,
+        /// Collateral token seized.
+        collateral: TokenId,
+        /// Debt to cover, token units.
+        repay: U256,
+    },
+    /// Sell exactly `amount_in` of `token_in` on a venue for at least `min_out` of `token_out` (Uniswap v2 router `swapExactTokensForTokens`, Curve `exchange`, a market sell).
+    SwapExactIn {
+        /// Token sold.
+        token_in: TokenId,
+        /// Token bought.
+        token_out: TokenId,
+        /// Amount sold, token units.
+        amount_in: U256,
+        /// Minimum accepted output, token units (slippage limit).
+        min_out: U256,
+    },
+}
+
+impl Call {
+    /// The call's kind, for gas schedules and logs.
+    pub fn kind(&self) -> CallKind {
+        match self {
+            Call::Supply { .. } => CallKind::Supply,
+            Call::Withdraw { .. } => CallKind::Withdraw,
+            Call::Borrow { .. } => CallKind::Borrow,
+            Call::Repay { .. } => CallKind::Repay,
+            Call::Liquidate { .. } => CallKind::Liquidate,
+            Call::SwapExactIn { .. } => CallKind::Swap,
+        }
+    }
+}
+
+/// The kind of a [`Call`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CallKind {
+    /// [`Call::Supply`].
+    Supply,
+    /// [`Call::Withdraw`].
+    Withdraw,
+    /// [`Call::Borrow`].
+    Borrow,
+    /// [`Call::Repay`].
+    Repay,
+    /// [`Call::Liquidate`].
+    Liquidate,
+    /// [`Call::SwapExactIn`].
+    Swap,
+}
+
+impl CallKind {
+    /// Lower-case name (`supply`, `withdraw`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            CallKind::Supply => "supply",
+            CallKind::Withdraw => "withdraw",
+            CallKind::Borrow => "borrow",
+            CallKind::Repay => "repay",
+            CallKind::Liquidate => "liquidate",
+            CallKind::Swap => "swap",
+        }
+    }
+}
+
+/// What a successful call did, token units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Effect {
+    /// The amount the call moved: supplied, withdrawn, borrowed, repaid (for a liquidation,
+    /// the debt repaid), or a swap's output.
+    pub amount: U256,
+    /// Collateral the liquidator received, as `(token, amount)`: the underlying for Aave; for
+    /// Compound v2, the seized cTokens' underlying value, left in the protocol as the
+    /// liquidator's deposit.
+    pub seized: Option<(TokenId, U256)>,
+    /// Deficit (bad debt) the call booked, debt-token units (Aave v3.3+ `_burnBadDebt`).
+    pub deficit: U256,
+}
+
+/// A mined, successful call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    /// Gas used.
+    pub gas_used: u64,
+    /// What it did.
+    pub effect: Effect,
+}
+
+/// A mined call that reverted: state unchanged, gas paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revert {
+    /// Gas used before the revert.
+    pub gas_used: u64,
+    /// The revert reason, named as the contract names it.
+    pub reason: String,
+}
+
+/// Gas used per call kind, on success, and by any revert (assumption: typical Ethereum
+/// mainnet gas of these calls, as the single-protocol scenarios' `[chain.gas]` tables use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GasSchedule {
+    /// Supply / mint.
+    pub supply: u64,
+    /// Withdraw / redeem.
+    pub withdraw: u64,
+    /// Borrow.
+    pub borrow: u64,
+    /// Repay.
+    pub repay: u64,
+    /// Liquidation.
+    pub liquidate: u64,
+    /// Swap.
+    pub swap: u64,
+    /// A reverted call.
+    pub reverted: u64,
+}
+
+impl Default for GasSchedule {
+    fn default() -> Self {
+        GasSchedule {
+            supply: 200_000,
+            withdraw: 250_000,
+            borrow: 300_000,
+            repay: 200_000,
+            liquidate: 450_000,
+            swap: 120_000,
+            reverted: 60_000,
+        }
+    }
+}
+
+impl GasSchedule {
+    /// Gas of a successful `kind` call.
+    pub fn of(&self, kind: CallKind) -> u64 {
+        match kind {
+            CallKind::Supply => self.supply,
+            CallKind::Withdraw => self.withdraw,
+            CallKind::Borrow => self.borrow,
+            CallKind::Repay => self.repay,
+            CallKind::Liquidate => self.liquidate,
+            CallKind::Swap => self.swap,
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Errors of the world: a call's revert reason, or a failure of the world itself.
+
+use bankrun_chain::LedgerError;
+
+/// Why a call reverted or the world could not go on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorldError {
+    /// The protocol or venue reverted, with its own error name.
+    #[error("{target} reverted: {reason}")]
+    Reverted {
+        /// Protocol or venue name.
+        target: String,
+        /// Its error, named as the contract names it.
+        reason: String,
+    },
+    /// The sender's wallet lacked the tokens (ERC-20 "transfer amount exceeds balance").
+    #[error("ledger: {0}")]
+    Ledger(#[from] LedgerError),
+    /// The call does not apply to the target (a swap on a lending protocol, an unlisted
+    /// token, …).
+    #[error("{target}: {what}")]
+    Unsupported {
+        /// Protocol or venue name.
+        target: String,
+        /// What was asked.
+        what: String,
+    },
+    /// A reference to something the world does not hold (feed, protocol, venue, agent).
+    #[error("unknown {kind} {id}")]
+    Unknown {
+        /// `feed`, `protocol`, `venue`, `token`, …
+        kind: &'static str,
+        /// Its id.
+        id: u32,
+    },
+    /// An oracle could not give a price (a venue with no liquidity, a path outside its
+    /// range): reported, never read as zero.
+    #[error("oracle {feed}: {why}")]
+    NoPrice {
+        /// Feed name.
+        feed: String,
+        /// Why.
+        why: String,
+    },
+}
+
+impl WorldError {
+    /// A revert of `target` with `reason` (`Debug` of the protocol's error enum).
+    pub fn reverted(target: &str, reason: impl std::fmt::Debug) -> Self {
+        WorldError::Reverted {
+            target: target.to_string(),
+            reason: format!("{reason:?}"),
+        }
+    }
+}

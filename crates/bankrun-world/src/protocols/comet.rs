@@ -1,0 +1,322 @@
+//! Compound III (`bankrun_compound::comet_market::Comet`, one base asset and its collaterals)
+//! as a world protocol.
+//!
+//! Calls map onto Comet's functions: supply → `supply` (base supplied first repays debt),
+//! withdraw → `withdraw`, borrow → `withdraw` of base below zero, repay → `supply` of base up
+//! to the debt, liquidate → `absorb([borrower])` then `buyCollateral(collateral, 0, repay)` in
+//! one transaction, as liquidation bots send them; if the purchase fails (reserves at target:
+//! `NotForSale`) the absorb stands alone and nothing is seized by the caller. Prices are the
+//! 8-decimal USD answers posted by the world's feeds (Comet reads Chainlink feeds directly).
+
+use bankrun_aave::U256;
+use bankrun_chain::TokenId;
+use bankrun_compound::CompoundError;
+use bankrun_compound::comet_market::{
+    Comet as CometState, CometAsset, CometPriceTable, CometPrices,
+};
+
+use crate::call::{AgentId, Call, Effect};
+use crate::error::WorldError;
+use crate::protocol::{Candidate, Env, Protocol, ensure_balance, not_a_venue, pull, push};
+use bankrun_chain::units::u256_to_f64 as u256_f64;
+
+/// A Comet market with the world tokens of its base (`base`) and collaterals (`collateral[i]`
+/// is asset offset `i`).
+#[derive(Debug, Clone)]
+pub struct Comet {
+    name: String,
+    comet: CometState,
+    base: TokenId,
+    collateral: Vec<TokenId>,
+    prices: CometPriceTable,
+}
+
+impl Comet {
+    /// Wraps `comet`; `collateral[i]` is the world token of asset offset `i`.
+    ///
+    /// # Errors
+    /// [`WorldError::Unsupported`] if the collateral count differs from the market's.
+    pub fn new(
+        name: &str,
+        comet: CometState,
+        base: TokenId,
+        collateral: Vec<TokenId>,
+    ) -> Result<Self, WorldError> {
+        if collateral.len() != usize::from(comet.num_assets()) {
+            return Err(WorldError::Unsupported {
+                target: name.to_string(),
+                what: format!(
+                    "{} tokens for {} collateral assets",
+                    collateral.len(),
+                    comet.num_assets()
+                ),
+            });
+        }
+        let prices = CometPriceTable {
+            base: U256::ZERO,
+            collateral: vec![U256::ZERO; collateral.len()],
+        };
+        Ok(Comet {
+            name: name.to_string(),
+            comet,
+            base,
+            collateral,
+            prices,
+        })
+    }
+
+    /// The market (read-only).
+    pub fn market(&self) -> &CometState {
+        &self.comet
+    }
+
+    fn asset(&self, token: TokenId) -> Result<CometAsset, WorldError> {
+        if token == self.base {
+            return Ok(CometAsset::Base);
+        }
+        self.collateral
+            .iter()
+            .position(|t| *t == token)
+            .map(|i| CometAsset::Collateral(i as u8))
+            .ok_or_else(|| WorldError::Unsupported {
+                target: self.name.clone(),
+                what: format!("token {token} is not listed"),
+            })
+    }
+
+    fn revert(&self, e: CompoundError) -> WorldError {
+        WorldError::reverted(&self.name, e)
+    }
+
+    fn base_only(&self, token: TokenId, what: &str) -> Result<(), WorldError> {
+        if token == self.base {
+            Ok(())
+        } else {
+            Err(WorldError::Unsupported {
+                target: self.name.clone(),
+                what: format!("{what} of token {token}: only the base asset"),
+            })
+        }
+    }
+
+    fn supply(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        token: TokenId,
+        amount: U256,
+    ) -> Result<Effect, WorldError> {
+        let asset = self.asset(token)?;
+        ensure_balance(env, token, sender, amount)?;
+        let got = self
+            .comet
+            .supply(sender, asset, amount, env.now)
+            .map_err(|e| self.revert(e))?;
+        pull(env, token, sender, got)?;
+        Ok(Effect {
+            amount: got,
+            ..Effect::default()
+        })
+    }
+
+    fn withdraw(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        token: TokenId,
+        amount: U256,
+    ) -> Result<Effect, WorldError> {
+        let asset = self.asset(token)?;
+        let got = self
+            .comet
+            .withdraw(sender, asset, amount, env.now, &self.prices)
+            .map_err(|e| WorldError::reverted(&self.name, e))?;
+        push(env, token, sender, got)?;
+        Ok(Effect {
+            amount: got,
+            ..Effect::default()
+        })
+    }
+
+    fn liquidate(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        borrower: AgentId,
+        collateral: TokenId,
+        repay: U256,
+    ) -> Result<Effect, WorldError> {
+        let CometAsset::Collateral(offset) = self.asset(collateral)? else {
+            return Err(WorldError::Unsupported {
+                target: self.name.clone(),
+                what: "seizing the base asset".into(),
+            });
+        };
+        ensure_balance(env, self.base, sender, repay)?;
+        let absorbed = self
+            .comet
+            .absorb(sender, &[borrower], env.now, &self.prices)
+            .map_err(|e| WorldError::reverted(&self.name, e))?;
+        let debt = absorbed
+            .iter()
+            .map(|a| a.debt_absorbed)
+            .fold(U256::ZERO, |a, b| a + b);
+        let spend = self.purchase_size(offset, repay)?;
+        let bought = self
+            .comet
+            .buy_collateral(offset, U256::ZERO, spend, env.now, &self.prices);
+        let seized = match bought {
+            Ok(amount) if !spend.is_zero() => {
+                pull(env, self.base, sender, spend)?;
+                push(env, collateral, sender, amount)?;
+                Some((collateral, amount))
+            }
+            // Reserves at target or nothing to buy: the absorb stands, nothing is bought.
+            _ => None,
+        };
+        Ok(Effect {
+            amount: if seized.is_some() { spend } else { U256::ZERO },
+            seized,
+            deficit: debt,
+        })
+    }
+}
+
+impl Comet {
+    /// The base to spend on `buyCollateral`: `repay`, or less if the market's reserves of the
+    /// collateral cannot fill it (`InsufficientReserves`), as a liquidation bot sizes it from
+    /// `quoteCollateral`.
+    fn purchase_size(&self, offset: u8, repay: U256) -> Result<U256, WorldError> {
+        let held = self
+            .comet
+            .get_collateral_reserves(offset)
+            .map_err(|e| self.revert(e))?;
+        let quote = |b| {
+            self.comet
+                .quote_collateral(offset, b, &self.prices)
+                .map_err(|e| self.revert(e))
+        };
+        let per_unit = quote(self.comet.base_scale)?;
+        if per_unit.is_zero() {
+            return Ok(U256::ZERO);
+        }
+        let mut spend = repay.min(held * self.comet.base_scale / per_unit);
+        // Floor rounding of the probe can overshoot by a wei of collateral: step down.
+        while !spend.is_zero() && quote(spend)? > held {
+            spend -= (spend / U256::from(1000u64)).max(U256::from(1u8));
+        }
+        Ok(spend)
+    }
+}
+
+impl Protocol for Comet {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn tokens(&self) -> Vec<TokenId> {
+        let mut t = self.collateral.clone();
+        t.push(self.base);
+        t.sort_unstable();
+        t
+    }
+
+    fn execute(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        call: &Call,
+    ) -> Result<Effect, WorldError> {
+        match *call {
+            Call::Supply { token, amount } => self.supply(env, sender, token, amount),
+            Call::Withdraw { token, amount } => self.withdraw(env, sender, token, amount),
+            Call::Borrow { token, amount } => {
+                self.base_only(token, "borrowing")?;
+                self.withdraw(env, sender, token, amount)
+            }
+            Call::Repay { token, amount } => {
+                self.base_only(token, "repaying")?;
+                let owed = self
+                    .comet
+                    .borrow_balance_of(sender, env.now)
+                    .map_err(|e| self.revert(e))?;
+                self.supply(env, sender, token, owed.min(amount))
+            }
+            Call::Liquidate {
+                borrower,
+                debt,
+                collateral,
+                repay,
+            } => {
+                self.base_only(debt, "repaying")?;
+                self.liquidate(env, sender, borrower, collateral, repay)
+            }
+            Call::SwapExactIn { .. } => Err(not_a_venue(&self.name)),
+        }
+    }
+
+    fn post_price(&mut self, token: TokenId, answer: u128, _now: u64) -> Result<(), WorldError> {
+        match self.asset(token)? {
+            CometAsset::Base => self.prices.base = U256::from(answer),
+            CometAsset::Collateral(i) => {
+                self.prices.collateral[usize::from(i)] = U256::from(answer)
+            }
+        }
+        Ok(())
+    }
+
+    fn candidates(&self, now: u64) -> Result<Vec<Candidate>, WorldError> {
+        let mut out = Vec::new();
+        for (&account, state) in &self.comet.accounts {
+            if state.principal >= 0
+                || !self
+                    .comet
+                    .is_liquidatable(account, &self.prices)
+                    .map_err(|e| self.revert(e))?
+            {
+                continue;
+            }
+            let owed = self
+                .comet
+                .borrow_balance_of(account, now)
+                .map_err(|e| self.revert(e))?;
+            let mut best: Option<(usize, f64)> = None;
+            for i in 0..self.collateral.len() {
+                let p = self
+                    .prices
+                    .price(CometAsset::Collateral(i as u8))
+                    .map_err(|e| self.revert(e))?;
+                let v = u256_f64(self.comet.collateral_balance_of(account, i as u8)) * u256_f64(p);
+                if v > 0.0 && best.is_none_or(|(_, b)| v > b) {
+                    best = Some((i, v));
+                }
+            }
+            let Some((i, _)) = best else { continue };
+            out.push(Candidate {
+                borrower: account,
+                debt: self.base,
+                collateral: self.collateral[i],
+                max_repay: owed,
+                health: 0.0,
+            });
+        }
+        Ok(out)
+    }
+
+    fn deposit_of(&self, agent: AgentId, token: TokenId, now: u64) -> Result<U256, WorldError> {
+        match self.asset(token)? {
+            CometAsset::Base => self
+                .comet
+                .balance_of(agent, now)
+                .map_err(|e| self.revert(e)),
+            CometAsset::Collateral(i) => Ok(self.comet.collateral_balance_of(agent, i)),
+        }
+    }
+
+    fn debt_of(&self, agent: AgentId, token: TokenId, now: u64) -> Result<U256, WorldError> {
+        self.base_only(token, "debt")?;
+        self.comet
+            .borrow_balance_of(agent, now)
+            .map_err(|e| self.revert(e))
+    }
+}

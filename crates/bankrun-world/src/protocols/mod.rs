@@ -1,0 +1,10 @@
+//! The lending protocols of the world, each a thin wrapper that maps the world's calls onto the
+//! protocol crate's own functions and moves tokens in the ledger.
+
+pub mod aave;
+pub mod comet;
+pub mod compound_v2;
+
+pub use aave::AaveV3;
+pub use comet::Comet;
+pub use compound_v2::CompoundV2;

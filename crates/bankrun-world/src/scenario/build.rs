@@ -1,0 +1,667 @@
+//! From a [`WorldSpec`] to a [`World`] with its agents: every reference resolved by name or
+//! symbol, every value checked, every error located in the scenario file.
+
+use std::collections::BTreeMap;
+
+use bankrun_aave::{InterestRateData, Pool, ProtocolVersion, ReserveConfig, U256};
+use bankrun_chain::Holder;
+use bankrun_chain::units::tokens_to_units;
+use bankrun_compound::{
+    CToken, Comptroller, JumpRateModelV2, PriceOracle, PriceSource, TokenConfig,
+};
+use bankrun_scenario::{PathStep, ScenarioError, error_at};
+
+use super::spec::{
+    AgentSpec, CompoundMarket, FeedSpec, PositionSpec, ProtocolSpec, VenueSpec, WorldSpec,
+};
+use crate::agent::Agent;
+use crate::agents::{Liquidator, Passive, ScriptedTrade};
+use crate::call::{AgentId, Call, GasSchedule, Target};
+use crate::oracle::{Publisher, Source};
+use crate::protocol::Protocol;
+use crate::protocols::{AaveV3, CompoundV2};
+use crate::venues::UniswapV2;
+use crate::world::{ChainConfig, World};
+
+/// Most blocks a scenario may run (about 4 years of 12-second blocks).
+pub const MAX_BLOCKS: u64 = 10_000_000;
+/// Most agents a scenario may hold.
+pub const MAX_AGENTS: u64 = 1_000_000;
+
+/// A path into the scenario file, for errors.
+#[derive(Clone, Default)]
+pub(crate) struct At(Vec<PathStep>);
+
+impl At {
+    pub(crate) fn k(&self, key: &str) -> At {
+        let mut v = self.0.clone();
+        v.push(PathStep::Key(key.to_string()));
+        At(v)
+    }
+    pub(crate) fn i(&self, i: usize) -> At {
+        let mut v = self.0.clone();
+        v.push(PathStep::Index(i));
+        At(v)
+    }
+}
+
+/// The scenario text and name, to locate errors.
+pub(crate) struct Src<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) origin: &'a str,
+}
+
+impl Src<'_> {
+    pub(crate) fn err(
+        &self,
+        at: &At,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> ScenarioError {
+        error_at(self.text, self.origin, &at.0, expected, found)
+    }
+}
+
+/// Names resolved to ids.
+struct Names {
+    tokens: BTreeMap<String, (u32, u8)>,
+    protocols: BTreeMap<String, u32>,
+    venues: BTreeMap<String, u32>,
+    /// Agent name (passive groups: the prefix) → (first id, count, passive).
+    agents: BTreeMap<String, (u32, u32, bool)>,
+}
+
+impl Names {
+    fn token(&self, src: &Src<'_>, at: &At, sym: &str) -> Result<(u32, u8), ScenarioError> {
+        self.tokens.get(sym).copied().ok_or_else(|| {
+            src.err(
+                at,
+                format!("a token of [[tokens]] ({})", keys(&self.tokens)),
+                format!("`{sym}`"),
+            )
+        })
+    }
+    fn protocol(&self, src: &Src<'_>, at: &At, name: &str) -> Result<u32, ScenarioError> {
+        self.protocols.get(name).copied().ok_or_else(|| {
+            src.err(
+                at,
+                format!("a protocol of [[protocols]] ({})", keys(&self.protocols)),
+                format!("`{name}`"),
+            )
+        })
+    }
+    fn venue(&self, src: &Src<'_>, at: &At, name: &str) -> Result<u32, ScenarioError> {
+        self.venues.get(name).copied().ok_or_else(|| {
+            src.err(
+                at,
+                format!("a venue of [[venues]] ({})", keys(&self.venues)),
+                format!("`{name}`"),
+            )
+        })
+    }
+}
+
+fn keys<V>(m: &BTreeMap<String, V>) -> String {
+    m.keys()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts `name` into `map`, or fails naming the duplicate.
+fn unique<V>(
+    map: &mut BTreeMap<String, V>,
+    name: &str,
+    v: V,
+    src: &Src<'_>,
+    at: &At,
+) -> Result<(), ScenarioError> {
+    if map.insert(name.to_string(), v).is_some() {
+        return Err(src.err(at, "a name used once", format!("`{name}` again")));
+    }
+    Ok(())
+}
+
+/// A finite number in `[lo, hi]`.
+fn within(src: &Src<'_>, at: &At, x: f64, lo: f64, hi: f64) -> Result<f64, ScenarioError> {
+    if x.is_finite() && x >= lo && x <= hi {
+        Ok(x)
+    } else {
+        Err(src.err(
+            at,
+            format!("a finite number in [{lo}, {hi}]"),
+            format!("{x}"),
+        ))
+    }
+}
+
+/// A mantissa (1e18 scale) of a fraction, exact for the decimal as written.
+fn mantissa(x: f64) -> U256 {
+    tokens_to_units(x, 18)
+}
+
+/// A built world: the world, its agents in acting order, and the blocks to run.
+pub(crate) type Built = (World, Vec<Box<dyn Agent>>, u64);
+
+/// Builds the world and its agents.
+///
+/// # Errors
+/// The first bad value or reference, located in the file.
+pub(crate) fn build(spec: &WorldSpec, src: &Src<'_>) -> Result<Built, ScenarioError> {
+    let root = At::default();
+    let h = &spec.scenario;
+    if h.engine != "world" {
+        return Err(src.err(
+            &root.k("scenario").k("engine"),
+            "\"world\"",
+            format!("{:?}", h.engine),
+        ));
+    }
+    let start = bankrun_chain::time::parse_time(&h.start)
+        .map_err(|e| src.err(&root.k("scenario").k("start"), "an RFC 3339 UTC time", e))?;
+    let start = u64::try_from(start).map_err(|_| {
+        src.err(
+            &root.k("scenario").k("start"),
+            "a time after 1970",
+            &h.start,
+        )
+    })?;
+    if h.blocks == 0 || h.blocks > MAX_BLOCKS {
+        return Err(src.err(
+            &root.k("scenario").k("blocks"),
+            format!("1 to {MAX_BLOCKS} blocks"),
+            h.blocks.to_string(),
+        ));
+    }
+    let c = &spec.chain;
+    if c.block_time_s == 0 || c.block_gas == 0 {
+        return Err(src.err(&root.k("chain"), "a positive block time and block gas", "0"));
+    }
+    let cfg = ChainConfig {
+        start,
+        block_time_s: c.block_time_s,
+        block_gas: c.block_gas,
+        gas: GasSchedule::default(),
+    };
+    let mut world = World::new(cfg, h.seed);
+    let mut names = Names {
+        tokens: BTreeMap::new(),
+        protocols: BTreeMap::new(),
+        venues: BTreeMap::new(),
+        agents: BTreeMap::new(),
+    };
+    for (i, t) in spec.tokens.iter().enumerate() {
+        let at = root.k("tokens").i(i);
+        if t.decimals > 36 {
+            return Err(src.err(
+                &at.k("decimals"),
+                "at most 36 decimals",
+                t.decimals.to_string(),
+            ));
+        }
+        unique(
+            &mut names.tokens,
+            &t.symbol,
+            (i as u32, t.decimals),
+            src,
+            &at.k("symbol"),
+        )?;
+    }
+    for (i, p) in spec.protocols.iter().enumerate() {
+        let at = root.k("protocols").i(i);
+        let proto = protocol(p, &names, src, &at, start)?;
+        unique(&mut names.protocols, p.name(), i as u32, src, &at.k("name"))?;
+        world.add_protocol(proto);
+    }
+    for (i, v) in spec.venues.iter().enumerate() {
+        let at = root.k("venues").i(i);
+        unique(&mut names.venues, v.name(), i as u32, src, &at.k("name"))?;
+        venue(&mut world, v, &names, src, &at, i as u32)?;
+    }
+    feeds(&mut world, &spec.feeds, &names, src)?;
+    let agents = agents(&mut world, &spec.agents, &mut names, src)?;
+    positions(&mut world, &spec.positions, &names, src)?;
+    Ok((world, agents, h.blocks))
+}
+
+fn protocol(
+    p: &ProtocolSpec,
+    names: &Names,
+    src: &Src<'_>,
+    at: &At,
+    start: u64,
+) -> Result<Box<dyn Protocol>, ScenarioError> {
+    match p {
+        ProtocolSpec::AaveV3 {
+            name,
+            version,
+            reserves,
+        } => {
+            let v = match version.as_str() {
+                "3.0" => ProtocolVersion::V3_0,
+                "3.6" => ProtocolVersion::V3_6,
+                other => {
+                    return Err(src.err(
+                        &at.k("version"),
+                        "\"3.0\" or \"3.6\"",
+                        format!("{other:?}"),
+                    ));
+                }
+            };
+            let mut pool = Pool::new(v, start);
+            let mut tokens = Vec::new();
+            for (j, r) in reserves.iter().enumerate() {
+                let rat = at.k("reserves").i(j);
+                let (token, decimals) = names.token(src, &rat.k("token"), &r.token)?;
+                let cfg = ReserveConfig {
+                    symbol: r.token.clone(),
+                    decimals,
+                    ltv: r.ltv_bps,
+                    liquidation_threshold: r.liquidation_threshold_bps,
+                    liquidation_bonus: r.liquidation_bonus_bps,
+                    reserve_factor: r.reserve_factor_bps,
+                    liquidation_protocol_fee: r.liquidation_protocol_fee_bps,
+                    supply_cap: 0,
+                    borrow_cap: 0,
+                    borrowing_enabled: true,
+                    frozen: false,
+                    paused: false,
+                    rate: InterestRateData {
+                        optimal_usage_ratio: r.optimal_usage_ratio_bps,
+                        base_variable_borrow_rate: r.base_variable_borrow_rate_bps,
+                        variable_rate_slope1: r.variable_rate_slope1_bps,
+                        variable_rate_slope2: r.variable_rate_slope2_bps,
+                    },
+                };
+                pool.init_reserve(start, cfg).map_err(|e| {
+                    src.err(
+                        &rat,
+                        "a reserve the PoolConfigurator accepts",
+                        format!("{e:?}"),
+                    )
+                })?;
+                tokens.push(token);
+            }
+            let w = AaveV3::new(name, pool, tokens)
+                .map_err(|e| src.err(at, "a valid pool", e.to_string()))?;
+            Ok(Box::new(w))
+        }
+        ProtocolSpec::CompoundV2 {
+            name,
+            close_factor,
+            liquidation_incentive,
+            markets,
+        } => {
+            within(src, &at.k("close_factor"), *close_factor, 0.05, 0.9)?;
+            within(
+                src,
+                &at.k("liquidation_incentive"),
+                *liquidation_incentive,
+                1.0,
+                1.5,
+            )?;
+            let mut oracle = PriceOracle::new(mantissa(0.15));
+            let mut parts = Vec::new();
+            for (j, m) in markets.iter().enumerate() {
+                let mat = at.k("markets").i(j);
+                let (token, decimals) = names.token(src, &mat.k("token"), &m.token)?;
+                let base_unit = U256::from(10u8).pow(U256::from(decimals));
+                let source = match m.fixed_usd {
+                    Some(p) => PriceSource::FixedUsd(tokens_to_units(
+                        within(src, &mat.k("fixed_usd"), p, 1e-6, 1e9)?,
+                        6,
+                    )),
+                    None => PriceSource::Reporter,
+                };
+                oracle.push(TokenConfig { base_unit, source });
+                parts.push((token, decimals, m, mat));
+            }
+            let mut c = Comptroller::new(
+                mantissa(*close_factor),
+                mantissa(*liquidation_incentive),
+                oracle,
+            );
+            let mut tokens = Vec::new();
+            for (token, decimals, m, mat) in parts {
+                let ctoken = ctoken(m, decimals, src, &mat)?;
+                c.support_market(
+                    ctoken,
+                    mantissa(within(
+                        src,
+                        &mat.k("collateral_factor"),
+                        m.collateral_factor,
+                        0.0,
+                        0.9,
+                    )?),
+                );
+                tokens.push(token);
+            }
+            let w = CompoundV2::new(name, c, tokens)
+                .map_err(|e| src.err(at, "a valid Comptroller", e.to_string()))?;
+            Ok(Box::new(w))
+        }
+    }
+}
+
+/// A cToken with the initial exchange rate of the real markets (0.02 underlying per cToken,
+/// scaled by decimals: `2·10^(8 + decimals)`).
+fn ctoken(
+    m: &CompoundMarket,
+    decimals: u8,
+    src: &Src<'_>,
+    at: &At,
+) -> Result<CToken, ScenarioError> {
+    for (key, x) in [
+        ("base_rate", m.base_rate),
+        ("multiplier", m.multiplier),
+        ("jump_multiplier", m.jump_multiplier),
+    ] {
+        within(src, &at.k(key), x, 0.0, 100.0)?;
+    }
+    within(src, &at.k("kink"), m.kink, 0.0, 1.0)?;
+    within(src, &at.k("reserve_factor"), m.reserve_factor, 0.0, 1.0)?;
+    let model = JumpRateModelV2::from_per_year(
+        mantissa(m.base_rate),
+        mantissa(m.multiplier),
+        mantissa(m.jump_multiplier),
+        mantissa(m.kink),
+    )
+    .map_err(|e| {
+        src.err(
+            at,
+            "a JumpRateModelV2 the contract accepts",
+            format!("{e:?}"),
+        )
+    })?;
+    let rate = U256::from(2u8) * U256::from(10u8).pow(U256::from(8 + u32::from(decimals)));
+    Ok(CToken::new(model, rate, mantissa(m.reserve_factor), 0))
+}
+
+fn venue(
+    world: &mut World,
+    v: &VenueSpec,
+    names: &Names,
+    src: &Src<'_>,
+    at: &At,
+    id: u32,
+) -> Result<(), ScenarioError> {
+    match v {
+        VenueSpec::UniswapV2 {
+            name,
+            tokens,
+            liquidity,
+        } => {
+            let t0 = names.token(src, &at.k("tokens").i(0), &tokens[0])?;
+            let t1 = names.token(src, &at.k("tokens").i(1), &tokens[1])?;
+            if t0.0 == t1.0 {
+                return Err(src.err(
+                    &at.k("tokens"),
+                    "two different tokens",
+                    format!("{tokens:?}"),
+                ));
+            }
+            world.add_venue(Box::new(UniswapV2::new(name, t0, t1, false)));
+            for (k, (t, d)) in [t0, t1].into_iter().enumerate() {
+                let amount = within(src, &at.k("liquidity").i(k), liquidity[k], 1e-9, 1e15)?;
+                world
+                    .ledger_mut()
+                    .mint(t, Holder::Venue(id), tokens_to_units(amount, d))
+                    .map_err(|e| {
+                        src.err(
+                            &at.k("liquidity"),
+                            "an amount the token supply can hold",
+                            e.to_string(),
+                        )
+                    })?;
+            }
+            world
+                .with_venue(id, |venue, env| venue.sync_liquidity(env))
+                .map_err(|e| {
+                    src.err(
+                        &at.k("liquidity"),
+                        "liquidity the pair accepts",
+                        e.to_string(),
+                    )
+                })
+        }
+    }
+}
+
+fn feeds(
+    world: &mut World,
+    feeds: &[FeedSpec],
+    names: &Names,
+    src: &Src<'_>,
+) -> Result<(), ScenarioError> {
+    let mut by_token: BTreeMap<u32, u32> = BTreeMap::new();
+    for (i, f) in feeds.iter().enumerate() {
+        let at = At::default().k("feeds").i(i);
+        let (token, _) = names.token(src, &at.k("token"), &f.token)?;
+        let source = match (&f.source.constant_usd, &f.source.venue, &f.source.quote) {
+            (Some(p), None, None) => Source::Path(vec![(
+                0,
+                within(src, &at.k("source").k("constant_usd"), *p, 1e-9, 1e12)?,
+            )]),
+            (None, Some(v), Some(q)) => {
+                let venue = names.venue(src, &at.k("source").k("venue"), v)?;
+                let (quote_token, _) = names.token(src, &at.k("source").k("quote"), q)?;
+                let quote_feed = by_token.get(&quote_token).copied();
+                if quote_feed.is_none() {
+                    return Err(src.err(
+                        &at.k("source").k("quote"),
+                        "a token priced by an earlier feed",
+                        format!("`{q}`"),
+                    ));
+                }
+                Source::Venue {
+                    venue,
+                    token,
+                    quote_token,
+                    quote_feed,
+                }
+            }
+            _ => {
+                return Err(src.err(
+                    &at.k("source"),
+                    "either `constant_usd`, or `venue` with `quote`",
+                    "another combination",
+                ));
+            }
+        };
+        let publisher = match &f.push {
+            None => Publisher::Direct,
+            Some(p) => Publisher::Push {
+                deviation_bps: p.deviation_bps,
+                heartbeat_s: p.heartbeat_s,
+            },
+        };
+        let id = world
+            .oracles_mut()
+            .add_feed(&f.name, source, publisher)
+            .map_err(|e| src.err(&at, "a valid feed", e.to_string()))?;
+        by_token.insert(token, id);
+        for (j, r) in f.readers.iter().enumerate() {
+            let rat = at.k("readers").i(j);
+            let p = names.protocol(src, &rat, r)?;
+            let lists = world
+                .view()
+                .protocol(p)
+                .is_some_and(|proto| proto.tokens().contains(&token));
+            if !lists {
+                return Err(src.err(
+                    &rat,
+                    format!("a protocol listing `{}`", f.token),
+                    format!("`{r}`"),
+                ));
+            }
+            world
+                .oracles_mut()
+                .bind(id, p, token)
+                .map_err(|e| src.err(&rat, "a known feed", e.to_string()))?;
+        }
+    }
+    world.publish_oracles().map_err(|e| {
+        src.err(
+            &At::default().k("feeds"),
+            "feeds with a price at the start",
+            e.to_string(),
+        )
+    })
+}
+
+fn agents(
+    world: &mut World,
+    specs: &[AgentSpec],
+    names: &mut Names,
+    src: &Src<'_>,
+) -> Result<Vec<Box<dyn Agent>>, ScenarioError> {
+    let mut out: Vec<Box<dyn Agent>> = Vec::new();
+    for (i, a) in specs.iter().enumerate() {
+        let at = At::default().k("agents").i(i);
+        let id = out.len() as AgentId;
+        match a {
+            AgentSpec::Liquidator {
+                name,
+                watch,
+                repay_token,
+                capital,
+                max_repay,
+                priority_gwei,
+            } => {
+                let mut ids = Vec::new();
+                for (j, p) in watch.iter().enumerate() {
+                    ids.push(names.protocol(src, &at.k("watch").i(j), p)?);
+                }
+                let (t, d) = names.token(src, &at.k("repay_token"), repay_token)?;
+                let cap = within(src, &at.k("capital"), *capital, 0.0, 1e15)?;
+                let max = within(src, &at.k("max_repay"), *max_repay, 0.0, 1e15)?;
+                let fee = within(src, &at.k("priority_gwei"), *priority_gwei, 0.0, 1e6)?;
+                mint(world, t, id, tokens_to_units(cap, d), src, &at.k("capital"))?;
+                out.push(Box::new(Liquidator::new(
+                    name,
+                    ids,
+                    t,
+                    tokens_to_units(max, d),
+                    fee,
+                )));
+                unique(&mut names.agents, name, (id, 1, false), src, &at.k("name"))?;
+            }
+            AgentSpec::ScriptedTrade {
+                name,
+                venue,
+                token,
+                into,
+                amount,
+                at_block,
+            } => {
+                let v = names.venue(src, &at.k("venue"), venue)?;
+                let (t, d) = names.token(src, &at.k("token"), token)?;
+                let (o, _) = names.token(src, &at.k("into"), into)?;
+                let units = tokens_to_units(within(src, &at.k("amount"), *amount, 0.0, 1e15)?, d);
+                mint(world, t, id, units, src, &at.k("amount"))?;
+                out.push(Box::new(ScriptedTrade::new(
+                    name,
+                    v,
+                    (t, o),
+                    units,
+                    *at_block,
+                )));
+                unique(&mut names.agents, name, (id, 1, false), src, &at.k("name"))?;
+            }
+            AgentSpec::Passive { name, count } => {
+                if u64::from(*count) + out.len() as u64 > MAX_AGENTS {
+                    return Err(src.err(
+                        &at.k("count"),
+                        format!("at most {MAX_AGENTS} agents in all"),
+                        count.to_string(),
+                    ));
+                }
+                for k in 0..*count {
+                    out.push(Box::new(Passive::new(&format!("{name}-{k}"))));
+                }
+                unique(
+                    &mut names.agents,
+                    name,
+                    (id, *count, true),
+                    src,
+                    &at.k("name"),
+                )?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn mint(
+    world: &mut World,
+    token: u32,
+    agent: AgentId,
+    amount: U256,
+    src: &Src<'_>,
+    at: &At,
+) -> Result<(), ScenarioError> {
+    world
+        .ledger_mut()
+        .mint(token, Holder::Agent(agent), amount)
+        .map_err(|e| src.err(at, "an amount the token supply can hold", e.to_string()))
+}
+
+fn positions(
+    world: &mut World,
+    specs: &[PositionSpec],
+    names: &Names,
+    src: &Src<'_>,
+) -> Result<(), ScenarioError> {
+    for (i, p) in specs.iter().enumerate() {
+        let at = At::default().k("positions").i(i);
+        let Some(&(first, count, true)) = names.agents.get(&p.agents) else {
+            return Err(src.err(
+                &at.k("agents"),
+                "a passive agent group",
+                format!("`{}`", p.agents),
+            ));
+        };
+        let proto = names.protocol(src, &at.k("protocol"), &p.protocol)?;
+        let (ct, cd) = names.token(src, &at.k("collateral"), &p.collateral)?;
+        let supply = tokens_to_units(within(src, &at.k("supply"), p.supply, 0.0, 1e15)?, cd);
+        let borrow = match &p.debt {
+            Some(d) => {
+                let (dt, dd) = names.token(src, &at.k("debt"), d)?;
+                Some((
+                    dt,
+                    tokens_to_units(within(src, &at.k("borrow"), p.borrow, 0.0, 1e15)?, dd),
+                ))
+            }
+            None => None,
+        };
+        for agent in first..first + count {
+            mint(world, ct, agent, supply, src, &at.k("supply"))?;
+            let call = Call::Supply {
+                token: ct,
+                amount: supply,
+            };
+            world
+                .execute_now(agent, Target::Protocol(proto), &call)
+                .map_err(|e| {
+                    src.err(
+                        &at.k("supply"),
+                        "a supply the protocol accepts",
+                        e.to_string(),
+                    )
+                })?;
+            if let Some((dt, amount)) = borrow {
+                let call = Call::Borrow { token: dt, amount };
+                world
+                    .execute_now(agent, Target::Protocol(proto), &call)
+                    .map_err(|e| {
+                        src.err(
+                            &at.k("borrow"),
+                            "a borrow the protocol accepts",
+                            e.to_string(),
+                        )
+                    })?;
+            }
+        }
+    }
+    Ok(())
+}

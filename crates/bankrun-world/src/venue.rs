@@ -1,0 +1,57 @@
+//! The interface every trading venue of the world implements.
+
+use bankrun_aave::U256;
+use bankrun_chain::TokenId;
+
+use crate::call::{AgentId, Effect};
+use crate::error::WorldError;
+use crate::protocol::Env;
+
+/// A trading venue: a DEX pool or a CEX book.
+pub trait Venue {
+    /// Display name.
+    fn name(&self) -> &str;
+
+    /// Tokens traded, ascending.
+    fn tokens(&self) -> Vec<TokenId>;
+
+    /// Sells exactly `amount_in` of `token_in` for `token_out`; the output goes to `sender`.
+    /// Atomic.
+    ///
+    /// # Errors
+    /// The venue's error as [`WorldError::Reverted`] (including a slippage failure below
+    /// `min_out`), or [`WorldError::Ledger`] when the sender lacks `amount_in`.
+    fn swap_exact_in(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        token_in: TokenId,
+        token_out: TokenId,
+        amount_in: U256,
+        min_out: U256,
+    ) -> Result<Effect, WorldError>;
+
+    /// Takes the tokens transferred to the venue's ledger holder above its reserves into its
+    /// liquidity (Uniswap v2 `Pair.mint` after the router's transfers); the LP position stays
+    /// with the venue. Used to seed venues.
+    ///
+    /// # Errors
+    /// The venue's error (too little liquidity, overflow).
+    fn sync_liquidity(&mut self, env: &Env<'_>) -> Result<(), WorldError>;
+
+    /// Marginal price of one whole `base` token in whole `quote` tokens (`f64`: a statistic
+    /// for oracles and agents, never protocol state).
+    ///
+    /// # Errors
+    /// [`WorldError::NoPrice`] for a venue without liquidity; an unknown token is an error.
+    fn price(&self, base: TokenId, quote: TokenId) -> Result<f64, WorldError>;
+
+    /// Called once per block before the oracles read, so that a venue whose price follows
+    /// time (a CEX whose mid tracks an exogenous path and whose impact decays) can move.
+    ///
+    /// # Errors
+    /// The venue's failure to price `now` (never read as zero).
+    fn advance(&mut self, _now: u64) -> Result<(), WorldError> {
+        Ok(())
+    }
+}

@@ -1,0 +1,151 @@
+//! Maker's Peg Stability Module (`bankrun_maker::psm::Psm`, dss-psm `sellGem` / `buyGem`) as a
+//! runnable protocol traded through the venue interface: a sale of the gem (USDC) mints DAI at
+//! par less `tin`; a sale of DAI buys the gem at par plus `tout`. DAI is minted and burnt in
+//! the ledger as the Vat does; the fee DAI stays with the PSM's holder (the Vow's surplus).
+
+use bankrun_aave::U256;
+use bankrun_chain::TokenId;
+use bankrun_maker::psm::Psm as PsmState;
+
+use crate::call::{AgentId, Effect};
+use crate::error::WorldError;
+use crate::protocol::{Env, ensure_balance, pull, push};
+use crate::venue::Venue;
+use bankrun_chain::units::u256_to_f64 as u256_f64;
+
+/// 1e18.
+const WAD: u128 = 1_000_000_000_000_000_000;
+
+/// A PSM of `gem` against `dai`.
+#[derive(Debug, Clone)]
+pub struct Psm {
+    name: String,
+    psm: PsmState,
+    gem: TokenId,
+    dai: TokenId,
+}
+
+impl Psm {
+    /// A PSM with state `psm` swapping `gem` and `dai` (18 decimals).
+    pub fn new(name: &str, psm: PsmState, gem: TokenId, dai: TokenId) -> Self {
+        Psm {
+            name: name.to_string(),
+            psm,
+            gem,
+            dai,
+        }
+    }
+
+    /// The PSM's state (read-only).
+    pub fn state(&self) -> &PsmState {
+        &self.psm
+    }
+
+    fn revert(&self, e: impl std::fmt::Debug) -> WorldError {
+        WorldError::reverted(&self.name, e)
+    }
+
+    /// `sellGem`: gem in, DAI out (`gem18 − fee`), the fee to the Vow.
+    fn sell_gem(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        amount: U256,
+        min_out: U256,
+    ) -> Result<Effect, WorldError> {
+        ensure_balance(env, self.gem, sender, amount)?;
+        let mut next = self.psm;
+        let (dai, fee) = next.sell_gem(amount).map_err(|e| self.revert(e))?;
+        if dai < min_out {
+            return Err(self.revert("TooMuchSlippage"));
+        }
+        pull(env, self.gem, sender, amount)?;
+        env.ledger
+            .mint(self.dai, bankrun_chain::Holder::Agent(sender), dai)?;
+        env.ledger.mint(self.dai, env.holder, fee)?;
+        self.psm = next;
+        Ok(Effect {
+            amount: dai,
+            ..Effect::default()
+        })
+    }
+
+    /// `buyGem` of the largest gem amount `dai_in` pays for (`gem18·(1 + tout)`); DAI paid is
+    /// burnt but for the fee, which goes to the Vow; any remainder stays with the sender.
+    fn buy_gem(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        dai_in: U256,
+        min_out: U256,
+    ) -> Result<Effect, WorldError> {
+        ensure_balance(env, self.dai, sender, dai_in)?;
+        let gem18 = dai_in * U256::from(WAD) / (U256::from(WAD) + self.psm.tout);
+        let gem = gem18 / self.psm.to18;
+        if gem < min_out {
+            return Err(self.revert("TooMuchSlippage"));
+        }
+        let mut next = self.psm;
+        let (dai, fee) = next.buy_gem(gem).map_err(|e| self.revert(e))?;
+        pull(env, self.dai, sender, dai)?;
+        env.ledger.burn(self.dai, env.holder, dai - fee)?;
+        push(env, self.gem, sender, gem)?;
+        self.psm = next;
+        Ok(Effect {
+            amount: gem,
+            ..Effect::default()
+        })
+    }
+}
+
+impl Venue for Psm {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn tokens(&self) -> Vec<TokenId> {
+        let mut t = vec![self.gem, self.dai];
+        t.sort_unstable();
+        t
+    }
+
+    fn swap_exact_in(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        token_in: TokenId,
+        token_out: TokenId,
+        amount_in: U256,
+        min_out: U256,
+    ) -> Result<Effect, WorldError> {
+        match (token_in, token_out) {
+            (i, o) if (i, o) == (self.gem, self.dai) => {
+                self.sell_gem(env, sender, amount_in, min_out)
+            }
+            (i, o) if (i, o) == (self.dai, self.gem) => {
+                self.buy_gem(env, sender, amount_in, min_out)
+            }
+            _ => Err(WorldError::Unsupported {
+                target: self.name.clone(),
+                what: format!("tokens {token_in} → {token_out}"),
+            }),
+        }
+    }
+
+    fn sync_liquidity(&mut self, _env: &Env<'_>) -> Result<(), WorldError> {
+        // The PSM's gem comes only through sellGem.
+        Ok(())
+    }
+
+    fn price(&self, base: TokenId, quote: TokenId) -> Result<f64, WorldError> {
+        let fee = |x: U256| u256_f64(x) / WAD as f64;
+        match (base, quote) {
+            (b, q) if (b, q) == (self.gem, self.dai) => Ok(1.0 - fee(self.psm.tin)),
+            (b, q) if (b, q) == (self.dai, self.gem) => Ok(1.0 / (1.0 + fee(self.psm.tout))),
+            _ => Err(WorldError::Unsupported {
+                target: self.name.clone(),
+                what: format!("tokens {base} and {quote}"),
+            }),
+        }
+    }
+}
