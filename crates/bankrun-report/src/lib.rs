@@ -24,7 +24,7 @@ pub mod parquet;
 mod series;
 mod table;
 
-pub use csv::write_csv;
+pub use csv::{csv_string, write_csv};
 pub use dir::{RunMeta, write_run_dir};
 pub use error::ReportError;
 pub use json::{summary_json, summary_json_schema};

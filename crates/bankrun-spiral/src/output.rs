@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::SpiralError;
-use crate::record::{RunOutput, Summary};
+use crate::record::RunOutput;
 
 /// The human-readable summary of the runs of one scenario.
 pub fn summary_table(runs: &[RunOutput]) -> String {
@@ -92,35 +92,33 @@ fn usd(x: f64) -> String {
     format!("{}${out}", if neg { "-" } else { "" })
 }
 
-/// The summaries as pretty JSON.
+/// The summaries as pretty JSON: an object `{"scenario", "seed", "variants": {<variant>: summary}}`
+/// (variants `real` and, with `[stress]`, `stress`).
 pub fn summary_json(runs: &[RunOutput]) -> String {
-    let v: Vec<&Summary> = runs.iter().map(|r| &r.summary).collect();
-    serde_json::to_string_pretty(&v).unwrap_or_default()
+    let variants: serde_json::Map<String, serde_json::Value> = runs
+        .iter()
+        .map(|r| {
+            let v = serde_json::to_value(&r.summary)
+                .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
+            (r.summary.variant.clone(), v)
+        })
+        .collect();
+    let first = runs.first().map(|r| &r.summary);
+    let object = serde_json::json!({
+        "scenario": first.map(|s| s.scenario.clone()),
+        "seed": first.map(|s| s.seed),
+        "variants": variants,
+    });
+    serde_json::to_string_pretty(&object).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
-/// CSV text of `rows` (header from the field names).
-pub fn to_csv<T: Serialize>(rows: &[T]) -> String {
-    let mut out = String::new();
-    for (i, r) in rows.iter().enumerate() {
-        let Ok(serde_json::Value::Object(m)) = serde_json::to_value(r) else {
-            continue;
-        };
-        if i == 0 {
-            out.push_str(&m.keys().cloned().collect::<Vec<_>>().join(","));
-            out.push('\n');
-        }
-        let cells: Vec<String> = m
-            .values()
-            .map(|v| match v {
-                serde_json::Value::String(s) if s.contains(',') => format!("\"{s}\""),
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect();
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
+/// CSV text of `rows` with a header row (also when empty), through the one CSV writer of
+/// `bankrun-report`.
+///
+/// # Errors
+/// [`SpiralError::Run`] if serialisation fails.
+pub fn to_csv<T: Serialize + Default>(rows: &[T]) -> Result<String, SpiralError> {
+    bankrun_report::csv_string(rows).map_err(|e| SpiralError::Run(format!("csv: {e}")))
 }
 
 /// A chart line: `(label, colour, points)`.
@@ -225,8 +223,9 @@ pub fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn html_table<T: Serialize>(rows: &[T], limit: usize) -> String {
-    let csv = to_csv(&rows[..rows.len().min(limit)]);
+fn html_table<T: Serialize + Default>(rows: &[T], limit: usize) -> String {
+    // An unserialisable row shows as an error line in the table, never as an empty table.
+    let csv = to_csv(&rows[..rows.len().min(limit)]).unwrap_or_else(|e| format!("error\n{e}"));
     let mut s = String::from("<table>");
     for (i, line) in csv.lines().enumerate() {
         let tag = if i == 0 { "th" } else { "td" };
@@ -338,10 +337,10 @@ fn write_files(
     let mut files = vec![("summary.json".to_string(), summary_json(runs))];
     for r in runs {
         let v = &r.summary.variant;
-        files.push((format!("{v}_liquidations.csv"), to_csv(&r.liquidations)));
-        files.push((format!("{v}_auctions.csv"), to_csv(&r.auctions)));
-        files.push((format!("{v}_bids.csv"), to_csv(&r.bids)));
-        files.push((format!("{v}_series.csv"), to_csv(&r.series)));
+        files.push((format!("{v}_liquidations.csv"), to_csv(&r.liquidations)?));
+        files.push((format!("{v}_auctions.csv"), to_csv(&r.auctions)?));
+        files.push((format!("{v}_bids.csv"), to_csv(&r.bids)?));
+        files.push((format!("{v}_series.csv"), to_csv(&r.series)?));
     }
     files.push((
         "report.html".to_string(),

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// One liquidation (Maker: one settled auction; Compound: one `liquidateBorrow`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct LiquidationRow {
     /// `"maker"` or `"compound-v2"`.
     pub protocol: &'static str,
@@ -43,7 +43,7 @@ pub struct LiquidationRow {
 }
 
 /// One Maker auction bid.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct BidRow {
     /// Auction id.
     pub auction: u64,
@@ -64,7 +64,7 @@ pub struct BidRow {
 }
 
 /// One Maker auction's outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct AuctionRow {
     /// Auction id.
     pub auction: u64,
@@ -96,7 +96,7 @@ pub struct AuctionRow {
 }
 
 /// A sampled time-series row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct SeriesRow {
     /// Time (RFC 3339).
     pub time: String,

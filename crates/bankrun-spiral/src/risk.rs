@@ -46,7 +46,7 @@ impl Exposure {
 }
 
 /// One point of the curve.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct Point {
     /// Price drop (0..0.9).
     pub drop: f64,
@@ -297,7 +297,7 @@ pub fn write(dir: &Path, name: &str, c: &Curve) -> Result<Vec<PathBuf>, SpiralEr
         crate::output::esc(&table(c))
     );
     let files = [
-        ("curve.csv", crate::output::to_csv(&c.points)),
+        ("curve.csv", crate::output::to_csv(&c.points)?),
         ("curve.svg", svg),
         ("report.html", html),
     ];

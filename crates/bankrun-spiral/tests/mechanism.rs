@@ -315,6 +315,15 @@ fn parquet_outputs_read_back_and_are_deterministic() {
         );
         assert_eq!(x, y, "{f} not byte-identical");
     }
+    // A Compound run has no auctions: the CSV still has its header.
+    assert!(run.auctions.is_empty());
+    let auctions = std::fs::read_to_string(a.join("stress_auctions.csv")).unwrap();
+    assert!(auctions.starts_with("auction,urn,kicked,"), "{auctions:?}");
+    assert_eq!(auctions.lines().count(), 1);
+    // The JSON summary is an object keyed by variant.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["variants"]["stress"]["liquidations"].is_u64(), "{summary}");
     let r = SerializedFileReader::new(
         std::fs::File::open(a.join("stress_liquidations.parquet")).unwrap(),
     )
