@@ -323,7 +323,10 @@ fn parquet_outputs_read_back_and_are_deterministic() {
     // The JSON summary is an object keyed by variant.
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(a.join("summary.json")).unwrap()).unwrap();
-    assert!(summary["variants"]["stress"]["liquidations"].is_u64(), "{summary}");
+    assert!(
+        summary["variants"]["stress"]["liquidations"].is_u64(),
+        "{summary}"
+    );
     let r = SerializedFileReader::new(
         std::fs::File::open(a.join("stress_liquidations.parquet")).unwrap(),
     )
