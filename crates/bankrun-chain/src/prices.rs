@@ -233,30 +233,15 @@ pub fn read_csv(
     file: &str,
     format: &CsvFormat<'_>,
 ) -> Result<Vec<PricePath>, CsvError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| CsvError::new(file, 1, "", "a CSV header", e.to_string()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut rdr, header) = open_csv(text, file)?;
     let idx = column_indices(&header, file, format)?;
     let time_name = header.first().cloned().unwrap_or_default();
     let mut points: Vec<Vec<(i64, f64)>> = vec![Vec::new(); idx.len()];
     let mut prev: Option<(i64, u64)> = None;
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line()).max(1) as usize;
-            CsvError::new(file, line, "", "a well-formed CSV row", e.to_string())
-        })?;
-        let line = rec.position().map_or(0, |p| p.line());
-        if rec.iter().all(str::is_empty) {
+        let Some((rec, line)) = data_row(rec, file)? else {
             continue;
-        }
+        };
         let ln = line as usize;
         if format.exact_header && rec.len() != header.len() {
             return Err(CsvError::new(
@@ -299,6 +284,132 @@ pub fn read_csv(
             interpolation: Interpolation::Linear,
         })
         .collect())
+}
+
+/// A CSV reader over `text` (cells trimmed, rows of any length) and its header.
+fn open_csv<'t>(
+    text: &'t str,
+    file: &str,
+) -> Result<(csv::Reader<&'t [u8]>, Vec<String>), CsvError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = rdr
+        .headers()
+        .map_err(|e| CsvError::new(file, 1, "", "a CSV header", e.to_string()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    Ok((rdr, header))
+}
+
+/// A record and its line, or `None` for a blank line.
+fn data_row(
+    rec: Result<csv::StringRecord, csv::Error>,
+    file: &str,
+) -> Result<Option<(csv::StringRecord, u64)>, CsvError> {
+    let rec = rec.map_err(|e| {
+        let line = e.position().map_or(0, |p| p.line()).max(1) as usize;
+        CsvError::new(file, line, "", "a well-formed CSV row", e.to_string())
+    })?;
+    let line = rec.position().map_or(0, |p| p.line());
+    Ok((!rec.iter().all(str::is_empty)).then_some((rec, line)))
+}
+
+/// One price column of a CSV read leniently, for fitting a price process to whatever file a
+/// user has (`bankrun fit`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LooseSeries {
+    /// The prices, in time order.
+    pub path: PricePath,
+    /// The column read.
+    pub column: String,
+    /// Rows skipped: an empty or non-positive price (a missing close).
+    pub skipped: usize,
+}
+
+/// Reads one price column of a CSV whose first column is the time (RFC 3339,
+/// `YYYY-MM-DD HH:MM`, a date alone (midnight UTC) or unix seconds, strictly increasing): `column`, or else `price_usd`,
+/// or else the first column whose name starts with `price`. Rows with an empty or
+/// non-positive price are skipped and counted; a price that is not a number is an error.
+///
+/// # Errors
+/// [`CsvError`] naming the file, line and column: a bad header, time or price, times out of
+/// order, or no price at all.
+pub fn read_loose_series(
+    text: &str,
+    file: &str,
+    column: Option<&str>,
+) -> Result<LooseSeries, CsvError> {
+    let (mut rdr, header) = open_csv(text, file)?;
+    let found = || format!("`{}`", header.join(","));
+    let idx = match column {
+        Some(c) => header.iter().skip(1).position(|h| h == c).map(|i| i + 1),
+        None => header
+            .iter()
+            .skip(1)
+            .position(|h| h == "price_usd")
+            .or_else(|| header.iter().skip(1).position(|h| h.starts_with("price")))
+            .map(|i| i + 1),
+    }
+    .ok_or_else(|| {
+        let want = column.map_or("a `price_usd` or `price…` column".to_string(), |c| {
+            format!("the column `{c}`")
+        });
+        CsvError::new(file, 1, "", want, found())
+    })?;
+    let time_name = header.first().cloned().unwrap_or_default();
+    let (mut points, mut skipped, mut prev) = (Vec::new(), 0, None);
+    for rec in rdr.records() {
+        let Some((rec, line)) = data_row(rec, file)? else {
+            continue;
+        };
+        // A date alone is that day's close, read at midnight UTC.
+        let when = match &rec[0] {
+            d if d.len() == 10 && d.as_bytes().get(4) == Some(&b'-') => format!("{d} 00:00"),
+            other => other.to_string(),
+        };
+        let t = row_time(&when, prev, file, line as usize, &time_name)?;
+        let cell = rec.get(idx).unwrap_or("");
+        let v: f64 = if cell.is_empty() {
+            f64::NAN
+        } else {
+            cell.parse().map_err(|_| {
+                CsvError::new(
+                    file,
+                    line as usize,
+                    &header[idx],
+                    "a price",
+                    format!("`{cell}`"),
+                )
+            })?
+        };
+        prev = Some((t, line));
+        if !(v.is_finite() && v > 0.0) {
+            skipped += 1;
+            continue;
+        }
+        points.push((t, v));
+    }
+    if points.is_empty() {
+        return Err(CsvError::new(
+            file,
+            0,
+            &header[idx],
+            "at least one price",
+            "none",
+        ));
+    }
+    Ok(LooseSeries {
+        path: PricePath {
+            points,
+            interpolation: Interpolation::Linear,
+        },
+        column: header[idx].clone(),
+        skipped,
+    })
 }
 
 /// The header positions of the value columns, after checking the header against `format`.
@@ -431,6 +542,26 @@ mod tests {
         assert!(PricePath::from_points(vec![(1, 1.0), (1, 2.0)]).is_err());
         assert!(PricePath::from_points(vec![(1, f64::NAN)]).is_err());
         assert!(PricePath::from_points(Vec::new()).is_err());
+    }
+
+    #[test]
+    fn a_loose_series_picks_its_column_skips_missing_closes_and_locates_errors() {
+        let text = "date,open,price_close\n2020-01-01,5,1\n2020-01-02,5,\n2020-01-03,5,-1\n\
+                    2020-01-04,5,2\n";
+        let s = read_loose_series(text, "x.csv", None).unwrap();
+        assert_eq!((s.column.as_str(), s.skipped), ("price_close", 2));
+        assert_eq!(
+            s.path.points(),
+            &[(1_577_836_800, 1.0), (1_578_096_000, 2.0)]
+        );
+        let open = read_loose_series(text, "x.csv", Some("open")).unwrap();
+        assert_eq!((open.path.points().len(), open.skipped), (4, 0));
+        let e = read_loose_series("t,price\n1,2\n3,x\n", "x.csv", None).unwrap_err();
+        assert_eq!((e.line, e.column.as_str()), (3, "price"));
+        let e = read_loose_series("t,close\n1,2\n", "x.csv", None).unwrap_err();
+        assert_eq!(e.line, 1);
+        let e = read_loose_series("t,price\n1,0\n", "x.csv", None).unwrap_err();
+        assert!(e.to_string().contains("at least one price"), "{e}");
     }
 
     #[test]

@@ -25,6 +25,25 @@ pub fn tokens_to_units(tokens: f64, decimals: u8) -> U256 {
     U256::from_str_radix(digits.trim_start_matches('0').max("0"), 10).unwrap_or(U256::ZERO)
 }
 
+/// Whole units (a decimal) → integer units of `decimals` (18 = wad, 27 = ray, 45 = rad),
+/// floored, keeping at most 18 significant digits (the digits an `f64` carries, so that
+/// `1.5 → 1.5e27` exactly rather than the binary expansion's tail); negative and non-finite
+/// give 0. For amounts a behaviour model computes in `f64` (a bid, a CEX fill) and scenario
+/// parameters (`mat`, `line`); the Maker scenarios' conversions since their first runner.
+pub fn f64_to_fixed(x: f64, decimals: u32) -> U256 {
+    if !(x.is_finite() && x > 0.0) {
+        return U256::ZERO;
+    }
+    let pow10 = |d: u32| 10f64.powi(d as i32);
+    let scaled = x * pow10(decimals);
+    if scaled < 1e18 {
+        U256::from(scaled as u128)
+    } else {
+        let e = (scaled.log10().floor() as u32).saturating_sub(17);
+        U256::from((scaled / pow10(e)) as u128) * U256::from(10u64).pow(U256::from(e))
+    }
+}
+
 /// Integer units to whole tokens, for display.
 pub fn units_to_tokens(units: U256, decimals: u8) -> f64 {
     u256_to_f64(units) / 10f64.powi(decimals as i32)

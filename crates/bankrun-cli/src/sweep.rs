@@ -14,7 +14,8 @@ use crate::Failure;
 #[derive(clap::Args)]
 pub struct SweepArgs {
     /// A scenario TOML file, or the name of an embedded scenario (`bankrun scenarios`): an Aave
-    /// scenario or a liquidation-spiral one (`compound-v2-book-2023`, `black-thursday-2020-03`).
+    /// scenario, a liquidation-spiral one (`compound-v2-book-2023`, `black-thursday-2020-03`) or
+    /// a one-world one (`cross-protocol-xyz`).
     scenario: String,
     /// Paths per cell.
     #[arg(long, value_name = "N")]
@@ -111,11 +112,14 @@ fn check_sizes(paths: u64, cells: usize) -> Result<(), Failure> {
 enum Base {
     Aave(bankrun_scenario::LoadedScenario),
     Spiral(bankrun_spiral::Loaded),
+    World(bankrun_world::scenario::Loaded),
 }
 
 /// Runs `bankrun sweep`.
 pub fn run(a: SweepArgs) -> Result<(), Failure> {
-    let base = if bankrun_spiral::is_spiral(&a.scenario) {
+    let base = if let Some(w) = crate::world::load(&a.scenario)? {
+        Base::World(w)
+    } else if bankrun_spiral::is_spiral(&a.scenario) {
         Base::Spiral(
             bankrun_spiral::load(&a.scenario).map_err(|e| Failure::BadInput(e.to_string()))?,
         )
@@ -125,6 +129,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
     let (name, scenario_seed) = match &base {
         Base::Aave(s) => (s.scenario.scenario.name.clone(), s.scenario.scenario.seed),
         Base::Spiral(l) => (l.spec.scenario.name.clone(), l.spec.scenario.seed),
+        Base::World(w) => (w.spec.scenario.name.clone(), w.spec.scenario.seed),
     };
     let file = Path::new(&a.scenario);
     let file = (file.exists() || a.scenario.ends_with(".toml")).then_some(file);
@@ -182,6 +187,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
     let outcome = match &base {
         Base::Aave(s) => run::sweep(s, file, &cfg, &progress),
         Base::Spiral(l) => bankrun_sweep::spiral::sweep(l, file, &cfg, &progress),
+        Base::World(w) => bankrun_sweep::world::sweep(w, &cfg, &progress),
     }
     .map_err(bad)?;
     bar.finish_and_clear();

@@ -1,7 +1,9 @@
 //! `bankrun simulate` for one-world scenarios (`[scenario] engine = "world"`, crate
 //! `bankrun-world`): every protocol, venue, oracle and agent of the scenario in one block
-//! loop. Writes `txs.csv`, `oracles.csv` and `summary.json` through the shared atomic
-//! output-directory writer.
+//! loop. Writes `txs.csv`, `oracles.csv`, `summary.json` and `report.html` through the
+//! shared atomic output-directory writer.
+
+mod report;
 
 use std::path::{Path, PathBuf};
 
@@ -71,7 +73,10 @@ pub fn simulate(
                 .map_err(|e| csv("oracles.csv", e))?;
             std::fs::write(dir.join("summary.json"), format!("{json_text}\n"))
                 .map_err(|e| Failure::Other(e.into()))?;
-            Ok(3)
+            let html = report::render(loaded, &run)
+                .map_err(|e| Failure::Other(anyhow::anyhow!("report.html: {e}")))?;
+            std::fs::write(dir.join("report.html"), html).map_err(|e| Failure::Other(e.into()))?;
+            Ok(4)
         })?;
     eprintln!("wrote {files} files to {}", out.display());
     Ok(())

@@ -435,3 +435,106 @@ impl Comptroller {
         r
     }
 }
+
+/// Genesis state from a chain snapshot, like a fork: NOT contract functions. A simulation that
+/// starts from a recorded book (the subgraph's balances) places the positions directly, as a
+/// fork would find them, instead of replaying every `mint` and `borrow` since deployment.
+impl Comptroller {
+    /// Places `account`'s snapshot position in market `id`: `supply` underlying wei as cTokens
+    /// at the market's initial exchange rate (`accountTokens`, `totalSupply`, `cash`), and a
+    /// `borrow` of underlying wei at the current borrow index (`accountBorrows`,
+    /// `totalBorrows`); enters the market (`borrowAllowed` enters a borrowed market) when
+    /// either is positive. Replaces any earlier import of the same account and market.
+    /// Call before any accrual (the market's exchange rate must still be the initial one).
+    ///
+    /// # Errors
+    /// [`CompoundError::UnknownMarket`].
+    pub fn import_position(
+        &mut self,
+        account: AccountId,
+        id: MarketId,
+        supply: U256,
+        borrow: U256,
+    ) -> Res<()> {
+        let ct = &mut self.market_mut(id)?.ctoken;
+        if !supply.is_zero() {
+            let tokens = supply * EXP_SCALE / ct.initial_exchange_rate;
+            ct.account_tokens.insert(account, tokens);
+            ct.total_supply += tokens;
+            ct.cash += tokens * ct.initial_exchange_rate / EXP_SCALE;
+        }
+        if !borrow.is_zero() {
+            let index = ct.borrow_index;
+            ct.account_borrows.insert(
+                account,
+                crate::ctoken::BorrowSnapshot {
+                    principal: borrow,
+                    interest_index: index,
+                },
+            );
+            ct.total_borrows += borrow;
+        }
+        if !(supply.is_zero() && borrow.is_zero()) {
+            self.enter_markets(account, &[id])?;
+        }
+        Ok(())
+    }
+
+    /// Gives `account` (the suppliers outside the book) the supply that funds the book's
+    /// borrows in every market: cTokens for `totalBorrows` at the initial exchange rate, and
+    /// `cash` set so that `cash + totalBorrows` backs every cToken at that rate (the exchange
+    /// rate stays exact). Call once, after [`Comptroller::import_position`].
+    pub fn import_outside_supply(&mut self, account: AccountId) {
+        for m in &mut self.markets {
+            let ct = &mut m.ctoken;
+            let tokens = ct.total_borrows * EXP_SCALE / ct.initial_exchange_rate;
+            ct.account_tokens.insert(account, tokens);
+            ct.total_supply += tokens;
+            ct.cash = ct.total_supply * ct.initial_exchange_rate / EXP_SCALE - ct.total_borrows;
+        }
+    }
+}
+
+#[cfg(test)]
+mod genesis_tests {
+    use super::*;
+    use crate::{JumpRateModelV2, PriceSource, TokenConfig};
+
+    #[test]
+    fn an_imported_book_keeps_the_initial_exchange_rate_and_counts_every_borrow() {
+        let mut oracle = PriceOracle::new(EXP_SCALE * U256::from(15) / U256::from(100));
+        for _ in 0..2 {
+            oracle.push(TokenConfig {
+                base_unit: U256::from(1_000_000u64),
+                source: PriceSource::FixedUsd(U256::from(1_000_000u64)),
+            });
+        }
+        let mut comp = Comptroller::new(EXP_SCALE / U256::from(2), EXP_SCALE, oracle);
+        let x = U256::from(200_000_000_000_000u64); // 0.02 underlying per cToken, 6 → 8 decimals
+        for _ in 0..2 {
+            let model =
+                JumpRateModelV2::from_per_year(U256::ZERO, U256::ZERO, U256::ZERO, EXP_SCALE)
+                    .unwrap();
+            comp.support_market(
+                CToken::new(model, x, U256::ZERO, 0),
+                EXP_SCALE * U256::from(8) / U256::from(10),
+            );
+        }
+        // 100 of market 0 supplied against 90 of market 1 borrowed: above the 80 % factor.
+        comp.import_position(7, 0, U256::from(100_000_000u64), U256::ZERO)
+            .unwrap();
+        comp.import_position(7, 1, U256::ZERO, U256::from(90_000_000u64))
+            .unwrap();
+        comp.import_outside_supply(9);
+        for m in &comp.markets {
+            assert_eq!(m.ctoken.exchange_rate_stored().unwrap(), x);
+        }
+        assert_eq!(comp.markets[1].ctoken.cash, U256::ZERO);
+        let (_, shortfall) = comp.account_liquidity(7).unwrap();
+        assert_eq!(
+            shortfall,
+            U256::from(10_000_000u64) * EXP_SCALE / U256::from(1_000_000u64)
+        );
+        assert!(comp.import_position(7, 5, U256::ZERO, U256::ZERO).is_err());
+    }
+}

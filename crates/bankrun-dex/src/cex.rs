@@ -270,4 +270,15 @@ impl CexMarket {
         self.cex.mid = self.fundamental * self.impact_factor;
         Ok((f.quote, f.impact))
     }
+
+    /// Buys `units` at market: returns (USD paid, relative impact) and raises the mid.
+    ///
+    /// # Errors
+    /// As [`impact`] if the purchase would exhaust the book (state unchanged).
+    pub fn buy(&mut self, units: f64) -> Result<(f64, f64), DexError> {
+        let f = self.cex.quote_buy(units)?;
+        self.impact_factor *= 1.0 + f.impact;
+        self.cex.mid = self.fundamental * self.impact_factor;
+        Ok((f.quote, f.impact))
+    }
 }

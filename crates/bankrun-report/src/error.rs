@@ -44,9 +44,15 @@ pub enum ReportError {
     /// Rendering a chart failed (the SVG backend writes to memory, so this is a bug).
     #[error("chart error in {chart}: {message}")]
     Chart {
-        /// The chart being drawn.
-        chart: &'static str,
+        /// The chart being drawn (its figure id).
+        chart: String,
         /// The plotters error, as text (plotters errors are not `Send + Sync`).
+        message: String,
+    },
+    /// Rendering the page template failed (a bug in the template or its data).
+    #[error("report template error: {message}")]
+    Template {
+        /// The template engine's error, as text.
         message: String,
     },
     /// The output directory was refused (bad input) or could not be created or replaced.

@@ -1,26 +1,20 @@
-//! The six time charts of the HTML report, assembled from the run result.
+//! The time charts of the Aave `simulate` report, assembled from the run result: x is UTC
+//! time, scripted events are numbered markers.
 
 use bankrun_metrics::{ReserveBlockRow, RunResult};
 
-use crate::charts::{ChartSpec, render_svg};
-use crate::error::ReportError;
 use crate::format::usd;
+use crate::page::{Agg, Chart, Marker, Series};
 use crate::series::{
-    Agg, Line, Points, class_names, class_points, downsample, hours_since, normalise_to_start,
-    reserve_names, reserve_points, start_unix,
+    Points, class_names, class_points, normalise_to_start, reserve_names, reserve_points,
+    start_unix,
 };
 
-/// Maximum points per line in an SVG chart.
-pub(crate) const MAX_POINTS: usize = 2_000;
+/// Seconds per hour.
+const HOUR_S: f64 = 3600.0;
 
-/// One rendered chart (its title is drawn inside the SVG).
-pub(crate) struct Figure {
-    /// Stable identifier, used as the HTML `id` of the figure.
-    pub id: &'static str,
-    /// Explanation shown below the chart.
-    pub caption: &'static str,
-    /// The `<svg>` element.
-    pub svg: String,
+fn pct_label(y: f64) -> String {
+    format!("{y:.0} %")
 }
 
 /// How one chart is titled, labelled and fed.
@@ -30,11 +24,7 @@ struct FigureDef {
     caption: &'static str,
     y_desc: &'static str,
     y_fmt: fn(f64) -> String,
-    lines: fn(&RunResult) -> Vec<Line>,
-}
-
-fn pct_label(y: f64) -> String {
-    format!("{y:.0} %")
+    lines: fn(&RunResult) -> Vec<Series>,
 }
 
 /// The charts, in report order.
@@ -68,7 +58,7 @@ const DEFS: [FigureDef; 6] = [
     FigureDef {
         id: "withdrawals",
         title: "Withdrawals per hour, most reverted reserve",
-        caption: "Withdrawals requested, served and reverted per hour (USD at the oracle \
+        caption: "Withdrawals requested, served and reverted per UTC hour (USD at the oracle \
                   price) in the reserve with the most reverted withdrawals: the race for \
                   liquidity at 100 % utilization.",
         y_desc: "USD per hour",
@@ -86,93 +76,82 @@ const DEFS: [FigureDef; 6] = [
     },
     FigureDef {
         id: "deficit",
-        title: "Deficit per reserve",
-        caption: "Reserve deficit (bad debt) in USD: deficit tokens × oracle price \
-                  (bucket maximum).",
+        title: "Bad debt: booked deficit per reserve",
+        caption: "Reserve deficit (booked bad debt) in USD: deficit tokens × oracle price \
+                  (bucket maximum), per reserve and in total. Latent bad debt (underwater \
+                  accounts nobody liquidated) is only measured at the end: see the \
+                  Liquidations table.",
         y_desc: "deficit, USD",
         y_fmt: usd,
         lines: deficit_lines,
     },
 ];
 
-/// Renders, in order: utilization, available liquidity (start = 100 %), borrow and supply
-/// APR, hourly withdrawals of the most reverted reserve, cumulative outflow by depositor
-/// class, and deficit in USD.
-pub(crate) fn figures(result: &RunResult) -> Result<Vec<Figure>, ReportError> {
-    let events = event_marks(result);
-    let x_max = x_max(result);
-    let render = |def: &FigureDef| {
-        let lines = (def.lines)(result);
-        let spec = ChartSpec {
-            id: def.id,
-            title: def.title,
-            y_desc: def.y_desc,
-            y_fmt: def.y_fmt,
-            lines: &lines,
-            events: &events,
-            x_max,
-        };
-        let svg = render_svg(&spec)?;
-        Ok(Figure {
-            id: def.id,
-            caption: def.caption,
-            svg,
-        })
+/// The charts, in order: utilization, available liquidity (start = 100 %), borrow and
+/// supply APR, hourly withdrawals of the most reverted reserve, cumulative outflow by
+/// depositor class, and booked deficit (bad debt) in USD.
+pub(crate) fn charts(result: &RunResult) -> Vec<Chart> {
+    let markers = event_markers(result);
+    let range = x_range(result);
+    let chart = |def: &FigureDef| {
+        let mut c = Chart::time(def.id, def.title, def.y_desc, def.y_fmt)
+            .caption(def.caption)
+            .series((def.lines)(result))
+            .markers(markers.clone());
+        c.x_range = Some(range);
+        c
     };
-    DEFS.iter().map(render).collect()
+    DEFS.iter().map(chart).collect()
 }
 
-/// Scripted events as (1-based number, hours since start), matching the event log table.
-fn event_marks(result: &RunResult) -> Vec<(String, f64)> {
-    let start = start_unix(result);
+/// Scripted events as markers numbered 1, 2, … as in the event table.
+fn event_markers(result: &RunResult) -> Vec<Marker> {
     let events = result.events.iter().enumerate();
     events
-        .map(|(i, e)| ((i + 1).to_string(), hours_since(e.timestamp, start)))
+        .map(|(i, e)| Marker {
+            x: e.timestamp as f64,
+            label: (i + 1).to_string(),
+        })
         .collect()
 }
 
-/// The x-axis end: the simulated hours or the last recorded point, whichever is later.
-fn x_max(result: &RunResult) -> f64 {
-    let start = start_unix(result);
-    let reserves = result.reserve_series.iter().map(|r| r.timestamp);
-    let classes = result.class_series.iter().map(|r| r.timestamp);
-    let last = reserves.chain(classes).map(|t| hours_since(t, start));
-    last.fold(result.summary.hours, f64::max)
+/// The x range: from the start to the simulated end or the last recorded point, whichever
+/// is later.
+fn x_range(result: &RunResult) -> (f64, f64) {
+    let start = start_unix(result) as f64;
+    let reserves = result.reserve_series.iter().map(|r| r.timestamp as f64);
+    let classes = result.class_series.iter().map(|r| r.timestamp as f64);
+    let end = start + result.summary.hours.max(0.0) * HOUR_S;
+    let end = reserves.chain(classes).fold(end, f64::max);
+    (start, if end > start { end } else { start + HOUR_S })
 }
 
-/// One downsampled line per reserve of `value`.
-fn per_reserve(result: &RunResult, agg: Agg, value: impl Fn(&ReserveBlockRow) -> f64) -> Vec<Line> {
-    per_reserve_with(result, agg, value, |points| points)
-}
-
-/// One line per reserve of `value`, passed through `transform` before downsampling.
-fn per_reserve_with(
+/// One line per reserve of `value`, passed through `transform`.
+fn per_reserve(
     result: &RunResult,
     agg: Agg,
     value: impl Fn(&ReserveBlockRow) -> f64,
     transform: fn(Points) -> Points,
-) -> Vec<Line> {
+) -> Vec<Series> {
     let names = reserve_names(result).into_iter().enumerate();
     names
         .map(|(color, name)| {
             let points = transform(reserve_points(result, &name, &value));
-            let points = downsample(points, MAX_POINTS, agg);
-            Line {
-                name,
-                color,
-                secondary: false,
-                points,
-            }
+            Series::new(name, color, agg, points)
         })
         .collect()
 }
 
-fn utilization_lines(result: &RunResult) -> Vec<Line> {
-    per_reserve(result, Agg::Max, |r| r.utilization * 100.0)
+fn same(points: Points) -> Points {
+    points
 }
 
-fn liquidity_lines(result: &RunResult) -> Vec<Line> {
-    per_reserve_with(
+fn utilization_lines(result: &RunResult) -> Vec<Series> {
+    per_reserve(result, Agg::Max, |r| r.utilization * 100.0, same)
+}
+
+fn liquidity_lines(result: &RunResult) -> Vec<Series> {
+    per_reserve(
         result,
         Agg::Min,
         |r| r.available_liquidity,
@@ -180,9 +159,9 @@ fn liquidity_lines(result: &RunResult) -> Vec<Line> {
     )
 }
 
-fn apr_lines(result: &RunResult) -> Vec<Line> {
-    let borrow = per_reserve(result, Agg::Max, |r| r.borrow_apr * 100.0);
-    let supply = per_reserve(result, Agg::Max, |r| r.supply_apr * 100.0);
+fn apr_lines(result: &RunResult) -> Vec<Series> {
+    let borrow = per_reserve(result, Agg::Max, |r| r.borrow_apr * 100.0, same);
+    let supply = per_reserve(result, Agg::Max, |r| r.supply_apr * 100.0, same);
     let pairs = borrow.into_iter().zip(supply);
     pairs
         .flat_map(|(mut b, mut s)| {
@@ -194,21 +173,20 @@ fn apr_lines(result: &RunResult) -> Vec<Line> {
         .collect()
 }
 
-/// Hourly sums of withdrawals requested / served / reverted (USD) for the reserve with the
-/// most reverted withdrawal transactions (the first reserve if none reverted).
-fn withdrawal_lines(result: &RunResult) -> Vec<Line> {
+/// Sums of withdrawals requested / served / reverted (USD) per UTC hour for the reserve with
+/// the most reverted withdrawal transactions (the first reserve if none reverted).
+fn withdrawal_lines(result: &RunResult) -> Vec<Series> {
     let reserves = &result.summary.reserves;
     let Some(worst) = reserves.iter().max_by_key(|r| r.reverted_withdraw_txs) else {
         return Vec::new();
     };
-    let start = start_unix(result);
     let rows = result
         .reserve_series
         .iter()
         .filter(|r| r.reserve == worst.symbol);
     let mut hours: Vec<(f64, [f64; 3])> = Vec::new();
     for r in rows {
-        let h = hours_since(r.timestamp, start).floor();
+        let h = (r.timestamp as f64 / HOUR_S).floor() * HOUR_S;
         let v = [
             r.withdrawals_requested * r.oracle_price_usd,
             r.withdrawals_served * r.oracle_price_usd,
@@ -223,34 +201,34 @@ fn withdrawal_lines(result: &RunResult) -> Vec<Line> {
     names
         .iter()
         .enumerate()
-        .map(|(k, name)| Line {
-            name: format!("{} {name}", worst.symbol),
-            color: k,
-            secondary: false,
-            points: downsample(
-                hours.iter().map(|(h, v)| (*h, v[k])).collect(),
-                MAX_POINTS,
-                Agg::Max,
-            ),
+        .map(|(k, name)| {
+            let points = hours.iter().map(|(h, v)| (*h, v[k])).collect();
+            Series::new(format!("{} {name}", worst.symbol), k, Agg::Max, points)
         })
         .collect()
 }
 
-fn deficit_lines(result: &RunResult) -> Vec<Line> {
-    per_reserve(result, Agg::Max, |r| r.deficit * r.oracle_price_usd)
+/// Booked deficit per reserve (USD) and, with more than one reserve, their total.
+fn deficit_lines(result: &RunResult) -> Vec<Series> {
+    let mut lines = per_reserve(result, Agg::Max, |r| r.deficit * r.oracle_price_usd, same);
+    if lines.len() > 1 {
+        let mut total = std::collections::BTreeMap::<i64, f64>::new();
+        for r in &result.reserve_series {
+            *total.entry(r.timestamp).or_default() += r.deficit * r.oracle_price_usd;
+        }
+        let total = total.into_iter().map(|(t, v)| (t as f64, v)).collect();
+        let color = lines.len();
+        lines.push(Series::new("total", color, Agg::Max, total));
+    }
+    lines
 }
 
-fn class_lines(result: &RunResult) -> Vec<Line> {
+fn class_lines(result: &RunResult) -> Vec<Series> {
     let names = class_names(result).into_iter().enumerate();
     names
         .map(|(color, name)| {
-            let points = downsample(class_points(result, &name), MAX_POINTS, Agg::Last);
-            Line {
-                name,
-                color,
-                secondary: false,
-                points,
-            }
+            let points = class_points(result, &name);
+            Series::new(name, color, Agg::Last, points)
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 
 /// Formats `x` with three significant digits and a K / M / B / T suffix: `1.23M`, `45.6K`,
 /// `999`, `0.12`, `<0.01` (non-zero below 0.005). Non-finite values give `n/a`.
-pub(crate) fn compact(x: f64) -> String {
+pub fn compact(x: f64) -> String {
     if !x.is_finite() {
         return "n/a".to_owned();
     }
@@ -38,7 +38,7 @@ fn three_digits(v: f64) -> String {
 }
 
 /// Formats a USD amount: `$1.23M`, `-$450`, `$0.00`.
-pub(crate) fn usd(x: f64) -> String {
+pub fn usd(x: f64) -> String {
     let s = compact(x);
     match s.strip_prefix('-') {
         Some(rest) => format!("-${rest}"),
@@ -49,7 +49,7 @@ pub(crate) fn usd(x: f64) -> String {
 
 /// Formats a fraction in [0, 1] (or an APR as a fraction per year) as a percentage with one
 /// decimal: `0.123` → `12.3 %`.
-pub(crate) fn pct(fraction: f64) -> String {
+pub fn pct(fraction: f64) -> String {
     if fraction.is_finite() {
         format!("{:.1} %", fraction * 100.0)
     } else {
@@ -86,7 +86,7 @@ pub(crate) fn tokens_usd(tokens: f64, usd_value: f64) -> String {
 }
 
 /// Formats a count with thousands separators: `1234567` → `1,234,567`.
-pub(crate) fn count(n: u64) -> String {
+pub fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

@@ -1,9 +1,10 @@
-//! Liquidation spirals, block by block: exact venues (Uniswap v2, Curve StableSwap) and a
-//! fitted CEX, push oracles and Maker's OSM, a gas market (legacy auctions or EIP-1559) with
-//! a real congestion input, and the liquidation machinery of Maker (Liquidations 1.2: Cat
-//! `bite`, Flipper `tend`/`dent`/`deal`) and Compound v2 (Comptroller, JumpRateModelV2,
-//! UniswapAnchoredView-style oracle), driven through `bankrun-maker` and
-//! `bankrun-compound`.
+//! Liquidation spirals, block by block, in the one world (`bankrun_world::World`): exact
+//! venues (Uniswap v2, Curve StableSwap) and fitted CEX books, push oracles and Maker's OSM in
+//! the oracle registry, a gas market (legacy auctions or EIP-1559) with a real congestion
+//! input, and the liquidation machinery of Maker (Liquidations 1.2: Cat `bite`, Flipper
+//! `tend`/`dent`/`deal`) and Compound v2 (Comptroller, JumpRateModelV2,
+//! UniswapAnchoredView-style oracle) as world protocols. This crate reads the spiral scenario
+//! format, builds each scenario's world and agents, and turns the world's log into its rows.
 //!
 //! # How the spiral closes
 //! Fundamental price path → CEX mid (plus the decaying endogenous impact of agents'
@@ -11,14 +12,15 @@
 //! oracle → positions unsafe → liquidation transactions compete for block space →
 //! liquidators/keepers sell collateral on the venues → impact lowers the CEX mid →
 //! arbitrageurs carry it to the pool → the oracle passes it on. See [`venues`] for the
-//! price model, [`bankrun_chain::gas`] for the gas market, [`maker`] and [`compound`] for
-//! each runner's total order within a block.
+//! price model, [`bankrun_chain::gas`] for the gas market, `bankrun_world::world` for the
+//! order within a block, [`maker`] and [`compound_world`] for each scenario's world.
 //!
 //! # Modules (one concept each)
 //! - [`spec`]: scenario files, embedded scenarios, located errors;
-//! - [`venues`]: ETH market (pool + CEX) and the price model;
+//! - [`venues`]: venue names and unit conversions of the records;
 //! - [`stable`]: the Curve pool used for stablecoin conversions;
-//! - [`maker`], [`compound`]: the two runners; [`runner`]: dispatch;
+//! - [`maker`], [`compound_world`]: the two scenarios' worlds, agents and recorders
+//!   ([`compound`]: the Compound book and price paths they read); [`runner`]: dispatch;
 //! - [`record`]: outputs of a run; [`output`]: files (CSV, JSON, HTML/SVG, Parquet via
 //!   [`parquet`]);
 //! - [`risk`]: collateral at risk against a price drop, with and without feedback.
@@ -29,6 +31,7 @@
 //! ordered maps only, no threads.
 
 pub mod compound;
+pub mod compound_world;
 pub mod error;
 pub mod maker;
 pub mod output;

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::SpiralError;
-use crate::record::RunOutput;
+use bankrun_report::page::{self, Agg, Block, Chart, Marker, Page, Section, Series, Table};
+
+use crate::record::{RunOutput, SeriesRow, Summary};
 
 /// The human-readable summary of the runs of one scenario.
 pub fn summary_table(runs: &[RunOutput]) -> String {
@@ -20,62 +22,66 @@ pub fn summary_table(runs: &[RunOutput]) -> String {
             "{} [{}] protocol={} seed={}",
             m.scenario, m.variant, m.protocol, m.seed
         );
-        let rows: Vec<(&str, String)> = vec![
-            ("blocks", m.blocks.to_string()),
-            ("positions", m.positions.to_string()),
-            ("debt at start", usd(m.debt_start)),
-            ("liquidations", m.liquidations.to_string()),
-            ("debt liquidated", usd(m.debt_liquidated)),
-            (
-                "auctions kicked / settled / open",
-                format!(
-                    "{} / {} / {}",
-                    m.auctions, m.auctions_settled, m.auctions_open
-                ),
-            ),
-            ("auctions covering the tab", m.auctions_covered.to_string()),
-            (
-                "zero-bid wins",
-                format!(
-                    "{} ({} of collateral)",
-                    m.zero_bid_wins,
-                    usd(m.zero_bid_collateral_usd)
-                ),
-            ),
-            ("deficit of settled auctions", usd(m.deficit_settled)),
-            ("bad debt", usd(m.bad_debt)),
-            (
-                "median delay unsafe → liquidation",
-                format!("{:.0} s", m.median_delay_s),
-            ),
-            (
-                "txs submitted / included / reverted / dropped / replaced",
-                format!(
-                    "{} / {} / {} / {} / {}",
-                    m.txs_submitted, m.txs_included, m.txs_reverted, m.txs_dropped, m.txs_replaced
-                ),
-            ),
-            ("gas paid by agents", format!("{:.3} ETH", m.gas_paid_eth)),
-            (
-                "min ETH price: fundamental / market",
-                format!("{:.2} / {:.2}", m.min_fundamental, m.min_market_price),
-            ),
-            (
-                "max endogenous impact",
-                format!("{:.2} %", 100.0 * m.max_endogenous_impact),
-            ),
-            ("arbitrages", m.arbitrages.to_string()),
-            ("oracle updates", m.oracle_updates.to_string()),
-            (
-                "gas paid by oracle updates",
-                format!("{:.3} ETH", m.oracle_gas_eth),
-            ),
-        ];
-        for (k, v) in rows {
+        for (k, v) in summary_rows(m) {
             let _ = writeln!(s, "  {k:<46} {v}");
         }
     }
     s
+}
+
+/// The labelled figures of one run's summary, as shown on stdout and in the report.
+fn summary_rows(m: &Summary) -> Vec<(&'static str, String)> {
+    vec![
+        ("blocks", m.blocks.to_string()),
+        ("positions", m.positions.to_string()),
+        ("debt at start", usd(m.debt_start)),
+        ("liquidations", m.liquidations.to_string()),
+        ("debt liquidated", usd(m.debt_liquidated)),
+        (
+            "auctions kicked / settled / open",
+            format!(
+                "{} / {} / {}",
+                m.auctions, m.auctions_settled, m.auctions_open
+            ),
+        ),
+        ("auctions covering the tab", m.auctions_covered.to_string()),
+        (
+            "zero-bid wins",
+            format!(
+                "{} ({} of collateral)",
+                m.zero_bid_wins,
+                usd(m.zero_bid_collateral_usd)
+            ),
+        ),
+        ("deficit of settled auctions", usd(m.deficit_settled)),
+        ("bad debt", usd(m.bad_debt)),
+        (
+            "median delay unsafe → liquidation",
+            format!("{:.0} s", m.median_delay_s),
+        ),
+        (
+            "txs submitted / included / reverted / dropped / replaced",
+            format!(
+                "{} / {} / {} / {} / {}",
+                m.txs_submitted, m.txs_included, m.txs_reverted, m.txs_dropped, m.txs_replaced
+            ),
+        ),
+        ("gas paid by agents", format!("{:.3} ETH", m.gas_paid_eth)),
+        (
+            "min ETH price: fundamental / market",
+            format!("{:.2} / {:.2}", m.min_fundamental, m.min_market_price),
+        ),
+        (
+            "max endogenous impact",
+            format!("{:.2} %", 100.0 * m.max_endogenous_impact),
+        ),
+        ("arbitrages", m.arbitrages.to_string()),
+        ("oracle updates", m.oracle_updates.to_string()),
+        (
+            "gas paid by oracle updates",
+            format!("{:.3} ETH", m.oracle_gas_eth),
+        ),
+    ]
 }
 
 fn usd(x: f64) -> String {
@@ -121,186 +127,250 @@ pub fn to_csv<T: Serialize + Default>(rows: &[T]) -> Result<String, SpiralError>
     bankrun_report::csv_string(rows).map_err(|e| SpiralError::Run(format!("csv: {e}")))
 }
 
-/// A chart line: `(label, colour, points)`.
-pub type Line<'a> = (&'a str, &'a str, Vec<(f64, f64)>);
+/// Rows of the auction and liquidation tables in the report (every row is in the CSVs).
+const MAX_TABLE_ROWS: usize = 200;
 
-/// An SVG line chart of `lines` (`(label, colour, points)`), self-contained.
-pub fn svg_lines(title: &str, x_label: &str, y_label: &str, lines: &[Line<'_>]) -> String {
-    let (w, h, l, r, t, b) = (760.0, 320.0, 70.0, 20.0, 30.0, 45.0);
-    let pts = lines.iter().flat_map(|x| x.2.iter());
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for &(x, y) in pts {
-        x0 = x0.min(x);
-        x1 = x1.max(x);
-        y0 = y0.min(y);
-        y1 = y1.max(y);
-    }
-    if x0 > x1 {
-        (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
-    }
-    if (y1 - y0).abs() < 1e-12 {
-        y1 = y0 + 1.0;
-    }
-    if (x1 - x0).abs() < 1e-12 {
-        x1 = x0 + 1.0;
-    }
-    let px = |x: f64| l + (x - x0) / (x1 - x0) * (w - l - r);
-    let py = |y: f64| h - b - (y - y0) / (y1 - y0) * (h - t - b);
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"11\">\
-<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/><text x=\"{l}\" y=\"18\" font-size=\"13\">{}</text>\
-<line x1=\"{l}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#444\"/><line x1=\"{l}\" y1=\"{t}\" x2=\"{l}\" y2=\"{}\" stroke=\"#444\"/>",
-        esc(title),
-        h - b,
-        w - r,
-        h - b,
-        h - b
-    );
-    for i in 0..=4 {
-        let fy = y0 + (y1 - y0) * i as f64 / 4.0;
-        let fx = x0 + (x1 - x0) * i as f64 / 4.0;
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            l - 4.0,
-            py(fy) + 4.0,
-            short(fy),
-            px(fx),
-            h - b + 14.0,
-            short(fx)
-        );
-    }
-    let _ = write!(
-        s,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text><text x=\"14\" y=\"{}\" transform=\"rotate(-90 14 {})\" text-anchor=\"middle\">{}</text>",
-        (l + w - r) / 2.0,
-        h - 8.0,
-        esc(x_label),
-        h / 2.0,
-        h / 2.0,
-        esc(y_label)
-    );
-    for (i, (label, colour, p)) in lines.iter().enumerate() {
-        let d: Vec<String> = p
-            .iter()
-            .map(|&(x, y)| format!("{:.1},{:.1}", px(x), py(y)))
-            .collect();
-        let _ = write!(
-            s,
-            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{}\"/>",
-            d.join(" ")
-        );
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{}\" fill=\"{colour}\">{}</text>",
-            w - r - 200.0,
-            t + 14.0 * (i as f64 + 1.0),
-            esc(label)
-        );
-    }
-    s.push_str("</svg>");
-    s
+fn report_err(e: bankrun_report::ReportError) -> SpiralError {
+    SpiralError::Run(format!("report.html: {e}"))
 }
 
-fn short(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e9 {
-        format!("{:.1}B", v / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.1}M", v / 1e6)
-    } else if a >= 1e3 {
-        format!("{:.1}k", v / 1e3)
-    } else {
-        format!("{v:.1}")
-    }
+/// Unix seconds of the RFC 3339 time `time` of a `what` row.
+fn unix(time: &str, what: &str) -> Result<f64, SpiralError> {
+    page::parse_rfc3339(time).map(|t| t as f64).ok_or_else(|| {
+        SpiralError::Run(format!(
+            "report.html: {what}: expected an RFC 3339 time, found `{time}`"
+        ))
+    })
 }
 
-/// HTML-escapes `s`.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn html_table<T: Serialize + Default>(rows: &[T], limit: usize) -> String {
-    // An unserialisable row shows as an error line in the table, never as an empty table.
-    let csv = to_csv(&rows[..rows.len().min(limit)]).unwrap_or_else(|e| format!("error\n{e}"));
-    let mut s = String::from("<table>");
-    for (i, line) in csv.lines().enumerate() {
-        let tag = if i == 0 { "th" } else { "td" };
-        s.push_str("<tr>");
-        for c in line.split(',') {
-            let _ = write!(s, "<{tag}>{}</{tag}>", esc(c.trim_matches('"')));
-        }
-        s.push_str("</tr>");
-    }
-    s.push_str("</table>");
-    if rows.len() > limit {
-        let _ = write!(s, "<p>… {} more rows in the CSV.</p>", rows.len() - limit);
-    }
-    s
-}
-
-/// The self-contained HTML report of the runs.
-pub fn report_html(title: &str, description: &str, runs: &[RunOutput]) -> String {
-    let mut s = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{0}</title><style>body{{font-family:sans-serif;max-width:1100px;margin:auto}}table{{border-collapse:collapse;font-size:12px}}td,th{{border:1px solid #ccc;padding:2px 5px}}pre{{background:#f6f6f6;padding:8px}}</style></head><body><h1>{0}</h1><p>{1}</p><h2>Summary</h2><pre>{2}</pre>",
-        esc(title),
-        esc(description),
-        esc(&summary_table(runs))
-    );
+/// The self-contained HTML report of the runs (the shared `bankrun-report` page template):
+/// the summary per variant, then per variant UTC time charts (ETH prices, gas, cumulative
+/// debt liquidated, unsafe positions, and for Maker the cumulative auction shortfall) with
+/// key moments marked, the auction table and the liquidation log.
+///
+/// # Errors
+/// [`SpiralError::Run`] if a recorded time is not RFC 3339 or a chart cannot be drawn.
+pub fn report_html(
+    title: &str,
+    description: &str,
+    runs: &[RunOutput],
+) -> Result<String, SpiralError> {
+    let mut sections = vec![summary_section(runs)];
     for r in runs {
-        let v = &r.summary.variant;
-        let t0 = 0.0;
-        let hours = |i: usize| t0 + i as f64 * 1.0;
-        let _ = hours;
-        let pts = |f: &dyn Fn(&crate::record::SeriesRow) -> f64| -> Vec<(f64, f64)> {
-            r.series
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (i as f64, f(x)))
-                .collect()
-        };
-        let _ = write!(s, "<h2>Path: {}</h2>", esc(v));
-        s.push_str(&svg_lines(
-            "ETH price: fundamental, market (CEX), pool, protocol oracle",
-            "sample",
-            "USD",
-            &[
-                ("fundamental", "#888", pts(&|x| x.fundamental)),
-                ("CEX mid", "#d62728", pts(&|x| x.cex_mid)),
-                ("pool", "#2ca02c", pts(&|x| x.pool_price)),
-                ("protocol oracle", "#1f77b4", pts(&|x| x.protocol_price)),
-            ],
-        ));
-        s.push_str(&svg_lines(
-            "Gas inclusion threshold / base fee",
-            "sample",
-            "gwei",
-            &[("gas", "#9467bd", pts(&|x| x.gas_gwei))],
-        ));
-        s.push_str(&svg_lines(
-            "Debt liquidated (cumulative) and unsafe positions",
-            "sample",
-            "USD / count",
-            &[("liquidated", "#d62728", pts(&|x| x.liquidated))],
-        ));
-        s.push_str(&svg_lines(
-            "Unsafe positions",
-            "sample",
-            "count",
-            &[("unsafe", "#ff7f0e", pts(&|x| x.unsafe_positions as f64))],
-        ));
-        if !r.auctions.is_empty() {
-            s.push_str("<h3>Auctions</h3>");
-            s.push_str(&html_table(&r.auctions, 200));
-        }
-        s.push_str("<h3>Liquidation log</h3>");
-        s.push_str(&html_table(&r.liquidations, 200));
+        sections.push(path_section(r)?);
     }
-    s.push_str("</body></html>\n");
-    s
+    let page = Page {
+        title: format!("bankrun report: {title}"),
+        description: description.to_owned(),
+        meta: report_meta(runs),
+        sections,
+        footer: format!("Generated by bankrun {}.", env!("CARGO_PKG_VERSION")),
+    };
+    page.render().map_err(report_err)
+}
+
+/// Protocol, seeds, variants, the simulated window and its blocks.
+fn report_meta(runs: &[RunOutput]) -> Vec<(String, String)> {
+    let join = |f: &dyn Fn(&Summary) -> String| {
+        let v: Vec<String> = runs.iter().map(|r| f(&r.summary)).collect();
+        v.join(", ")
+    };
+    let mut meta = vec![
+        ("Protocol".to_owned(), join(&|m| m.protocol.clone())),
+        ("Seed".to_owned(), join(&|m| m.seed.to_string())),
+        ("Variants".to_owned(), join(&|m| m.variant.clone())),
+        (
+            "Blocks".to_owned(),
+            join(&|m| bankrun_report::count(m.blocks)),
+        ),
+    ];
+    if let Some(r) = runs.first()
+        && let (Some(a), Some(b)) = (r.series.first(), r.series.last())
+    {
+        meta.push((
+            "Window (UTC)".to_owned(),
+            format!("{} to {}", a.time, b.time),
+        ));
+    }
+    meta
+}
+
+/// One table: a row per summary figure, a column per variant.
+fn summary_section(runs: &[RunOutput]) -> Section {
+    let mut header = vec![String::new()];
+    header.extend(runs.iter().map(|r| r.summary.variant.clone()));
+    let columns: Vec<Vec<(&str, String)>> = runs.iter().map(|r| summary_rows(&r.summary)).collect();
+    let labels: Vec<&str> = columns
+        .first()
+        .map(|c| c.iter().map(|(k, _)| *k).collect())
+        .unwrap_or_default();
+    let rows = labels.iter().enumerate().map(|(i, label)| {
+        let mut row = vec![(*label).to_owned()];
+        row.extend(columns.iter().map(|c| c[i].1.clone()));
+        row
+    });
+    let table = Table {
+        header,
+        rows: rows.collect(),
+        ..Table::default()
+    };
+    Section::new(
+        "Summary",
+        "Amounts in USD (Maker: DAI taken at $1). Bad debt at the end: Maker, the Vow's \
+         sin − dai; Compound v2, Σ max(0, debt − collateral) over accounts at the oracle.",
+        vec![Block::Table(table)],
+    )
+}
+
+/// Key moments of a path as chart markers: the first liquidation and the lowest CEX price.
+fn key_moments(r: &RunOutput, times: &[f64]) -> Result<Vec<Marker>, SpiralError> {
+    let mut out = Vec::new();
+    if let Some(l) = r.liquidations.first() {
+        out.push(Marker {
+            x: unix(&l.time, "liquidation")?,
+            label: "first liquidation".to_owned(),
+        });
+    }
+    let low = r
+        .series
+        .iter()
+        .zip(times)
+        .min_by(|a, b| a.0.cex_mid.total_cmp(&b.0.cex_mid));
+    if let Some((_, t)) = low {
+        out.push(Marker {
+            x: *t,
+            label: "lowest CEX price".to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+/// Cumulative shortfall of settled Maker auctions (debt the winning bids left uncovered),
+/// at each auction's settlement time, starting at 0 at `t0`.
+fn shortfall_points(r: &RunOutput, t0: f64) -> Result<Vec<(f64, f64)>, SpiralError> {
+    let mut settled = Vec::new();
+    for a in r.auctions.iter().filter(|a| a.duration_s >= 0) {
+        settled.push((
+            unix(&a.kicked, "auction")? + a.duration_s as f64,
+            a.shortfall_dai,
+        ));
+    }
+    settled.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut total = 0.0;
+    let mut points = vec![(t0, 0.0)];
+    for (t, v) in settled {
+        total += v;
+        points.push((t, total));
+    }
+    Ok(points)
+}
+
+fn count_label(y: f64) -> String {
+    format!("{y:.0}")
+}
+
+/// The charts and tables of one variant.
+fn path_section(r: &RunOutput) -> Result<Section, SpiralError> {
+    let v = r.summary.variant.as_str();
+    let times: Vec<f64> = r
+        .series
+        .iter()
+        .map(|x| unix(&x.time, "series"))
+        .collect::<Result<_, _>>()?;
+    let line = |name: &str, color: usize, agg: Agg, f: fn(&SeriesRow) -> f64| {
+        let points = times.iter().zip(&r.series).map(|(t, x)| (*t, f(x)));
+        Series::new(name, color, agg, points.collect())
+    };
+    let markers = key_moments(r, &times)?;
+    let mut charts = vec![
+        Chart::time(
+            &format!("{v}-price"),
+            "ETH price",
+            "USD per ETH",
+            bankrun_report::usd,
+        )
+        .caption(
+            "Fundamental price, CEX mid (with the agents' endogenous impact), pool price \
+                 and the protocol's oracle price (Maker: OSM; Compound: reporter), sample \
+                 minimum when downsampled.",
+        )
+        .series(vec![
+            line("fundamental", 7, Agg::Min, |x| x.fundamental),
+            line("CEX mid", 3, Agg::Min, |x| x.cex_mid),
+            line("pool", 2, Agg::Min, |x| x.pool_price),
+            line("protocol oracle", 0, Agg::Min, |x| x.protocol_price),
+        ]),
+        Chart::time(
+            &format!("{v}-gas"),
+            "Gas price",
+            "gwei",
+            bankrun_report::compact,
+        )
+        .caption("Inclusion threshold (legacy auctions) or base fee (EIP-1559), gwei.")
+        .series(vec![line("gas", 4, Agg::Max, |x| x.gas_gwei)]),
+        Chart::time(
+            &format!("{v}-liquidated"),
+            "Debt liquidated (cumulative)",
+            "USD (Maker: DAI)",
+            bankrun_report::usd,
+        )
+        .series(vec![line("liquidated", 3, Agg::Last, |x| x.liquidated)]),
+        Chart::time(
+            &format!("{v}-unsafe"),
+            "Unsafe positions (latent bad debt)",
+            "positions",
+            count_label,
+        )
+        .caption(
+            "Positions unsafe at the protocol's price and not yet liquidated: latent bad \
+             debt if collateral falls below debt before they are liquidated.",
+        )
+        .series(vec![line("unsafe", 1, Agg::Max, |x| {
+            x.unsafe_positions as f64
+        })]),
+    ];
+    if !r.auctions.is_empty() {
+        let t0 = times.first().copied().unwrap_or(0.0);
+        let caption = format!(
+            "Σ max(0, debt − winning bid) of settled Flipper auctions at their settlement \
+             time, DAI; bad debt at the end (Vow sin − dai): {}.",
+            usd(r.summary.bad_debt)
+        );
+        charts.push(
+            Chart::time(
+                &format!("{v}-shortfall"),
+                "Bad debt: cumulative auction shortfall",
+                "DAI",
+                bankrun_report::usd,
+            )
+            .caption(caption)
+            .series(vec![Series::new(
+                "auction shortfall",
+                3,
+                Agg::Last,
+                shortfall_points(r, t0)?,
+            )]),
+        );
+    }
+    let mut blocks: Vec<Block> = charts
+        .into_iter()
+        .map(|c| Block::Chart(c.markers(markers.clone())))
+        .collect();
+    if !r.auctions.is_empty() {
+        blocks.push(Block::Table(
+            Table::from_serialize("Auctions", &r.auctions, MAX_TABLE_ROWS).map_err(report_err)?,
+        ));
+    }
+    blocks.push(Block::Table(
+        Table::from_serialize("Liquidation log", &r.liquidations, MAX_TABLE_ROWS)
+            .map_err(report_err)?,
+    ));
+    Ok(Section::new(
+        &format!("Path: {v}"),
+        "Times are UTC; marked: the first liquidation and the lowest CEX price. A chart of \
+         a window longer than 24 h is followed by a zoom on its first 24 h.",
+        blocks,
+    ))
 }
 
 /// Writes the run directory: `summary.json`, per variant `<variant>_liquidations.csv`,
@@ -344,7 +414,7 @@ fn write_files(
     }
     files.push((
         "report.html".to_string(),
-        report_html(title, description, runs),
+        report_html(title, description, runs)?,
     ));
     for (name, text) in &files {
         std::fs::write(dir.join(name), text).map_err(io)?;

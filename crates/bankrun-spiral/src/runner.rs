@@ -73,7 +73,7 @@ pub fn simulate_with_progress(
         let mut v = Vec::new();
         for (i, &stressed) in variants.iter().enumerate() {
             let mut each = |done: u64, total: u64| progress(i as u64 * total + done, n * total);
-            v.push(crate::compound::run_with_progress(
+            v.push(crate::compound_world::run_with_progress(
                 l, seed, stressed, &mut each,
             )?);
         }

@@ -2,8 +2,10 @@
 //! break.
 
 use bankrun_oracle::PushFeed;
-use bankrun_spiral::maker::{self, MakerWorld};
+use bankrun_spiral::maker;
 use bankrun_spiral::spec::{Loaded, parse};
+use bankrun_world::World;
+use bankrun_world::protocols::maker::{DAI_JOIN, Maker};
 
 /// The Black Thursday scenario, shortened and edited by `edit` (TOML text replacements),
 /// read from the repository's scenarios directory.
@@ -40,35 +42,56 @@ fn deterministic_same_seed_same_result() {
     assert!(a.summary.liquidations > 0);
 }
 
+/// The world's Maker protocol.
+fn maker_of(w: &World) -> &Maker {
+    w.protocol(maker::MAKER)
+        .and_then(|p| p.as_any().downcast_ref::<Maker>())
+        .unwrap()
+}
+
 #[test]
 fn tokens_conserved_across_venues_protocol_and_agents() {
     let l = with(&[]);
     let inp = maker::inputs(&l).unwrap();
-    let w0 = maker::setup(&l, &inp, 7).unwrap();
-    let (eth0, dai0, gas0) = (w0.total_eth(), w0.total_dai_rad(), w0.total_gas_eth());
+    let w0 = maker::build(&l, &inp, 7).unwrap().world;
+    let eth0 = w0.ledger().supply(maker::WETH);
+    let dai0 = maker_of(&w0).total_dai_rad();
     let mut checked = false;
-    let mut f = |w: &MakerWorld| {
-        assert_eq!(w.total_eth(), eth0);
-        assert_eq!(w.total_dai_rad(), dai0);
-        assert_eq!(w.total_gas_eth(), gas0);
-        let sin: bankrun_maker::U256 = w.vat.sin.values().copied().sum();
-        assert_eq!(sin, w.vat.vice);
-        // The Vat's own identities, and the DaiJoin adapter backing exactly the ERC-20
-        // DAI outside the Vat.
-        let dai: bankrun_maker::U256 = w.vat.dai.values().copied().sum();
-        assert_eq!(dai, w.vat.debt);
-        let art_rate: bankrun_maker::U256 = w.vat.ilks.iter().map(|i| i.art * i.rate).sum();
-        assert_eq!(w.vat.debt, art_rate + w.vat.vice);
-        let m = &w.market;
-        let erc20 = m.pair.reserve1 + m.cex_stable + w.arb.1;
+    let mut f = |w: &World| {
+        // Every token in the ledger is conserved (mint and burn aside), and WETH is neither
+        // minted nor burnt after the setup; the GemJoin holds exactly the Vat's ETH-A.
+        w.ledger().check_conservation().unwrap();
+        assert_eq!(w.ledger().supply(maker::WETH), eth0);
+        let m = maker_of(w);
         assert_eq!(
-            w.vat.dai_of(maker::DAI_JOIN),
-            erc20 * bankrun_maker::math::RAY
+            w.ledger()
+                .balance(maker::WETH, bankrun_chain::Holder::Protocol(maker::MAKER)),
+            m.total_eth()
+        );
+        let vat = m.vat();
+        let sin: bankrun_maker::U256 = vat.sin.values().copied().sum();
+        assert_eq!(sin, vat.vice);
+        // The Vat's own identities, and the DaiJoin adapter backing exactly the ERC-20
+        // DAI outside the Vat; Vat DAI not backing it moves only with the stability fee.
+        let dai: bankrun_maker::U256 = vat.dai.values().copied().sum();
+        assert_eq!(dai, vat.debt);
+        let art_rate: bankrun_maker::U256 = vat.ilks.iter().map(|i| i.art * i.rate).sum();
+        assert_eq!(vat.debt, art_rate + vat.vice);
+        let erc20 = w.ledger().supply(maker::DAI);
+        assert_eq!(vat.dai_of(DAI_JOIN), erc20 * bankrun_maker::math::RAY);
+        assert_eq!(
+            m.total_dai_rad() + erc20 * bankrun_maker::math::RAY,
+            dai0 + w0_erc20(&w0)
         );
         checked = true;
     };
     let out = maker::run(&l, 7, Some(&mut f)).unwrap();
     assert!(checked && out.summary.liquidations > 0 && out.summary.arbitrages > 0);
+}
+
+/// ERC-20 DAI at the start, rad.
+fn w0_erc20(w0: &World) -> bankrun_maker::U256 {
+    w0.ledger().supply(maker::DAI) * bankrun_maker::math::RAY
 }
 
 #[test]
@@ -281,9 +304,9 @@ fn small_compound_n(
 fn compound_deep_drop_liquidates_most_unsafe_accounts() {
     let tmp = tempfile::tempdir().unwrap();
     let l = small_compound(tmp.path(), 1);
-    let calm = bankrun_spiral::compound::run(&l, 7, false).unwrap();
+    let calm = bankrun_spiral::compound_world::run(&l, 7, false).unwrap();
     assert_eq!(calm.summary.liquidations, 0, "{:?}", calm.summary);
-    let out = bankrun_spiral::compound::run(&l, 7, true).unwrap();
+    let out = bankrun_spiral::compound_world::run(&l, 7, true).unwrap();
     let s = &out.summary;
     let accounts: std::collections::BTreeSet<u32> =
         out.liquidations.iter().map(|r| r.position).collect();
@@ -303,7 +326,7 @@ fn parquet_outputs_read_back_and_are_deterministic() {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let tmp = tempfile::tempdir().unwrap();
     let l = small_compound(tmp.path(), 1);
-    let run = bankrun_spiral::compound::run(&l, 7, true).unwrap();
+    let run = bankrun_spiral::compound_world::run(&l, 7, true).unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for d in [&a, &b] {
         bankrun_spiral::output::write_dir(d, "t", "d", std::slice::from_ref(&run)).unwrap();
@@ -366,7 +389,7 @@ fn compound_liquidators_are_not_locked_out_by_their_own_gas_and_do_not_spam() {
     let tmp = tempfile::tempdir().unwrap();
     // 400 unsafe accounts at once, four competing liquidators, three liquidations per block.
     let l = small_compound_n(tmp.path(), 4, 400, &[]);
-    let out = bankrun_spiral::compound::run(&l, 7, true).unwrap();
+    let out = bankrun_spiral::compound_world::run(&l, 7, true).unwrap();
     let s = &out.summary;
     let accounts: std::collections::BTreeSet<u32> =
         out.liquidations.iter().map(|r| r.position).collect();
@@ -398,9 +421,9 @@ fn compound_inelastic_gas_demand_ratchets_the_base_fee_and_strands_liquidations(
         ("gas_cap_gwei = 500", "gas_cap_gwei = 40"),
     ];
     let stuck = small_compound_n(tmp.path(), 4, 400, &edit);
-    let out = bankrun_spiral::compound::run(&stuck, 7, true).unwrap();
+    let out = bankrun_spiral::compound_world::run(&stuck, 7, true).unwrap();
     let elastic = small_compound_n(tmp.path(), 4, 400, &edit[1..]);
-    let ok = bankrun_spiral::compound::run(&elastic, 7, true).unwrap();
+    let ok = bankrun_spiral::compound_world::run(&elastic, 7, true).unwrap();
     assert!(
         out.summary.debt_liquidated < 0.8 * ok.summary.debt_liquidated,
         "{:?} vs {:?}",
@@ -415,7 +438,7 @@ fn compound_oracle_rounds_pay_gas_and_take_block_space() {
     let tmp = tempfile::tempdir().unwrap();
     let with_gas = small_compound_n(tmp.path(), 1, 20, &[]);
     assert!(with_gas.spec.gas.oracle_update_gas > 0);
-    let a = bankrun_spiral::compound::run(&with_gas, 7, true).unwrap();
+    let a = bankrun_spiral::compound_world::run(&with_gas, 7, true).unwrap();
     assert!(a.summary.oracle_updates > 0 && a.summary.oracle_gas_eth > 0.0);
     let free = small_compound_n(
         tmp.path(),
@@ -423,7 +446,7 @@ fn compound_oracle_rounds_pay_gas_and_take_block_space() {
         20,
         &[("oracle_update_gas = 250_000", "oracle_update_gas = 0")],
     );
-    let b = bankrun_spiral::compound::run(&free, 7, true).unwrap();
+    let b = bankrun_spiral::compound_world::run(&free, 7, true).unwrap();
     assert_eq!(b.summary.oracle_gas_eth, 0.0);
 }
 
@@ -450,7 +473,7 @@ fn compound_seized_wbtc_is_sold_with_impact_on_its_own_venue() {
     }
     std::fs::write(tmp.path().join("book.csv"), book).unwrap();
     let l = parse(&text, "wbtc.toml", Some(tmp.path().to_path_buf())).unwrap();
-    let out = bankrun_spiral::compound::run(&l, 7, true).unwrap();
+    let out = bankrun_spiral::compound_world::run(&l, 7, true).unwrap();
     let sold: Vec<_> = out
         .liquidations
         .iter()
@@ -467,7 +490,10 @@ fn compound_seized_wbtc_is_sold_with_impact_on_its_own_venue() {
 /// ETH-A's final `rate` and the fees the Jug credited to the Vow.
 fn final_rate_and_fees(l: &Loaded) -> (bankrun_maker::U256, bankrun_maker::U256) {
     let mut seen = Default::default();
-    let mut f = |w: &MakerWorld| seen = (w.vat.ilks[0].rate, w.fees);
+    let mut f = |w: &World| {
+        let m = maker_of(w);
+        seen = (m.vat().ilks[0].rate, m.fees());
+    };
     maker::run(l, 7, Some(&mut f)).unwrap();
     seen
 }

@@ -52,92 +52,23 @@ pub struct Series {
     pub column: String,
 }
 
-fn parse_time(s: &str) -> Option<i64> {
-    if let Ok(t) = s.parse::<i64>() {
-        return Some(t);
-    }
-    if let Ok(t) = bankrun_chain::time::parse_time(s) {
-        return Some(t);
-    }
-    bankrun_chain::time::parse_time(&format!("{s}T00:00:00Z")).ok()
-}
-
-/// Reads a price CSV (`file` names it in messages).
+/// Reads a price CSV (`file` names it in messages) with the one price-CSV reader
+/// ([`bankrun_chain::prices::read_loose_series`]): `column`, or `price_usd`, or the first
+/// `price…` column; empty or non-positive prices are skipped.
 ///
 /// # Errors
-/// [`SweepError::BadInput`] naming file, line and column.
+/// [`SweepError::BadInput`] naming file, line and column; fewer than 10 prices.
 pub fn read_series(text: &str, file: &str, column: Option<&str>) -> Result<Series> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| SweepError::bad(format!("{file}:1: expected a CSV header, found {e}")))?
-        .clone();
-    let names: Vec<&str> = headers.iter().collect();
-    let idx = match column {
-        Some(c) => names.iter().position(|n| *n == c).ok_or_else(|| {
-            SweepError::bad(format!(
-                "{file}:1: `--column`: expected one of the columns ({}), found `{c}`",
-                names.join(", ")
-            ))
-        })?,
-        None => names
-            .iter()
-            .position(|n| *n == "price_usd")
-            .or_else(|| names.iter().position(|n| n.starts_with("price")))
-            .ok_or_else(|| {
-                SweepError::bad(format!(
-                    "{file}:1: expected a `price_usd` or `price…` column (or --column), found {}",
-                    names.join(", ")
-                ))
-            })?,
-    };
-    let (mut t, mut p, mut skipped) = (Vec::new(), Vec::new(), 0);
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            SweepError::bad(format!(
-                "{file}:{line}: expected a well-formed CSV row, found {e}"
-            ))
-        })?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let ts = rec.get(0).unwrap_or("");
-        let Some(tt) = parse_time(ts) else {
-            return Err(SweepError::bad(format!(
-                "{file}:{line}: `{}`: expected unix seconds, an RFC 3339 time or YYYY-MM-DD, found `{ts}`",
-                names.first().copied().unwrap_or("")
-            )));
+    let s = bankrun_chain::prices::read_loose_series(text, file, column).map_err(|e| {
+        // A header without the price column: the command's `--column` picks one.
+        let hint = if e.line == 1 && e.column.is_empty() {
+            " (name the price column with `--column`)"
+        } else {
+            ""
         };
-        let ps = rec.get(idx).unwrap_or("");
-        match ps.parse::<f64>() {
-            Ok(x) if x.is_finite() && x > 0.0 => {}
-            Ok(_) | Err(_) if ps.is_empty() => {
-                skipped += 1;
-                continue;
-            }
-            Ok(x) if x.is_finite() && x <= 0.0 => {
-                skipped += 1;
-                continue;
-            }
-            _ => {
-                return Err(SweepError::bad(format!(
-                    "{file}:{line}: `{}`: expected a price, found `{ps}`",
-                    names[idx]
-                )));
-            }
-        }
-        if let Some(&last) = t.last()
-            && tt <= last
-        {
-            return Err(SweepError::bad(format!(
-                "{file}:{line}: `{}`: expected increasing times, found {ts} after an equal or later time",
-                names.first().copied().unwrap_or("")
-            )));
-        }
-        t.push(tt);
-        p.push(ps.parse::<f64>().unwrap_or(f64::NAN));
-    }
+        SweepError::bad(format!("{e}{hint}"))
+    })?;
+    let (t, p): (Vec<i64>, Vec<f64>) = s.path.points().iter().copied().unzip();
     if p.len() < 10 {
         return Err(SweepError::bad(format!(
             "{file}: expected at least 10 prices, found {}",
@@ -147,8 +78,8 @@ pub fn read_series(text: &str, file: &str, column: Option<&str>) -> Result<Serie
     Ok(Series {
         t,
         p,
-        skipped,
-        column: names[idx].to_string(),
+        skipped: s.skipped,
+        column: s.column,
     })
 }
 
@@ -558,10 +489,23 @@ mod tests {
         let e = read_series("date,price\n2020-01-01,abc\n", "x.csv", None)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("x.csv:2: `price`: expected a price"), "{e}");
+        assert!(
+            e.starts_with("x.csv:2: price: expected a price, found `abc`"),
+            "{e}"
+        );
         let e = read_series("date,price\n", "x.csv", Some("close"))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("`--column`") && e.contains("date, price"), "{e}");
+        assert!(
+            e.contains("`--column`") && e.contains("`close`") && e.contains("date,price"),
+            "{e}"
+        );
+        let e = read_series("date,price\n2020-01-02,1\n2020-01-01,2\n", "x.csv", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("x.csv:3: date: expected timestamps in increasing order"),
+            "{e}"
+        );
     }
 }

@@ -26,5 +26,6 @@ pub mod spiral;
 pub mod stats;
 pub mod stochastic;
 pub mod vary;
+pub mod world;
 
 pub use error::{Result, SweepError};

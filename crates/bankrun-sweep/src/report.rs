@@ -23,16 +23,17 @@
 //! binomial SE) and `V:<column>_mean` (mean and `sd/√n`) for every other path column of V.
 //! `cells.parquet` stores numeric varied values as `Float64`.
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema};
+use bankrun_report::page::{
+    self, Agg, Block, Chart, HeatCell, Heatmap, Histogram, Page, Section, Series,
+    Table as PageTable,
+};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use parquet::arrow::ArrowWriter;
-use plotters::coord::ranged1d::SegmentValue;
-use plotters::prelude::*;
 
 use crate::chunks::{self, SweepSpec};
 use crate::error::{Result, SweepError};
@@ -61,6 +62,10 @@ pub struct CellResult {
     pub paths: u64,
     /// Metrics, in a fixed order.
     pub stats: Vec<Stat>,
+    /// Per-path loss samples in path order, by column (`bad_debt_usd`, or `V:bad_debt_usd`
+    /// per spiral variant), for the report's histograms and exceedance curves; not written
+    /// to `cells.parquet` / `cells.csv`.
+    pub losses: Vec<(String, Vec<f64>)>,
 }
 
 impl CellResult {
@@ -277,11 +282,19 @@ impl CellAccumulator {
                 push(format!("{c}_{m_name}_mean"), m, se);
             }
         }
+        let losses = self
+            .columns
+            .iter()
+            .zip(&self.samples)
+            .filter(|(c, _)| c.ends_with("bad_debt_usd"))
+            .filter_map(|(c, s)| s.clone().map(|s| (c.clone(), s)))
+            .collect();
         let res = CellResult {
             id,
             values: self.cells.get(id as usize).cloned().unwrap_or_default(),
             paths: self.n,
             stats,
+            losses,
         };
         for v in self.samples.iter_mut().flatten() {
             v.clear();
@@ -544,224 +557,255 @@ pub fn summary_table(spec: &SweepSpec, cells: &[CellResult]) -> String {
     )
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Cells with their own loss histogram in the report (all cells get an exceedance curve).
+const MAX_HISTOGRAMS: usize = 24;
+
+fn report_err(e: bankrun_report::ReportError) -> SweepError {
+    SweepError::io("report.html", e.to_string())
 }
 
-/// Viridis-like colour ramp at t ∈ [0, 1].
-fn ramp(t: f64) -> RGBColor {
-    const STOPS: [(f64, f64, f64); 5] = [
-        (68.0, 1.0, 84.0),
-        (59.0, 82.0, 139.0),
-        (33.0, 145.0, 140.0),
-        (94.0, 201.0, 98.0),
-        (253.0, 231.0, 37.0),
-    ];
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
+/// Formats a metric for the report: USD amounts as `$1.23M`, the rest with three
+/// significant digits.
+fn metric_fmt(metric: &str) -> page::Fmt {
+    if metric.ends_with("_usd") {
+        bankrun_report::usd
     } else {
-        0.0
-    };
-    let x = t * (STOPS.len() - 1) as f64;
-    let i = (x.floor() as usize).min(STOPS.len() - 2);
-    let f = x - i as f64;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
-    let mix = |p: f64, q: f64| (p + (q - p) * f).round() as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+        bankrun_report::compact
+    }
 }
 
-/// A heatmap of `metric` over a two-key grid, as an inline `<svg>`.
+/// A cell's label: `cell 3 (slope2=0.5, drop=0.2)`.
+fn cell_label(c: &CellResult) -> String {
+    let values: Vec<String> = c
+        .values
+        .iter()
+        .map(|(k, v)| format!("{}={v}", k.rsplit('.').next().unwrap_or(k)))
+        .collect();
+    if values.is_empty() {
+        format!("cell {}", c.id)
+    } else {
+        format!("cell {} ({})", c.id, values.join(", "))
+    }
+}
+
+/// The levels of varied key `k` in cell order.
+fn levels(spec: &SweepSpec, k: usize) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for c in &spec.cells {
+        if let Some((_, x)) = c.values.get(k)
+            && !v.contains(x)
+        {
+            v.push(x.clone());
+        }
+    }
+    v
+}
+
+/// A heatmap of `metric` over a two-key grid: `value ± se` per cell, colour bar.
 fn heatmap(
     spec: &SweepSpec,
     cells: &[CellResult],
     keys: &[String],
     metric: &str,
     title: &str,
-) -> Result<String> {
-    let levels = |k: usize| -> Vec<String> {
-        let mut v: Vec<String> = Vec::new();
-        for c in &spec.cells {
-            let x = &c.values[k].1;
-            if !v.contains(x) {
-                v.push(x.clone());
-            }
-        }
-        v
+) -> Heatmap {
+    let (xs, ys) = (levels(spec, 0), levels(spec, 1));
+    let position = |l: &[String], c: &CellResult, k: usize| {
+        let v = c.values.get(k).map(|v| v.1.as_str());
+        l.iter().position(|x| Some(x.as_str()) == v).unwrap_or(0)
     };
-    let (xs, ys) = (levels(0), levels(1));
-    let vals: Vec<(usize, usize, Option<f64>)> = cells
+    let heat_cells: Vec<HeatCell> = cells
         .iter()
         .map(|c| {
-            let i = xs.iter().position(|x| *x == c.values[0].1).unwrap_or(0);
-            let j = ys.iter().position(|y| *y == c.values[1].1).unwrap_or(0);
-            (i, j, c.get(metric).and_then(|s| s.value))
+            let stat = c.get(metric);
+            HeatCell {
+                x: position(&xs, c, 0),
+                y: position(&ys, c, 1),
+                value: stat.and_then(|s| s.value),
+                se: stat.and_then(|s| s.se),
+            }
         })
         .collect();
-    let finite: Vec<f64> = vals
-        .iter()
-        .filter_map(|v| v.2)
-        .filter(|v| v.is_finite())
-        .collect();
-    let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut svg = String::new();
-    {
-        let mut draw = || -> std::result::Result<(), Box<dyn std::error::Error + '_>> {
-            let root = SVGBackend::with_string(&mut svg, (640, 420)).into_drawing_area();
-            root.fill(&WHITE)?;
-            let (nx, ny) = (xs.len() as i32, ys.len() as i32);
-            let mut chart = ChartBuilder::on(&root)
-                .caption(title, ("sans-serif", 16))
-                .margin(12)
-                .x_label_area_size(44)
-                .y_label_area_size(80)
-                // A segmented range a..b has b − a + 1 segments.
-                .build_cartesian_2d((0..nx - 1).into_segmented(), (0..ny - 1).into_segmented())?;
-            let lab = |v: &SegmentValue<i32>, l: &[String]| match v {
-                SegmentValue::CenterOf(i) => l.get(*i as usize).cloned().unwrap_or_default(),
-                _ => String::new(),
-            };
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .x_desc(keys[0].as_str())
-                .y_desc(keys[1].as_str())
-                .x_labels(xs.len())
-                .y_labels(ys.len())
-                .x_label_formatter(&|v| lab(v, &xs))
-                .y_label_formatter(&|v| lab(v, &ys))
-                .draw()?;
-            for &(i, j, v) in &vals {
-                let (i, j) = (i as i32, j as i32);
-                let color = match v {
-                    Some(x) if x.is_finite() => {
-                        ramp(if hi > lo { (x - lo) / (hi - lo) } else { 0.5 })
-                    }
-                    _ => RGBColor(220, 220, 220),
-                };
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [
-                        (SegmentValue::Exact(i), SegmentValue::Exact(j)),
-                        (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
-                    ],
-                    color.filled(),
-                )))?;
-                let label = v.map_or("–".to_string(), |x| format!("{x:.3}"));
-                let t = if v.is_some_and(|x| hi > lo && (x - lo) / (hi - lo) > 0.6) {
-                    BLACK
-                } else {
-                    WHITE
-                };
-                chart.draw_series(std::iter::once(Text::new(
-                    label,
-                    (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
-                    ("sans-serif", 12).into_font().color(&t),
-                )))?;
-            }
-            root.present()?;
-            Ok(())
-        };
-        draw().map_err(|e| SweepError::io("report.html", format!("heatmap {metric}: {e}")))?;
+    Heatmap {
+        id: format!("heatmap-{metric}"),
+        title: title.to_owned(),
+        caption: format!("{metric} per cell, ± its standard error; grey: undefined."),
+        x_label: keys[0].clone(),
+        y_label: keys[1].clone(),
+        x_levels: xs,
+        y_levels: ys,
+        cells: heat_cells,
+        fmt: metric_fmt(metric),
     }
-    Ok(svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1))
+}
+
+/// The metrics mapped in a two-key grid: `(metric, title)`.
+fn heatmap_metrics(spec: &SweepSpec, cells: &[CellResult]) -> Vec<(String, String)> {
+    let headline = headline(cells).into_iter();
+    if is_spiral(spec) {
+        return headline.map(|(h, m, _, _)| (m, h)).collect();
+    }
+    let mut maps = vec![
+        (
+            "bad_debt_var99_usd".to_string(),
+            "Bad debt VaR 99 % (USD)".to_string(),
+        ),
+        ("bad_debt_es99_usd".into(), "Bad debt ES 99 % (USD)".into()),
+        (
+            "liquidations_at_risk_p95_usd".into(),
+            "Liquidations at risk p95 (USD)".into(),
+        ),
+    ];
+    maps.extend(headline.skip(3).map(|(h, m, _, _)| (m, h)));
+    maps
+}
+
+fn probability(p: f64) -> String {
+    format!("{:.0} %", p * 100.0)
+}
+
+/// Per loss column: an exceedance chart over all cells and a histogram per cell.
+fn loss_sections(cells: &[CellResult]) -> Vec<Section> {
+    let columns: Vec<String> = cells
+        .first()
+        .map(|c| c.losses.iter().map(|(n, _)| n.clone()).collect())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (k, column) in columns.iter().enumerate() {
+        let samples = |c: &CellResult| c.losses.get(k).map(|l| l.1.clone()).unwrap_or_default();
+        let series = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Series::new(cell_label(c), i, Agg::Last, page::exceedance(&samples(c))));
+        let chart = Chart::xy(
+            &format!("exceedance-{column}"),
+            &format!("Exceedance curves of {column}: P(loss > x)"),
+            &format!("{column}, USD"),
+            bankrun_report::usd,
+            "P(loss > x)",
+            probability,
+        )
+        .caption("Share of the cell's paths whose loss exceeds x, one line per cell.")
+        .series(series.collect());
+        out.push(Section::new(
+            &format!("Loss distribution: {column}"),
+            "Per-path losses at the end of the window (bad debt, USD), from every path of \
+             each cell.",
+            vec![Block::Chart(chart)],
+        ));
+        let histograms = cells.iter().take(MAX_HISTOGRAMS).map(|c| {
+            Block::Histogram(Histogram {
+                id: format!("hist-{column}-{}", c.id),
+                title: cell_label(c),
+                caption: format!("{} paths.", c.paths),
+                x_label: format!("{column}, USD"),
+                x_fmt: bankrun_report::usd,
+                samples: samples(c),
+                bins: 20,
+            })
+        });
+        let mut section = Section::new(
+            &format!("Loss histograms: {column}"),
+            &if cells.len() > MAX_HISTOGRAMS {
+                format!("The first {MAX_HISTOGRAMS} of {} cells.", cells.len())
+            } else {
+                String::new()
+            },
+            histograms.collect(),
+        );
+        section.grid = true;
+        out.push(section);
+    }
+    out
+}
+
+/// The cells table: varied values, paths, and every metric as `value ± se`.
+fn cells_table(cells: &[CellResult], keys: &[String]) -> PageTable {
+    let mut header = vec!["cell".to_string()];
+    header.extend(keys.iter().cloned());
+    header.push("paths".into());
+    if let Some(c0) = cells.first() {
+        header.extend(c0.stats.iter().map(|s| s.name.clone()));
+    }
+    let rows = cells.iter().map(|c| {
+        let mut row = vec![c.id.to_string()];
+        row.extend(c.values.iter().map(|(_, v)| v.clone()));
+        row.push(bankrun_report::count(c.paths));
+        row.extend(c.stats.iter().map(|s| {
+            let f = metric_fmt(&s.name);
+            match (s.value, s.se) {
+                (Some(v), Some(se)) => format!("{} ± {}", f(v), f(se)),
+                (Some(v), None) => f(v),
+                _ => "–".to_owned(),
+            }
+        }));
+        row
+    });
+    PageTable {
+        header,
+        rows: rows.collect(),
+        note: "Every metric ± its standard error; exact values are in cells.csv.".into(),
+        ..PageTable::default()
+    }
 }
 
 fn html(spec: &SweepSpec, cells: &[CellResult], keys: &[String]) -> Result<String> {
-    let mut h = String::new();
-    let title = format!("bankrun sweep — {}", spec.scenario);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:sans-serif;margin:2em;max-width:1400px}}table{{border-collapse:collapse;font-size:12px}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}th{{background:#eee}}code{{background:#f4f4f4}}.maps{{display:flex;flex-wrap:wrap;gap:12px}}</style></head><body>\n<h1>{}</h1>\n",
-        esc(&title),
-        esc(&title)
-    );
     let bad_debt = if is_spiral(spec) {
-        "Metrics are per variant (<code>real</code>: the scenario's price path; <code>stress</code>: its <code>[stress]</code> drop), prefixed <code>variant:</code>. Bad debt at the end: Maker, the Vow's <code>sin − dai</code> (DAI); Compound v2, Σ max(0, debt − collateral) over accounts at the oracle (USD)."
+        "Metrics are per variant (real: the scenario's price path; stress: its [stress] \
+         drop), prefixed variant:. Bad debt at the end: Maker, the Vow's sin − dai (DAI); \
+         Compound v2, Σ max(0, debt − collateral) over accounts at the oracle (USD)."
     } else {
-        "Bad debt = booked reserve deficit + latent bad debt (underwater accounts nobody liquidated), USD at the end of the window."
+        "Bad debt = booked reserve deficit + latent bad debt (underwater accounts nobody \
+         liquidated), USD at the end of the window."
     };
-    let _ = writeln!(
-        h,
-        "<p>Master seed <code>{}</code>, design <code>{}</code>, {} cell(s) × {} path(s) = {} paths; varied: {}. Each value is followed by ± its standard error (bootstrap for quantiles and expected shortfall, sd/√n for means, binomial for probabilities). {bad_debt}</p>",
-        spec.master_seed,
-        esc(&spec.design),
-        spec.cells.len(),
-        spec.paths_per_cell,
-        spec.total_paths,
-        if spec.vary.is_empty() {
-            "nothing".to_string()
-        } else {
-            spec.vary
-                .iter()
-                .map(|v| format!("<code>{}</code>", esc(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
+    let description = format!(
+        "Each value is followed by ± its standard error (bootstrap for quantiles and \
+         expected shortfall, sd/√n for means, binomial for probabilities). {bad_debt}"
     );
-    let grid2 = keys.len() == 2 && spec.design == "grid";
-    if grid2 {
-        h.push_str("<h2>Heatmaps</h2>\n<div class=\"maps\">\n");
-        let mut maps = Vec::new();
-        if is_spiral(spec) {
-            maps.extend(
-                headline(cells)
-                    .into_iter()
-                    .map(|(_, m, _, _)| (m.clone(), m)),
-            );
-        } else {
-            maps.extend([
-                (
-                    "bad_debt_var99_usd".to_string(),
-                    "Bad debt VaR 99 % (USD)".to_string(),
-                ),
-                ("bad_debt_es99_usd".into(), "Bad debt ES 99 % (USD)".into()),
-                (
-                    "liquidations_at_risk_p95_usd".into(),
-                    "Liquidations at risk p95 (USD)".into(),
-                ),
-            ]);
-            for (_, m, _, _) in headline(cells).into_iter().skip(3) {
-                maps.push((m.clone(), m));
-            }
-        }
-        for (m, t) in maps {
-            h.push_str(&heatmap(spec, cells, keys, &m, &t)?);
-            h.push('\n');
-        }
-        h.push_str("</div>\n");
+    let varied = if spec.vary.is_empty() {
+        "nothing".to_string()
+    } else {
+        spec.vary.join(", ")
+    };
+    let meta = [
+        ("Master seed", spec.master_seed.to_string()),
+        ("Design", spec.design.clone()),
+        (
+            "Cells × paths",
+            format!(
+                "{} × {} = {} paths",
+                spec.cells.len(),
+                spec.paths_per_cell,
+                spec.total_paths
+            ),
+        ),
+        ("Varied", varied),
+    ];
+    let mut sections = Vec::new();
+    if keys.len() == 2 && spec.design == "grid" {
+        let maps = heatmap_metrics(spec, cells).into_iter();
+        let maps = maps.map(|(m, t)| Block::Heatmap(heatmap(spec, cells, keys, &m, &t)));
+        sections.push(Section::new("Heatmaps", "", maps.collect()));
     } else if keys.len() == 2 {
-        h.push_str("<p>Heatmaps are drawn for two-key <code>grid</code> designs only.</p>\n");
+        sections.push(Section::new(
+            "Heatmaps",
+            "Heatmaps are drawn for two-key grid designs only.",
+            Vec::new(),
+        ));
     }
-    h.push_str("<h2>Cells</h2>\n<table><tr><th>cell</th>");
-    for k in keys {
-        let _ = write!(h, "<th>{}</th>", esc(k));
-    }
-    h.push_str("<th>paths</th>");
-    if let Some(c0) = cells.first() {
-        for s in &c0.stats {
-            let _ = write!(h, "<th>{}</th>", esc(&s.name));
-        }
-    }
-    h.push_str("</tr>\n");
-    for c in cells {
-        let _ = write!(h, "<tr><td>{}</td>", c.id);
-        for (_, v) in &c.values {
-            let _ = write!(h, "<td>{}</td>", esc(v));
-        }
-        let _ = write!(h, "<td>{}</td>", c.paths);
-        for s in &c.stats {
-            let digits = if s.value.is_some_and(|v| v.abs() >= 1000.0) {
-                0
-            } else {
-                4
-            };
-            let _ = write!(h, "<td>{}</td>", esc(&pm(Some(s), 1.0, digits)));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</table>\n<p>Per-path rows: <code>paths/chunk-*.parquet</code>; cell metrics: <code>cells.parquet</code>, <code>cells.csv</code>; definitions: the <code>bankrun-sweep</code> crate documentation (modules <code>metrics</code>, <code>report</code>, <code>stats</code>).</p>\n</body></html>\n");
-    Ok(h)
+    sections.extend(loss_sections(cells));
+    sections.push(Section::new(
+        "Cells",
+        "Per-path rows: paths/chunk-*.parquet; cell metrics: cells.parquet, cells.csv; \
+         definitions: the bankrun-sweep crate documentation (modules metrics, report, stats).",
+        vec![Block::Table(cells_table(cells, keys))],
+    ));
+    let page = Page {
+        title: format!("bankrun sweep — {}", spec.scenario),
+        description,
+        meta: meta.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        sections,
+        footer: format!("Generated by bankrun {}.", env!("CARGO_PKG_VERSION")),
+    };
+    page.render().map_err(report_err)
 }

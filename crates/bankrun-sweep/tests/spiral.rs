@@ -1,7 +1,6 @@
 //! End-to-end sweeps of a spiral scenario: a cut-down Compound v2 book (40 accounts, ETH
 //! collateral, USDC debt, 8 hours) written here, with a `[stress]` whose drop is varied.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -12,6 +11,9 @@ use bankrun_sweep::design::Design;
 use bankrun_sweep::run::{Outcome, Progress, SweepConfig, merge};
 use bankrun_sweep::{spiral, vary};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+mod common;
+use common::{assert_same, files};
 
 const SCENARIO: &str = r#"
 [scenario]
@@ -115,36 +117,6 @@ fn cfg(out: &Path, threads: usize) -> SweepConfig {
         out: out.to_path_buf(),
         chunk_size: 2,
         stop_after_chunks: None,
-    }
-}
-
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
-fn assert_same(a: &Path, b: &Path) {
-    let (fa, fb) = (files(a), files(b));
-    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
-    for (k, v) in &fa {
-        assert!(
-            v == &fb[k],
-            "{k} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
     }
 }
 

@@ -1,12 +1,14 @@
 //! End-to-end sweeps of a short version of the default scenario (2 simulated hours).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bankrun_scenario::LoadedScenario;
 use bankrun_sweep::design::Design;
 use bankrun_sweep::run::{Outcome, Progress, SweepConfig, merge, sweep};
 use bankrun_sweep::{SweepError, vary};
+
+mod common;
+use common::{assert_same, files};
 
 /// Writes the default scenario cut to `hours` (events after the window dropped) plus
 /// `extra` TOML into `dir`, with its price file; returns the scenario path.
@@ -77,37 +79,6 @@ sigma = 0.05
 feeds = ["ETH", "USDC"]
 matrix = [[1.0, 0.3], [0.3, 1.0]]
 "#;
-
-/// Every file under `dir` (relative path → bytes).
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
-fn assert_same(a: &Path, b: &Path) {
-    let (fa, fb) = (files(a), files(b));
-    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
-    for (k, v) in &fa {
-        assert!(
-            v == &fb[k],
-            "{k} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
-}
 
 #[test]
 fn threads_shards_and_resume_give_identical_bytes() {

@@ -19,8 +19,30 @@ pub struct Submission {
     pub target: Target,
     /// The call.
     pub call: Call,
-    /// Priority fee bid, gwei.
+    /// Priority fee bid, gwei (the whole gas price under the legacy gas model).
     pub priority_gwei: f64,
+    /// Gas limit; `None` takes the world's [`crate::GasSchedule`] entry of the call's kind.
+    pub gas: Option<u64>,
+    /// Blocks after this one before the transaction can be included (0: this block).
+    pub latency_blocks: u64,
+    /// Replacement key (the nonce): a later submission of the same sender with the same key
+    /// replaces the pending one if it bids the mempool's price bump more. `None`: never.
+    pub replace_key: Option<u64>,
+}
+
+impl Submission {
+    /// A transaction of `call` on `target` bidding `priority_gwei`, with the scheduled gas,
+    /// includable at once.
+    pub fn new(target: Target, call: Call, priority_gwei: f64) -> Self {
+        Submission {
+            target,
+            call,
+            priority_gwei,
+            gas: None,
+            latency_blocks: 0,
+            replace_key: None,
+        }
+    }
 }
 
 /// What an agent sees of the world when it decides (read-only).
@@ -37,6 +59,8 @@ pub struct View<'a> {
     pub venues: &'a [Box<dyn Venue>],
     /// Oracle feeds.
     pub oracles: &'a OracleRegistry,
+    /// The gas price an agent observes now (gwei): the legacy series' p60, or the base fee.
+    pub gas_observed_gwei: f64,
 }
 
 impl View<'_> {
@@ -79,6 +103,42 @@ pub trait Agent {
         out: &mut Vec<Submission>,
     ) -> Result<(), crate::WorldError>;
 
-    /// The outcome of one of the agent's mined transactions.
+    /// The outcome of one of the agent's mined transactions (also of its scheduled and
+    /// off-chain actions, whose records have `direct` set).
     fn on_mined(&mut self, record: &TxRecord);
+
+    /// Scheduled actions at the top of the block, executed at once in agent order before
+    /// the oracles publish, outside the mempool and without gas: scenario events at their
+    /// time (a spell cast, a guardian's freeze), whose inclusion race is not modelled.
+    ///
+    /// # Errors
+    /// As [`Agent::act`].
+    fn scheduled(
+        &mut self,
+        _me: AgentId,
+        _view: &View<'_>,
+        _out: &mut Vec<Submission>,
+    ) -> Result<(), crate::WorldError> {
+        Ok(())
+    }
+
+    /// Off-chain or unmodelled-gas actions after the block, executed at once in agent order
+    /// and in the order given (a keeper's exit, CEX sale and re-join of the proceeds).
+    ///
+    /// # Errors
+    /// As [`Agent::act`].
+    fn after_block(
+        &mut self,
+        _me: AgentId,
+        _view: &View<'_>,
+        _out: &mut Vec<Submission>,
+    ) -> Result<(), crate::WorldError> {
+        Ok(())
+    }
+
+    /// One of the agent's transactions left the mempool unmined (its time to live passed).
+    fn on_dropped(&mut self, _submission: &Submission) {}
+
+    /// The agent as [`std::any::Any`], so a recorder can read its typed state.
+    fn as_any(&self) -> &dyn std::any::Any;
 }

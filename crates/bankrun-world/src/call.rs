@@ -82,7 +82,96 @@ pub enum Call {
         /// Minimum accepted output, token units (slippage limit).
         min_out: U256,
     },
+    /// Buy exactly `amount_out` of `token_out` on a venue for at most `max_in` of `token_in`
+    /// (Uniswap v2 router `swapTokensForExactTokens`, a market buy of a fixed size).
+    BuyExactOut {
+        /// Token paid.
+        token_in: TokenId,
+        /// Token bought.
+        token_out: TokenId,
+        /// Amount bought, token units.
+        amount_out: U256,
+        /// Maximum accepted input, token units (slippage limit).
+        max_in: U256,
+    },
+    /// A call of Maker's Liquidations 1.2 contracts (Cat, Flipper, Jug, the joins), which
+    /// have no counterpart among the lending calls above.
+    Maker(MakerCall),
 }
+
+/// A call on Maker's Liquidations 1.2 system (dss `cat.sol` 1.0.0, `flip.sol`, `jug.sol`,
+/// `join.sol`; reference/protocol-math.md §4.1). Vat addresses: vaults by their own number,
+/// world agents at [`MAKER_AGENT0`] + agent id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MakerCall {
+    /// `Cat.bite(ilk, urn)`: starts a Flipper auction of an unsafe vault.
+    Bite {
+        /// Vat address of the vault.
+        urn: u32,
+    },
+    /// `Flipper.tend(id, lot, bid)`: a higher DAI bid for the whole lot (bid in rad).
+    Tend {
+        /// Auction id.
+        id: u64,
+        /// Lot, wad (must equal the auction's).
+        lot: U256,
+        /// Bid, rad.
+        bid: U256,
+    },
+    /// `Flipper.dent(id, lot, bid)`: less collateral for the full tab (lot in wad).
+    Dent {
+        /// Auction id.
+        id: u64,
+        /// Lot, wad.
+        lot: U256,
+        /// Bid, rad (must equal the tab).
+        bid: U256,
+    },
+    /// `Flipper.deal(id)`: settles a finished auction.
+    Deal {
+        /// Auction id.
+        id: u64,
+    },
+    /// `Flipper.tick(id)`: restarts an expired auction nobody bid on.
+    Tick {
+        /// Auction id.
+        id: u64,
+    },
+    /// `Jug.drip(ilk)`: accrues the stability fee into `rate`.
+    Drip,
+    /// A governance `file` (a spell).
+    File(MakerParam),
+    /// `GemJoin.exit(usr, wad)`: collateral from the sender's Vat `gem` to its wallet.
+    ExitGem {
+        /// Amount, wad.
+        amount: U256,
+    },
+    /// `DaiJoin.join(usr, wad)`: ERC-20 DAI from the sender's wallet into its Vat `dai`;
+    /// `U256::MAX` joins the whole wallet balance.
+    JoinDai {
+        /// Amount, wad.
+        amount: U256,
+    },
+}
+
+/// A parameter a Maker spell files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MakerParam {
+    /// `Flipper.file("ttl")`: bid duration, seconds.
+    FlipTtl(u64),
+    /// `Flipper.file("tau")`: auction duration, seconds.
+    FlipTau(u64),
+    /// `Cat.file(ilk, "lump")`: collateral per auction, wad.
+    CatLump(U256),
+    /// `Jug.file(ilk, "duty")` after a `drip`: per-second stability fee, ray.
+    JugDuty(U256),
+    /// `Vat.file(ilk, "line")`: debt ceiling, rad.
+    VatLine(U256),
+}
+
+/// The Vat address of world agent 0 (agent `i` is at `MAKER_AGENT0 + i`), above every vault
+/// and system address.
+pub const MAKER_AGENT0: u32 = 2_000_000;
 
 impl Call {
     /// The call's kind, for gas schedules and logs.
@@ -93,7 +182,8 @@ impl Call {
             Call::Borrow { .. } => CallKind::Borrow,
             Call::Repay { .. } => CallKind::Repay,
             Call::Liquidate { .. } => CallKind::Liquidate,
-            Call::SwapExactIn { .. } => CallKind::Swap,
+            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => CallKind::Swap,
+            Call::Maker(_) => CallKind::Maker,
         }
     }
 }
@@ -111,8 +201,10 @@ pub enum CallKind {
     Repay,
     /// [`Call::Liquidate`].
     Liquidate,
-    /// [`Call::SwapExactIn`].
+    /// [`Call::SwapExactIn`] and [`Call::BuyExactOut`].
     Swap,
+    /// [`Call::Maker`] (its gas is the submission's own limit).
+    Maker,
 }
 
 impl CallKind {
@@ -125,6 +217,7 @@ impl CallKind {
             CallKind::Repay => "repay",
             CallKind::Liquidate => "liquidate",
             CallKind::Swap => "swap",
+            CallKind::Maker => "maker",
         }
     }
 }
@@ -205,6 +298,8 @@ impl GasSchedule {
             CallKind::Repay => self.repay,
             CallKind::Liquidate => self.liquidate,
             CallKind::Swap => self.swap,
+            // No fixed table entry: Maker calls carry their scenario's gas limit.
+            CallKind::Maker => self.liquidate,
         }
     }
 }

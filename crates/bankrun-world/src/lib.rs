@@ -29,12 +29,13 @@ pub mod world;
 
 pub use agent::{Agent, Submission, View};
 pub use call::{
-    AgentId, Call, CallKind, Effect, FeedId, GasSchedule, ProtocolId, Receipt, Revert, Target,
-    VenueId,
+    AgentId, Call, CallKind, Effect, FeedId, GasSchedule, MAKER_AGENT0, MakerCall, MakerParam,
+    ProtocolId, Receipt, Revert, Target, VenueId,
 };
 pub use error::WorldError;
 pub use oracle::{OracleRegistry, Publisher, Source};
 pub use protocol::{Candidate, Env, Protocol};
-pub use record::{Log, OracleRecord, TxRecord};
-pub use venue::Venue;
+pub use protocols::{Maker, MakerParams};
+pub use record::{BlockRecord, Log, OracleRecord, TxRecord};
+pub use venue::{Quote, Venue};
 pub use world::{ChainConfig, World};

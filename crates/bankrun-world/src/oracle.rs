@@ -38,6 +38,8 @@ pub enum Source {
         /// Feed of the quote token's USD price.
         quote_feed: Option<FeedId>,
     },
+    /// The last answer published by an earlier feed (Maker's OSM reads the Medianizer).
+    Feed(FeedId),
 }
 
 /// When the on-chain answer changes.
@@ -72,6 +74,10 @@ pub enum Publisher {
     Osm {
         /// `hop`, seconds.
         hop_s: u64,
+        /// Start as if the first price read had been poked for the two hops before
+        /// (assumption of a steady price before the window), so an answer is released at
+        /// once; otherwise the first answer comes one hop after the first poke.
+        warm: bool,
     },
 }
 
@@ -110,6 +116,8 @@ pub struct Published {
 pub struct OracleRegistry {
     feeds: Vec<Feed>,
     bindings: Vec<(FeedId, ProtocolId, TokenId)>,
+    /// On-chain posts of the last update (push rounds, OSM pokes).
+    posts: u64,
 }
 
 impl OracleRegistry {
@@ -143,7 +151,10 @@ impl OracleRegistry {
             Source::Venue {
                 quote_feed: Some(q),
                 ..
-            } if *q >= id => {
+            }
+            | Source::Feed(q)
+                if *q >= id =>
+            {
                 return Err(WorldError::Unknown {
                     kind: "quote feed",
                     id: *q,
@@ -214,6 +225,13 @@ impl OracleRegistry {
         Ok(self.feed(feed)?.market)
     }
 
+    /// Number of on-chain oracle transactions of the last [`OracleRegistry::update`]: push
+    /// rounds (deviation or heartbeat, even when the rounded answer is unchanged) and OSM
+    /// pokes; direct reads and CAPO adapters are reads, not transactions.
+    pub fn last_posts(&self) -> u64 {
+        self.posts
+    }
+
     /// Number of feeds.
     pub fn len(&self) -> usize {
         self.feeds.len()
@@ -234,6 +252,7 @@ impl OracleRegistry {
         venues: &[Box<dyn Venue>],
     ) -> Result<Vec<Published>, WorldError> {
         let mut out = Vec::new();
+        self.posts = 0;
         for id in 0..self.feeds.len() {
             let market = self.read(id, now, venues)?;
             self.feeds[id].market = market;
@@ -263,7 +282,9 @@ impl OracleRegistry {
         Ok(match (&f.publisher, &mut f.state) {
             (Publisher::Direct, _) => Some(usd_to_answer(market)),
             (Publisher::Push { .. }, State::Push(p)) => {
-                p.observe(market, now).then(|| p.latest_answer())
+                let posted = p.observe(market, now);
+                self.posts += u64::from(posted);
+                posted.then(|| p.latest_answer())
             }
             (
                 Publisher::Push {
@@ -294,10 +315,13 @@ impl OracleRegistry {
                 );
                 Some(adapter.latest_answer(base_answer, now))
             }
-            (Publisher::Osm { hop_s }, state) => {
-                let hop = *hop_s;
+            (Publisher::Osm { hop_s, warm }, state) => {
+                let (hop, warm) = (*hop_s, *warm);
                 let name = f.name.clone();
-                osm_poke(state, hop, market, now).map_err(|e| no_price(&name, &e))?
+                let (poked, answer) =
+                    osm_poke(state, hop, warm, market, now).map_err(|e| no_price(&name, &e))?;
+                self.posts += u64::from(poked);
+                answer
             }
         })
     }
@@ -340,6 +364,13 @@ impl OracleRegistry {
                 }
                 Ok(usd)
             }
+            Source::Feed(q) => {
+                let answer = self.feeds[*q as usize].answer;
+                if answer == 0 {
+                    return Err(no_price(&f.name, "its source feed has no answer yet"));
+                }
+                Ok(answer as f64 / 1e8)
+            }
         }
     }
 }
@@ -351,36 +382,48 @@ fn no_price(feed: &str, why: &str) -> WorldError {
     }
 }
 
-/// Pokes the OSM at the first block of each hop with the source price (wad); returns the
-/// released (`peek`) value in 8 decimals once it has one.
+/// Pokes the OSM at the first block of each hop with the source price (wad); returns whether
+/// it poked and the released (`peek`) value in 8 decimals once it has one. A `warm` OSM is
+/// first poked with the same price for the two hops before `now`.
 fn osm_poke(
     state: &mut State,
     hop: u64,
+    warm: bool,
     market_usd: f64,
     now: i64,
-) -> Result<Option<u128>, String> {
+) -> Result<(bool, Option<u128>), String> {
+    let now = u64::try_from(now).map_err(|_| format!("time {now} before 1970"))?;
+    let wad = U256::from(usd_to_answer(market_usd)) * U256::from(10_000_000_000u64);
     if !matches!(state, State::Osm(_)) {
         let mut osm = Osm::default();
         osm.step(hop).map_err(|e| format!("{e:?}"))?;
+        if warm {
+            let before = now.checked_sub(2 * hop).ok_or("warm-up before 1970")?;
+            osm.poke(before, wad, true)
+                .and_then(|()| osm.poke(before + hop, wad, true))
+                .map_err(|e| format!("{e:?}"))?;
+        }
         *state = State::Osm(osm);
     }
     let State::Osm(osm) = state else {
         return Err("OSM state lost".into());
     };
-    let now = u64::try_from(now).map_err(|_| format!("time {now} before 1970"))?;
-    if osm.pass(now) {
-        let wad = U256::from(usd_to_answer(market_usd)) * U256::from(10_000_000_000u64);
+    let poked = osm.pass(now);
+    if poked {
         osm.poke(now, wad, true).map_err(|e| format!("{e:?}"))?;
     }
     let (val, has) = osm.peek();
     if !has {
-        return Ok(None);
+        return Ok((poked, None));
     }
     let answer = val / U256::from(10_000_000_000u64);
-    Ok(Some(
-        answer
-            .try_into()
-            .map_err(|_| "OSM value above u128".to_string())?,
+    Ok((
+        poked,
+        Some(
+            answer
+                .try_into()
+                .map_err(|_| "OSM value above u128".to_string())?,
+        ),
     ))
 }
 
@@ -419,7 +462,10 @@ mod tests {
             .add_feed(
                 "eth-osm",
                 path(&[(t0, 200.0), (t0 + 3600, 150.0)]),
-                Publisher::Osm { hop_s: 3600 },
+                Publisher::Osm {
+                    hop_s: 3600,
+                    warm: false,
+                },
             )
             .unwrap();
         r.update(t0, &[]).unwrap();

@@ -84,6 +84,19 @@ pub trait Protocol {
     /// # Errors
     /// As the protocol's balance views.
     fn debt_of(&self, agent: AgentId, token: TokenId, now: u64) -> Result<U256, WorldError>;
+
+    /// Called by the world at the top of each block, before the oracles post: the protocol's
+    /// own scheduled upkeep (Maker's hourly `Jug.drip`). Nothing by default.
+    ///
+    /// # Errors
+    /// The protocol's revert; the protocol is unchanged on error.
+    fn begin_block(&mut self, _env: &mut Env<'_>) -> Result<(), WorldError> {
+        Ok(())
+    }
+
+    /// The protocol as [`std::any::Any`], so agents and recorders can downcast to its type
+    /// (`p.as_any().downcast_ref::<Maker>()`) and read its typed state.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// Moves `amount` of `token` from `sender` into the protocol or venue executing.
@@ -129,6 +142,14 @@ pub(crate) fn not_a_venue(name: &str) -> WorldError {
     WorldError::Unsupported {
         target: name.to_string(),
         what: "a swap on a lending protocol".into(),
+    }
+}
+
+/// The error of a Maker call sent to another protocol.
+pub(crate) fn not_maker(name: &str) -> WorldError {
+    WorldError::Unsupported {
+        target: name.to_string(),
+        what: "a Maker Liquidations 1.2 call".into(),
     }
 }
 

@@ -18,6 +18,10 @@ pub struct TxRecord {
     pub call: Call,
     /// The receipt, or the revert; each with the gas used.
     pub outcome: Result<Receipt, Revert>,
+    /// Gas price bid, gwei (priority fee; the whole price under the legacy model).
+    pub fee_gwei: f64,
+    /// Executed outside a block's transactions (a scheduled or off-chain action): no gas.
+    pub direct: bool,
 }
 
 /// A feed answer and whether each reader accepted it.
@@ -33,6 +37,21 @@ pub struct OracleRecord {
     pub rejected: Vec<String>,
 }
 
+/// The gas conditions of one block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlockRecord {
+    /// Block number.
+    pub block: u64,
+    /// Lowest includable gas price (gwei): the legacy threshold or the base fee.
+    pub min_price_gwei: f64,
+    /// Gas taken by oracle transactions ahead of the agents'.
+    pub oracle_gas: u64,
+    /// Their cost at the block's inclusion price, ETH.
+    pub oracle_eth: f64,
+    /// Gas used by the agents' transactions.
+    pub agent_gas_used: u64,
+}
+
 /// The world's log.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Log {
@@ -40,4 +59,10 @@ pub struct Log {
     pub txs: Vec<TxRecord>,
     /// Oracle answers, in publication order.
     pub oracles: Vec<OracleRecord>,
+    /// Gas of each block.
+    pub blocks: Vec<BlockRecord>,
+    /// Transactions dropped unmined (time to live passed).
+    pub dropped: u64,
+    /// Transactions submitted to the mempool.
+    pub submitted: u64,
 }

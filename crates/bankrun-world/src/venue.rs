@@ -7,6 +7,16 @@ use crate::call::{AgentId, Effect};
 use crate::error::WorldError;
 use crate::protocol::Env;
 
+/// The quote of an exact-input sale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quote {
+    /// Output, token units.
+    pub out: U256,
+    /// Relative fall of the venue's marginal price of `token_in` the sale would cause
+    /// (`1 − after / before`; a statistic, for reports).
+    pub impact: f64,
+}
+
 /// A trading venue: a DEX pool or a CEX book.
 pub trait Venue {
     /// Display name.
@@ -30,6 +40,42 @@ pub trait Venue {
         amount_in: U256,
         min_out: U256,
     ) -> Result<Effect, WorldError>;
+
+    /// What selling exactly `amount_in` of `token_in` for `token_out` would give now, without
+    /// trading (the router's `getAmountsOut`, a CEX's book walk): for picking a venue.
+    ///
+    /// # Errors
+    /// As [`Venue::swap_exact_in`] would fail, except for the sender's balance.
+    fn quote_exact_in(
+        &self,
+        token_in: TokenId,
+        token_out: TokenId,
+        amount_in: U256,
+    ) -> Result<Quote, WorldError>;
+
+    /// The venue as [`std::any::Any`], so a recorder can read its typed state.
+    fn as_any(&self) -> &dyn std::any::Any;
+
+    /// Buys exactly `amount_out` of `token_out` paying at most `max_in` of `token_in`; the
+    /// output goes to `sender`. Atomic. Effect: `amount` = the input paid.
+    ///
+    /// # Errors
+    /// As [`Venue::swap_exact_in`]; [`WorldError::Unsupported`] where the venue has no such
+    /// order.
+    fn buy_exact_out(
+        &mut self,
+        _env: &mut Env<'_>,
+        _sender: AgentId,
+        _token_in: TokenId,
+        _token_out: TokenId,
+        _amount_out: U256,
+        _max_in: U256,
+    ) -> Result<Effect, WorldError> {
+        Err(WorldError::Unsupported {
+            target: self.name().to_string(),
+            what: "an exact-output buy".into(),
+        })
+    }
 
     /// Takes the tokens transferred to the venue's ledger holder above its reserves into its
     /// liquidity (Uniswap v2 `Pair.mint` after the router's transfers); the LP position stays

@@ -2,19 +2,28 @@
 //! block loop that runs agents against all of them with one explicit total order.
 //!
 //! # Order within a block
-//! 1. the clock advances one block (`block_time_s`), and venues whose price follows time
-//!    move ([`Venue::advance`], in venue order);
-//! 2. every feed reads its source (paths, venues as the previous block left them) and
-//!    published answers are posted to the protocols bound to them, in feed then binding order;
-//! 3. agents decide, in agent order, seeing the world as it is after the oracles;
-//! 4. the block is built from the pending transactions by priority fee, ties broken by a seeded
-//!    draw fixed at submission, within the block's gas;
-//! 5. transactions execute in that order, each atomic across its protocol or venue and the
-//!    ledger; each sender is told its outcome.
+//! 1. the clock advances one block (`block_time_s`); protocols run their start-of-block
+//!    upkeep ([`Protocol::begin_block`], in protocol order: Maker's hourly `Jug.drip`);
+//! 2. agents' scheduled actions (scenario events at their time) execute at once, in agent
+//!    order ([`Agent::scheduled`]);
+//! 3. venues whose price follows time move ([`Venue::advance`], in venue order);
+//! 4. every feed reads its source (paths, venues as the previous block left them, earlier
+//!    feeds) and published answers are posted to the protocols bound to them, in feed then
+//!    binding order;
+//! 5. agents decide, in agent order, seeing the world as it is after the oracles;
+//!    their transactions enter the mempool (includable after their latency);
+//! 6. transactions whose time to live has passed are dropped (senders are told); the gas
+//!    market opens the block (legacy threshold, EIP-1559 base fee, or constant), the oracles'
+//!    transactions take their gas first, and the block is built from the pending
+//!    transactions by gas price, ties broken by a seeded draw fixed at submission, within the
+//!    agents' gas and above the inclusion price;
+//! 7. transactions execute in that order, each atomic across its protocol or venue and the
+//!    ledger; each sender is told its outcome; the gas market closes the block;
+//! 8. agents' off-chain actions execute at once, in agent order ([`Agent::after_block`]).
 //!
-//! A transaction that does not fit waits for the next block.
+//! A transaction that does not fit, or bids below the inclusion price, waits.
 
-use bankrun_chain::{Holder, Ledger, Mempool};
+use bankrun_chain::{GasMarket, Holder, Ledger, Mempool};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
@@ -23,7 +32,7 @@ use crate::call::{AgentId, Call, GasSchedule, ProtocolId, Receipt, Revert, Targe
 use crate::error::WorldError;
 use crate::oracle::OracleRegistry;
 use crate::protocol::{Env, Protocol};
-use crate::record::{Log, OracleRecord, TxRecord};
+use crate::record::{BlockRecord, Log, OracleRecord, TxRecord};
 use crate::venue::Venue;
 
 /// Chain settings of a world.
@@ -39,6 +48,13 @@ pub struct ChainConfig {
     pub gas: GasSchedule,
 }
 
+/// Which direct (out-of-block) phase runs.
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    Scheduled,
+    AfterBlock,
+}
+
 /// A pending transaction: the chain's mempool entry of an agent's submission.
 type Pending = bankrun_chain::Tx<AgentId, Submission>;
 
@@ -52,6 +68,11 @@ pub struct World {
     oracles: OracleRegistry,
     mempool: Mempool<AgentId, Submission>,
     ties: ChaCha8Rng,
+    gas: GasMarket,
+    gas_rng: ChaCha8Rng,
+    tx_ttl_blocks: u64,
+    oracle_update_gas: u64,
+    oracle_posts: u64,
     log: Log,
 }
 
@@ -67,8 +88,78 @@ impl World {
             oracles: OracleRegistry::new(),
             mempool: Mempool::default(),
             ties: bankrun_chain::rng::stream(seed, "world.mempool"),
+            gas: GasMarket::constant(0.0, cfg.block_gas),
+            gas_rng: bankrun_chain::rng::stream(seed, "world.gas"),
+            tx_ttl_blocks: 0,
+            oracle_update_gas: 0,
+            oracle_posts: 0,
             log: Log::default(),
         }
+    }
+
+    /// Replaces the gas market (default: a constant market at a zero base fee giving agents
+    /// `block_gas` per block).
+    pub fn set_gas_market(&mut self, gas: GasMarket) {
+        self.gas = gas;
+    }
+
+    /// Renames the world's random streams (default `world.mempool` and `world.gas`), so a
+    /// scenario ported from an earlier runner keeps its seed's draws.
+    pub fn set_stream_names(&mut self, seed: u64, mempool: &str, gas: &str) {
+        self.ties = bankrun_chain::rng::stream(seed, mempool);
+        self.gas_rng = bankrun_chain::rng::stream(seed, gas);
+    }
+
+    /// Drops transactions still pending `blocks` blocks after submission (0: never).
+    pub fn set_tx_ttl(&mut self, blocks: u64) {
+        self.tx_ttl_blocks = blocks;
+    }
+
+    /// Gas each on-chain oracle post (a push round, an OSM poke) takes from the block ahead of
+    /// the agents' transactions.
+    pub fn set_oracle_update_gas(&mut self, gas: u64) {
+        self.oracle_update_gas = gas;
+    }
+
+    /// The gas market.
+    pub fn gas_market(&self) -> &GasMarket {
+        &self.gas
+    }
+
+    /// The mempool.
+    pub fn mempool(&self) -> &Mempool<AgentId, Submission> {
+        &self.mempool
+    }
+
+    /// Protocol `id` (read-only).
+    pub fn protocol(&self, id: ProtocolId) -> Option<&dyn Protocol> {
+        self.protocols.get(id as usize).map(|p| p.as_ref())
+    }
+
+    /// Runs `f` on protocol `id` with an execution environment (setup: opening a book).
+    ///
+    /// # Errors
+    /// [`WorldError::Unknown`], or `f`'s error.
+    pub fn with_protocol<T>(
+        &mut self,
+        id: ProtocolId,
+        f: impl FnOnce(&mut dyn Protocol, &mut Env<'_>) -> Result<T, WorldError>,
+    ) -> Result<T, WorldError> {
+        let (now, block) = (self.now(), self.block);
+        let p = self
+            .protocols
+            .get_mut(id as usize)
+            .ok_or(WorldError::Unknown {
+                kind: "protocol",
+                id,
+            })?;
+        let mut env = Env {
+            now,
+            block,
+            ledger: &mut self.ledger,
+            holder: Holder::Protocol(id),
+        };
+        f(p.as_mut(), &mut env)
     }
 
     /// Adds a protocol; returns its id.
@@ -117,6 +208,7 @@ impl World {
             protocols: &self.protocols,
             venues: &self.venues,
             oracles: &self.oracles,
+            gas_observed_gwei: self.gas.observed_gwei(self.now() as i64),
         }
     }
 
@@ -174,6 +266,7 @@ impl World {
     pub fn publish_oracles(&mut self) -> Result<(), WorldError> {
         let now = self.now();
         let published = self.oracles.update(now as i64, &self.venues)?;
+        self.oracle_posts += self.oracles.last_posts();
         for p in published {
             let mut rejected = Vec::new();
             let readers: Vec<_> = self.oracles.readers(p.feed).collect();
@@ -209,18 +302,87 @@ impl World {
     pub fn step(&mut self, agents: &mut [Box<dyn Agent>]) -> Result<(), WorldError> {
         self.block += 1;
         let now = self.now();
+        for id in 0..self.protocols.len() {
+            self.with_protocol(id as ProtocolId, |p, env| p.begin_block(env))?;
+        }
+        self.direct(agents, Phase::Scheduled)?;
         for v in &mut self.venues {
             v.advance(now)?;
         }
+        self.oracle_posts = 0;
         self.publish_oracles()?;
         self.collect(agents)?;
-        for tx in self.build_block() {
+        // A time to live of 0 means none: transactions wait until they are mined.
+        let ttl = match self.tx_ttl_blocks {
+            0 => u64::MAX,
+            t => t,
+        };
+        for tx in self.mempool.expire(self.block, ttl) {
+            self.log.dropped += 1;
+            if let Some(a) = agents.get_mut(tx.sender as usize) {
+                a.on_dropped(&tx.action);
+            }
+        }
+        let mut gas = self.gas.open_block(now as i64, &mut self.gas_rng);
+        let (oracle_gas, oracle_eth) = gas.reserve(self.oracle_posts * self.oracle_update_gas);
+        let txs = self
+            .mempool
+            .build_block(self.block, gas.min_price_gwei, gas.agent_gas);
+        let mut used = 0;
+        for tx in txs {
+            used += tx.gas;
             let sender = tx.sender;
             let record = self.mine(tx);
             if let Some(a) = agents.get_mut(sender as usize) {
                 a.on_mined(&record);
             }
             self.log.txs.push(record);
+        }
+        self.gas.close_block(oracle_gas + used);
+        self.log.blocks.push(BlockRecord {
+            block: self.block,
+            min_price_gwei: gas.min_price_gwei,
+            oracle_gas,
+            oracle_eth,
+            agent_gas_used: used,
+        });
+        self.direct(agents, Phase::AfterBlock)
+    }
+
+    /// Runs every agent's scheduled or off-chain actions at once, in agent order.
+    fn direct(&mut self, agents: &mut [Box<dyn Agent>], phase: Phase) -> Result<(), WorldError> {
+        let mut subs = Vec::new();
+        for (i, agent) in agents.iter_mut().enumerate() {
+            subs.clear();
+            let view = self.view();
+            match phase {
+                Phase::Scheduled => agent.scheduled(i as AgentId, &view, &mut subs)?,
+                Phase::AfterBlock => agent.after_block(i as AgentId, &view, &mut subs)?,
+            }
+            for sub in &subs {
+                let outcome = match self.dispatch(i as AgentId, sub.target, &sub.call) {
+                    Ok(effect) => Ok(Receipt {
+                        gas_used: 0,
+                        effect,
+                    }),
+                    Err(e) => Err(Revert {
+                        gas_used: 0,
+                        reason: e.to_string(),
+                    }),
+                };
+                let record = TxRecord {
+                    block: self.block,
+                    time: self.now(),
+                    sender: i as AgentId,
+                    target: sub.target,
+                    call: sub.call,
+                    outcome,
+                    fee_gwei: 0.0,
+                    direct: true,
+                };
+                agent.on_mined(&record);
+                self.log.txs.push(record);
+            }
         }
         Ok(())
     }
@@ -232,37 +394,37 @@ impl World {
             subs.clear();
             a.act(i as AgentId, &self.view(), &mut subs)?;
             for sub in &subs {
+                self.log.submitted += 1;
                 self.mempool.submit(Pending {
                     sender: i as AgentId,
                     action: *sub,
                     fee_gwei: sub.priority_gwei,
                     tie: self.ties.random(),
                     submitted: self.block,
-                    not_before: self.block,
-                    gas: self.cfg.gas.of(sub.call.kind()),
-                    replace_key: None,
+                    not_before: self.block + sub.latency_blocks,
+                    gas: sub.gas.unwrap_or_else(|| self.cfg.gas.of(sub.call.kind())),
+                    replace_key: sub.replace_key,
                 });
             }
         }
         Ok(())
     }
 
-    /// Takes this block's transactions in execution order: priority fee descending, then the
-    /// seeded tie, while the block's gas lasts.
-    fn build_block(&mut self) -> Vec<Pending> {
-        self.mempool
-            .build_block(self.block, 0.0, self.cfg.block_gas)
-    }
-
     /// Executes one transaction and records it.
     fn mine(&mut self, tx: Pending) -> TxRecord {
         let outcome = match self.dispatch(tx.sender, tx.action.target, &tx.action.call) {
             Ok(effect) => Ok(Receipt {
-                gas_used: self.cfg.gas.of(tx.action.call.kind()),
+                gas_used: tx.gas,
                 effect,
             }),
+            // A call with its own gas limit is charged it whole on a revert (assumption: the
+            // revert comes late in the call, as an auction outbid at `tend`'s last check);
+            // scheduled calls pay the schedule's revert gas.
             Err(e) => Err(Revert {
-                gas_used: self.cfg.gas.reverted,
+                gas_used: match tx.action.gas {
+                    Some(_) => tx.gas,
+                    None => self.cfg.gas.reverted,
+                },
                 reason: e.to_string(),
             }),
         };
@@ -273,6 +435,8 @@ impl World {
             target: tx.action.target,
             call: tx.action.call,
             outcome,
+            fee_gwei: tx.fee_gwei,
+            direct: false,
         }
     }
 
@@ -282,41 +446,30 @@ impl World {
         target: Target,
         call: &Call,
     ) -> Result<crate::call::Effect, WorldError> {
-        let (now, block) = (self.now(), self.block);
         match target {
-            Target::Protocol(id) => {
-                let p = self
-                    .protocols
-                    .get_mut(id as usize)
-                    .ok_or(WorldError::Unknown {
-                        kind: "protocol",
-                        id,
-                    })?;
-                let mut env = Env {
-                    now,
-                    block,
-                    ledger: &mut self.ledger,
-                    holder: Holder::Protocol(id),
-                };
-                p.execute(&mut env, sender, call)
-            }
-            Target::Venue(id) => {
-                let Call::SwapExactIn {
+            Target::Protocol(id) => self.with_protocol(id, |p, env| p.execute(env, sender, call)),
+            Target::Venue(id) => match *call {
+                Call::SwapExactIn {
                     token_in,
                     token_out,
                     amount_in,
                     min_out,
-                } = *call
-                else {
-                    return Err(WorldError::Unsupported {
-                        target: format!("venue {id}"),
-                        what: format!("a {} call", call.kind().name()),
-                    });
-                };
-                self.with_venue(id, |v, env| {
+                } => self.with_venue(id, |v, env| {
                     v.swap_exact_in(env, sender, token_in, token_out, amount_in, min_out)
-                })
-            }
+                }),
+                Call::BuyExactOut {
+                    token_in,
+                    token_out,
+                    amount_out,
+                    max_in,
+                } => self.with_venue(id, |v, env| {
+                    v.buy_exact_out(env, sender, token_in, token_out, amount_out, max_in)
+                }),
+                _ => Err(WorldError::Unsupported {
+                    target: format!("venue {id}"),
+                    what: format!("a {} call", call.kind().name()),
+                }),
+            },
         }
     }
 }

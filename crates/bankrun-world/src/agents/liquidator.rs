@@ -62,11 +62,7 @@ impl Liquidator {
 
     fn submit(&mut self, out: &mut Vec<Submission>, target: Target, call: Call) {
         self.pending += 1;
-        out.push(Submission {
-            target,
-            call,
-            priority_gwei: self.priority_gwei,
-        });
+        out.push(Submission::new(target, call, self.priority_gwei));
     }
 
     /// Step 1 and 2: sell wallet collateral, withdraw deposited collateral.
@@ -111,6 +107,10 @@ impl Liquidator {
 }
 
 impl Agent for Liquidator {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
     fn name(&self) -> &str {
         &self.name
     }

@@ -22,6 +22,10 @@ impl Passive {
 }
 
 impl Agent for Passive {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
     fn name(&self) -> &str {
         &self.name
     }

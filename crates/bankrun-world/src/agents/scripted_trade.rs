@@ -47,6 +47,10 @@ impl ScriptedTrade {
 }
 
 impl Agent for ScriptedTrade {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
     fn name(&self) -> &str {
         &self.name
     }
@@ -61,16 +65,13 @@ impl Agent for ScriptedTrade {
             return Ok(());
         }
         self.sent = true;
-        out.push(Submission {
-            target: Target::Venue(self.venue),
-            call: Call::SwapExactIn {
-                token_in: self.token,
-                token_out: self.into,
-                amount_in: self.amount,
-                min_out: U256::ZERO,
-            },
-            priority_gwei: 2.0,
-        });
+        let call = Call::SwapExactIn {
+            token_in: self.token,
+            token_out: self.into,
+            amount_in: self.amount,
+            min_out: U256::ZERO,
+        };
+        out.push(Submission::new(Target::Venue(self.venue), call, 2.0));
         Ok(())
     }
 

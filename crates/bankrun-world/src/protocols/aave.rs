@@ -14,7 +14,7 @@ use bankrun_chain::units::u256_to_f64 as u256_f64;
 use crate::call::{AgentId, Call, Effect};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, pull, push, sorted,
+    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_maker, pull, push, sorted,
 };
 
 /// Health factor 1.0 in WAD.
@@ -154,7 +154,8 @@ impl Protocol for AaveV3 {
                 collateral,
                 repay,
             } => self.liquidate(env, sender, (borrower, debt, collateral, repay)),
-            Call::SwapExactIn { .. } => Err(not_a_venue(&self.name)),
+            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => Err(not_a_venue(&self.name)),
+            Call::Maker(_) => Err(not_maker(&self.name)),
         }
     }
 
@@ -188,6 +189,10 @@ impl Protocol for AaveV3 {
 
     fn debt_of(&self, agent: AgentId, token: TokenId, now: u64) -> Result<U256, WorldError> {
         Ok(self.pool.debt_balance(now, agent, self.asset(token)?))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

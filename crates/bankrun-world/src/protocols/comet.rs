@@ -17,7 +17,9 @@ use bankrun_compound::comet_market::{
 
 use crate::call::{AgentId, Call, Effect};
 use crate::error::WorldError;
-use crate::protocol::{Candidate, Env, Protocol, ensure_balance, not_a_venue, pull, push};
+use crate::protocol::{
+    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_maker, pull, push,
+};
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
 /// A Comet market with the world tokens of its base (`base`) and collaterals (`collateral[i]`
@@ -251,7 +253,8 @@ impl Protocol for Comet {
                 self.base_only(debt, "repaying")?;
                 self.liquidate(env, sender, borrower, collateral, repay)
             }
-            Call::SwapExactIn { .. } => Err(not_a_venue(&self.name)),
+            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => Err(not_a_venue(&self.name)),
+            Call::Maker(_) => Err(not_maker(&self.name)),
         }
     }
 
@@ -318,5 +321,9 @@ impl Protocol for Comet {
         self.comet
             .borrow_balance_of(agent, now)
             .map_err(|e| self.revert(e))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

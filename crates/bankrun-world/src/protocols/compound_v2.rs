@@ -16,7 +16,7 @@ use bankrun_compound::{CompoundError, Comptroller, MarketId};
 use crate::call::{AgentId, Call, Effect};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, pull, push, sorted,
+    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_maker, pull, push, sorted,
 };
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
@@ -30,6 +30,8 @@ pub struct CompoundV2 {
     comptroller: Comptroller,
     /// `assets[i]` = world token of market `i`.
     assets: Vec<TokenId>,
+    /// Hourly accrual poke: (every seconds, time of the last one).
+    accrual: Option<(u64, u64)>,
 }
 
 impl CompoundV2 {
@@ -56,7 +58,44 @@ impl CompoundV2 {
             name: name.to_string(),
             comptroller,
             assets,
+            accrual: None,
         })
+    }
+
+    /// Accrues every market's interest at the first block at least `every_s` seconds after
+    /// the last accrual (the first counted from `start`), in [`Protocol::begin_block`].
+    /// Assumption: in the real chain every user call accrues its market; the book's own users
+    /// are not simulated, so a keeper's `accrueInterest` every `every_s` stands in for them.
+    pub fn with_accrual(mut self, every_s: u64, start: u64) -> Self {
+        self.accrual = Some((every_s, start));
+        self
+    }
+
+    /// Genesis state from a chain snapshot, like a fork (not a contract function): places
+    /// each `(account, market, supply, borrow)` (underlying wei) with
+    /// [`Comptroller::import_position`], gives `outside` the supply funding the borrows
+    /// ([`Comptroller::import_outside_supply`]), and mints each market's resulting `cash` to
+    /// the protocol in the ledger (the underlying the cTokens hold).
+    ///
+    /// # Errors
+    /// [`WorldError::Reverted`] for an unknown market; the ledger's error.
+    pub fn import_book(
+        &mut self,
+        env: &mut Env<'_>,
+        positions: impl IntoIterator<Item = (AgentId, MarketId, U256, U256)>,
+        outside: AgentId,
+    ) -> Result<(), WorldError> {
+        for (account, id, supply, borrow) in positions {
+            self.comptroller
+                .import_position(account, id, supply, borrow)
+                .map_err(|e| self.revert(e))?;
+        }
+        self.comptroller.import_outside_supply(outside);
+        for (id, m) in self.comptroller.markets.iter().enumerate() {
+            env.ledger
+                .mint(self.assets[id], env.holder, m.ctoken.cash)?;
+        }
+        Ok(())
     }
 
     /// The Comptroller (read-only: state changes go through [`Protocol::execute`]).
@@ -256,7 +295,8 @@ impl Protocol for CompoundV2 {
                 collateral,
                 repay,
             } => self.liquidate(env, sender, (borrower, debt, collateral, repay)),
-            Call::SwapExactIn { .. } => Err(not_a_venue(&self.name)),
+            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => Err(not_a_venue(&self.name)),
+            Call::Maker(_) => Err(not_maker(&self.name)),
         }
     }
 
@@ -308,5 +348,31 @@ impl Protocol for CompoundV2 {
             .ctoken
             .borrow_balance_stored(agent)
             .map_err(|e| self.revert(e))
+    }
+
+    /// The accrual poke of [`CompoundV2::with_accrual`], if set.
+    fn begin_block(&mut self, env: &mut Env<'_>) -> Result<(), WorldError> {
+        let Some((every, last)) = self.accrual else {
+            return Ok(());
+        };
+        if env.now.saturating_sub(last) < every {
+            return Ok(());
+        }
+        let markets = &mut self.comptroller.markets;
+        let before: Vec<_> = markets.iter().map(|m| m.ctoken.accrual()).collect();
+        for i in 0..markets.len() {
+            if let Err(e) = markets[i].ctoken.accrue_interest(env.block) {
+                for (m, a) in markets.iter_mut().zip(before) {
+                    m.ctoken.restore(a);
+                }
+                return Err(WorldError::reverted(&self.name, e));
+            }
+        }
+        self.accrual = Some((every, env.now));
+        Ok(())
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

@@ -4,7 +4,9 @@
 pub mod aave;
 pub mod comet;
 pub mod compound_v2;
+pub mod maker;
 
 pub use aave::AaveV3;
 pub use comet::Comet;
 pub use compound_v2::CompoundV2;
+pub use maker::{Maker, MakerParams, OpenVaultError};

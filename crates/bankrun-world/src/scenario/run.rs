@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use bankrun_chain::TokenId;
 use bankrun_chain::time::format_time;
 use bankrun_chain::units::units_to_tokens;
 use bankrun_scenario::ScenarioError;
@@ -302,9 +303,15 @@ impl Names {
             | Call::Borrow { token, .. }
             | Call::Repay { token, .. } => token,
             Call::Liquidate { debt, .. } => debt,
-            Call::SwapExactIn { token_in, .. } => token_in,
+            Call::SwapExactIn { token_in, .. } | Call::BuyExactOut { token_in, .. } => token_in,
+            // Maker calls move Vat balances (rad, wad), not one token of the ledger.
+            Call::Maker(_) => TokenId::MAX,
         };
-        let (symbol, decimals) = self.token(token);
+        let (symbol, decimals) = if token == TokenId::MAX {
+            (String::new(), 18)
+        } else {
+            self.token(token)
+        };
         let mut row = TxRow {
             block: t.block,
             time: self.time(t.block),
@@ -332,6 +339,11 @@ impl Names {
                         row.amount = units_to_tokens(amount_in, decimals);
                         Some((token_out, r.effect.amount))
                     }
+                    Call::BuyExactOut {
+                        amount_out,
+                        token_out,
+                        ..
+                    } => Some((token_out, amount_out)),
                     _ => r.effect.seized,
                 };
                 if let Some((token, amount)) = received {

@@ -8,7 +8,7 @@ use bankrun_dex::curve::StableSwap;
 use crate::call::{AgentId, Effect};
 use crate::error::WorldError;
 use crate::protocol::{Env, ensure_balance, pull, push};
-use crate::venue::Venue;
+use crate::venue::{Quote, Venue};
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
 /// A StableSwap pool whose coin `i` is world token `coins[i]` (`(token, decimals)`).
@@ -95,6 +95,33 @@ impl Venue for Curve {
             amount: out.dy,
             ..Effect::default()
         })
+    }
+
+    fn quote_exact_in(
+        &self,
+        token_in: TokenId,
+        token_out: TokenId,
+        amount_in: U256,
+    ) -> Result<Quote, WorldError> {
+        let (i, j) = (self.index(token_in)?, self.index(token_out)?);
+        let out = self
+            .pool
+            .get_dy(i, j, amount_in)
+            .map_err(|e| self.revert(e))?;
+        let before = self.price(token_in, token_out)?;
+        let mut after = self.clone();
+        after
+            .pool
+            .exchange(i, j, amount_in, U256::ZERO)
+            .map_err(|e| self.revert(e))?;
+        Ok(Quote {
+            out,
+            impact: 1.0 - after.price(token_in, token_out)? / before,
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 
     fn sync_liquidity(&mut self, env: &Env<'_>) -> Result<(), WorldError> {

@@ -10,7 +10,7 @@ use bankrun_maker::psm::Psm as PsmState;
 use crate::call::{AgentId, Effect};
 use crate::error::WorldError;
 use crate::protocol::{Env, ensure_balance, pull, push};
-use crate::venue::Venue;
+use crate::venue::{Quote, Venue};
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
 /// 1e18.
@@ -130,6 +130,35 @@ impl Venue for Psm {
                 what: format!("tokens {token_in} → {token_out}"),
             }),
         }
+    }
+
+    fn quote_exact_in(
+        &self,
+        token_in: TokenId,
+        token_out: TokenId,
+        amount_in: U256,
+    ) -> Result<Quote, WorldError> {
+        // The PSM trades at par less its fees: no price impact.
+        let quote = |out| Quote { out, impact: 0.0 };
+        match (token_in, token_out) {
+            (i, o) if (i, o) == (self.gem, self.dai) => {
+                let mut next = self.psm;
+                Ok(quote(
+                    next.sell_gem(amount_in).map_err(|e| self.revert(e))?.0,
+                ))
+            }
+            (i, o) if (i, o) == (self.dai, self.gem) => Ok(quote(
+                amount_in * U256::from(WAD) / (U256::from(WAD) + self.psm.tout) / self.psm.to18,
+            )),
+            _ => Err(WorldError::Unsupported {
+                target: self.name.clone(),
+                what: format!("tokens {token_in} → {token_out}"),
+            }),
+        }
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 
     fn sync_liquidity(&mut self, _env: &Env<'_>) -> Result<(), WorldError> {

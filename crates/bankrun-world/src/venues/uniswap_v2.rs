@@ -7,7 +7,7 @@ use bankrun_dex::uniswap_v2::{Pair, Side};
 use crate::call::{AgentId, Effect};
 use crate::error::WorldError;
 use crate::protocol::{Env, ensure_balance, pull, push};
-use crate::venue::Venue;
+use crate::venue::{Quote, Venue};
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
 /// A Uniswap v2 pair of two world tokens, with their decimals.
@@ -32,6 +32,14 @@ impl UniswapV2 {
     /// The pair (read-only).
     pub fn pair(&self) -> &Pair {
         &self.pair
+    }
+
+    /// Reserves as `(base, other)`, token units.
+    ///
+    /// # Errors
+    /// [`WorldError::Unsupported`] if `base` is not traded here.
+    pub fn reserves_of(&self, base: TokenId) -> Result<(U256, U256), WorldError> {
+        Ok(self.pair.reserves_for(self.side(base)?))
     }
 
     /// Fails unless `a` and `b` are the pair's two tokens.
@@ -98,6 +106,67 @@ impl Venue for UniswapV2 {
         push(env, token_out, sender, out)?;
         Ok(Effect {
             amount: out,
+            ..Effect::default()
+        })
+    }
+
+    fn quote_exact_in(
+        &self,
+        token_in: TokenId,
+        token_out: TokenId,
+        amount_in: U256,
+    ) -> Result<Quote, WorldError> {
+        let side = self.side(token_in)?;
+        self.check_pair(token_in, token_out)?;
+        let (r_in, r_out) = self.pair.reserves_for(side);
+        let out = bankrun_dex::uniswap_v2::get_amount_out(amount_in, r_in, r_out)
+            .map_err(|e| WorldError::reverted(&self.name, e))?;
+        // Marginal price of token_in in token_out: r_out / r_in, before and after.
+        let before = u256_f64(r_out) / u256_f64(r_in);
+        let after = u256_f64(r_out - out) / u256_f64(r_in + amount_in);
+        Ok(Quote {
+            out,
+            impact: 1.0 - after / before,
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn buy_exact_out(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        token_in: TokenId,
+        token_out: TokenId,
+        amount_out: U256,
+        max_in: U256,
+    ) -> Result<Effect, WorldError> {
+        let side = self.side(token_in)?;
+        self.check_pair(token_in, token_out)?;
+        let (r_in, r_out) = self.pair.reserves_for(side);
+        let pay = bankrun_dex::uniswap_v2::get_amount_in(amount_out, r_in, r_out)
+            .map_err(|e| WorldError::reverted(&self.name, e))?;
+        if pay > max_in {
+            return Err(WorldError::reverted(
+                &self.name,
+                "UniswapV2Router: EXCESSIVE_INPUT_AMOUNT",
+            ));
+        }
+        ensure_balance(env, token_in, sender, pay)?;
+        // The pair's own `swap` with the router's amounts: `pay` in, `amount_out` out.
+        let (in0, in1, out0, out1) = match side {
+            Side::Token0 => (pay, U256::ZERO, U256::ZERO, amount_out),
+            Side::Token1 => (U256::ZERO, pay, amount_out, U256::ZERO),
+        };
+        self.pair
+            .swap(in0, in1, out0, out1, env.now)
+            .map_err(|e| WorldError::reverted(&self.name, e))?;
+        pull(env, token_in, sender, pay)?;
+        push(env, token_out, sender, amount_out)?;
+        Ok(Effect {
+            amount: pay,
             ..Effect::default()
         })
     }
