@@ -8,30 +8,32 @@
 use bankrun_aave::U256;
 use bankrun_agents::{exp_blocks, hf_rescue_repay_fraction, rate_repay_fraction};
 use bankrun_chain::units::u256_to_f64;
-use rand::RngExt;
 
-use crate::mempool::{Action, Sender, Tx};
-use crate::world::World;
+use bankrun_chain::TokenId;
+use bankrun_world::Call;
+
+use crate::world::{Sender, World};
 
 /// Health factor below which a looper repays without withdrawing collateral.
 const UNWIND_MIN_HF: f64 = 1.01;
 /// Debt left after a repayment below which a borrower repays everything instead, USD.
 const CLOSE_OUT_USD: f64 = 10.0;
 
-impl World<'_> {
+impl World {
     /// An active borrower reviews its position.
     pub fn wake_borrower(&mut self, i: usize) {
         let t = self.t();
-        let b = &self.borrowers[i];
-        let book = &self.scn.scenario.borrowers[b.book];
+        let scn = std::rc::Rc::clone(&self.scn);
+        let b = self.borrowers[i].clone();
+        let book = &scn.scenario.borrowers[b.book];
         if b.pending {
             return;
         }
-        let debt = self.pool.debt_balance(t, b.user, b.debt);
+        let debt = self.pool.get().debt_balance(t, b.user, b.debt);
         if debt.is_zero() {
             return;
         }
-        let hf = u256_to_f64(self.pool.user_account_data(t, b.user).health_factor) / 1e18;
+        let hf = u256_to_f64(self.pool.get().user_account_data(t, b.user).health_factor) / 1e18;
         let f_rate = rate_repay_fraction(
             self.borrow_apr(b.debt),
             book.carry_bps as f64 / 10_000.0,
@@ -53,22 +55,14 @@ impl World<'_> {
             } else {
                 debt * U256::from((f * 1e6) as u64) / U256::from(1_000_000u64)
             };
-            let tx = Tx {
-                sender: Sender::Borrower(i as u32),
-                action: Action::Repay {
-                    asset: b.debt,
-                    amount,
-                },
-                fee_gwei: book.priority_fee_gwei,
-                tie: self.rng.mempool.random(),
-                submitted: self.block,
-                not_before: self.block,
-                gas: self.scn.scenario.chain.gas.repay,
-                replace_key: None,
-            };
             self.borrowers[i].pending = true;
             self.borrowers[i].unwind = unwinds.then_some(f);
-            self.mempool.submit(tx);
+            let call = Call::Repay {
+                token: b.debt as TokenId,
+                amount,
+            };
+            let fee = book.priority_fee_gwei;
+            self.submit(Sender::Borrower(i as u32), call, fee, 0);
         }
         let wait = exp_blocks(
             book.attention_per_hour,
@@ -83,7 +77,7 @@ impl World<'_> {
     }
 }
 
-impl World<'_> {
+impl World {
     /// A borrower's transaction was included (`ok`) or reverted / dropped. After a looper's
     /// repayment, sends the matching collateral withdrawal.
     pub fn borrower_outcome(&mut self, i: usize, ok: bool) {
@@ -99,11 +93,16 @@ impl World<'_> {
         };
         // An underwater or barely healthy looper cannot take collateral out (the withdrawal
         // would fail its health-factor check), so it does not try.
-        let hf = u256_to_f64(self.pool.user_account_data(self.t(), user).health_factor) / 1e18;
+        let hf = u256_to_f64(
+            self.pool
+                .get()
+                .user_account_data(self.t(), user)
+                .health_factor,
+        ) / 1e18;
         if hf < UNWIND_MIN_HF {
             return;
         }
-        let balance = self.pool.supply_balance(self.t(), user, collateral);
+        let balance = self.pool.get().supply_balance(self.t(), user, collateral);
         let amount = if f > 0.9999 {
             U256::MAX
         } else {
@@ -112,21 +111,13 @@ impl World<'_> {
         if amount.is_zero() {
             return;
         }
-        let book = &self.scn.scenario.borrowers[self.borrowers[i].book];
-        let tx = Tx {
-            sender: Sender::Borrower(i as u32),
-            action: Action::Withdraw {
-                asset: collateral,
-                amount,
-            },
-            fee_gwei: book.priority_fee_gwei,
-            tie: self.rng.mempool.random(),
-            submitted: self.block,
-            not_before: self.block,
-            gas: self.scn.scenario.chain.gas.withdraw,
-            replace_key: None,
-        };
+        let fee = self.scn.scenario.borrowers[self.borrowers[i].book].priority_fee_gwei;
         self.borrowers[i].pending = true;
-        self.mempool.submit(tx);
+        let call = Call::Withdraw {
+            token: collateral as TokenId,
+            amount,
+        };
+        // Sent from the outcome of the repayment: it enters the mempool after this block.
+        self.submit(Sender::Borrower(i as u32), call, fee, 0);
     }
 }

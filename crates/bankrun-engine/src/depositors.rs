@@ -12,8 +12,10 @@ use bankrun_agents::{MarketView, draw_signal_noise, exp_blocks, risk_score};
 use bankrun_chain::units::ray_to_f64;
 use rand::RngExt;
 
-use crate::mempool::{Action, Sender, Tx};
-use crate::world::World;
+use bankrun_chain::TokenId;
+use bankrun_world::Call;
+
+use crate::world::{Sender, World};
 
 /// Supply balance below which a depositor counts as gone, USD (as borrowers' close-out).
 const DUST_USD: f64 = 10.0;
@@ -28,7 +30,7 @@ pub enum Outcome {
     Dropped,
 }
 
-impl World<'_> {
+impl World {
     /// What depositors of reserve `a` observe this block (cached per block).
     pub fn market_view(&mut self, a: usize) -> MarketView {
         if let Some(v) = self.views[a] {
@@ -36,17 +38,18 @@ impl World<'_> {
         }
         let t = self.t();
         let supply = self
-            .tokens(a, self.pool.total_supply(t, a))
+            .tokens(a, self.pool.get().total_supply(t, a))
             .max(f64::MIN_POSITIVE);
-        let r = self.pool.reserve(a);
+        let pool = self.pool.get();
+        let r = pool.reserve(a);
         let v = MarketView {
-            utilization: ray_to_f64(self.pool.utilization(t, a)),
+            utilization: ray_to_f64(self.pool.get().utilization(t, a)),
             optimal_usage: r.config.rate.optimal_usage_ratio as f64 / 10_000.0,
             supply_apr: ray_to_f64(r.current_liquidity_rate),
             visible_outflow: self.visible[a].1
                 / self.assets[a].initial_supply.max(f64::MIN_POSITIVE),
             news: self.news_level(),
-            depeg: self.market.worst_backing_loss(self.now),
+            depeg: self.observed.backing_loss,
             deficit_share: self.tokens(a, r.deficit) / supply,
         };
         self.views[a] = Some(v);
@@ -103,7 +106,7 @@ impl World<'_> {
     pub fn draw_polls(&mut self) -> Vec<(Sender, u32)> {
         let mut ids = Vec::new();
         for a in 0..self.assets.len() {
-            if self.parked.waiting_on(a) > 0 && !self.pool.available_liquidity(a).is_zero() {
+            if self.parked.waiting_on(a) > 0 && !self.pool.get().available_liquidity(a).is_zero() {
                 self.parked.draw_polls(a, &mut self.rng.polls, &mut ids);
             }
         }
@@ -122,7 +125,7 @@ impl World<'_> {
         if !d.target.is_zero() {
             // A depositor waiting to exit polls for liquidity: with none available it waits
             // (reading the virtual balance costs nothing; its own balance does).
-            if self.pool.available_liquidity(a).is_zero() {
+            if self.pool.get().available_liquidity(a).is_zero() {
                 return self.parked.park(i, a, class);
             }
             let Some(balance) = self.live_balance(i) else {
@@ -165,7 +168,7 @@ impl World<'_> {
     /// is not worth a withdrawal's gas, so the depositor stops watching.
     fn live_balance(&mut self, i: usize) -> Option<U256> {
         let d = &self.depositors[i];
-        let balance = self.pool.supply_balance(self.t(), d.user, d.asset);
+        let balance = self.pool.get().supply_balance(self.t(), d.user, d.asset);
         let gone = balance.is_zero() || (!d.demand.is_zero() && self.is_dust(d.asset, balance));
         self.depositors[i].gone |= gone;
         (!gone).then_some(balance)
@@ -193,24 +196,21 @@ impl World<'_> {
     fn send_withdrawal(&mut self, i: usize, balance: U256) {
         let d = &self.depositors[i];
         let a = d.asset;
-        let amount = d.target.min(balance).min(self.pool.available_liquidity(a));
+        let amount = d
+            .target
+            .min(balance)
+            .min(self.pool.get().available_liquidity(a));
         if amount.is_zero() {
             return self.parked.park(i, a, d.class);
         }
         let class = &self.scn.scenario.depositors[d.class];
         let priority = class.priority_fee_gwei * (0.5 * self.rng.mempool.random::<f64>() + 0.75);
-        let tx = Tx {
-            sender: Sender::Depositor(i as u32),
-            action: Action::Withdraw { asset: a, amount },
-            fee_gwei: priority,
-            tie: self.rng.mempool.random(),
-            submitted: self.block,
-            not_before: self.block,
-            gas: self.scn.scenario.chain.gas.withdraw,
-            replace_key: None,
-        };
         self.depositors[i].pending = true;
-        self.mempool.submit(tx);
+        let call = Call::Withdraw {
+            token: a as TokenId,
+            amount,
+        };
+        self.submit(Sender::Depositor(i as u32), call, priority, 0);
     }
 
     /// Applies a transaction outcome to its depositor.

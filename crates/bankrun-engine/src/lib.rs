@@ -1,16 +1,18 @@
 //! The bankrun engine: a deterministic block-by-block simulation of a lending pool under a run.
 //!
-//! [`simulate`] builds the world from a loaded scenario (the exact Aave v3.6 pool of
-//! `bankrun-aave`, oracles, agents) and runs it block by block; see [`run`](crate::run) for
-//! the order of events within a block. The result is the output data model of
+//! [`simulate`] builds a [`bankrun_world::World`] from a loaded scenario (the exact Aave v3.6
+//! pool of `bankrun-aave` as the world's Aave protocol, the scenario's feeds in the world's
+//! oracle registry, the chain's gas market and mempool) with the scenario's population as one
+//! agent, and runs it block by block; see [`run`](crate::run) for the order of events within
+//! a block. The result is the output data model of
 //! `bankrun-metrics`.
 
 pub mod borrowers;
 pub mod depositors;
+pub mod genesis;
 pub mod liq_index;
 pub mod liquidators;
-pub mod market;
-pub mod mempool;
+pub mod oracles;
 pub mod parked;
 pub mod record;
 pub mod run;
@@ -30,6 +32,10 @@ pub enum EngineError {
     /// books need more collateral than the reserve's total supply). Names the scenario key.
     #[error("{0}")]
     Setup(String),
+    /// The world failed during the run (an oracle without a price, a ledger inconsistency):
+    /// the run stops rather than report figures that look complete.
+    #[error("{0}")]
+    Run(String),
 }
 
 impl EngineError {
@@ -79,17 +85,19 @@ pub fn simulate(
 /// Simulates one path with explicit recording options (see [`SimOptions`]).
 ///
 /// # Errors
-/// [`EngineError::Setup`] when the starting book cannot be built from the scenario.
+/// [`EngineError::Setup`] when the starting book cannot be built from the scenario;
+/// [`EngineError::Run`] when the world fails during the run or its ledger does not balance.
 pub fn simulate_with(
     scenario: &LoadedScenario,
     seed: u64,
     options: SimOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RunResult, EngineError> {
-    let mut world = setup::build(scenario, seed)?;
-    world.record_series = options.record_series;
-    world.run_blocks(block_count(scenario), progress);
-    let mut result = world.finish();
+    let mut sim = setup::build(scenario, seed)?;
+    sim.population_mut().record_series = options.record_series;
+    sim.run_blocks(block_count(scenario), progress)?;
+    sim.check_ledger()?;
+    let mut result = sim.finish();
     result.summary.seed = seed;
     Ok(result)
 }

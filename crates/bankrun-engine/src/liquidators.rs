@@ -6,10 +6,11 @@ use bankrun_aave::{AssetId, U256, UserId};
 use bankrun_agents::exp_blocks;
 use bankrun_agents::{LiquidationQuote, expected_profit_usd, profit_margin};
 use bankrun_chain::units::{base_to_usd, tokens_to_units, u256_to_f64};
-use rand::RngExt;
 
-use crate::mempool::{Action, Sender, Tx};
-use crate::world::World;
+use bankrun_chain::TokenId;
+use bankrun_world::{AaveCall, Call};
+
+use crate::world::{Sender, World};
 
 /// Blocks between scans when no price moved (interest drifts health factors slowly).
 pub const SCAN_EVERY: u64 = 25;
@@ -64,7 +65,7 @@ struct Candidate {
     debt_price: f64,
 }
 
-impl World<'_> {
+impl World {
     /// Releases capital whose collateral has been sold.
     pub fn release_capital(&mut self) {
         let b = self.block;
@@ -93,7 +94,8 @@ impl World<'_> {
             return;
         }
         let t = self.t();
-        for (user, pair) in self.index.candidates(&self.pool, t) {
+        let candidates = self.index.candidates(&self.pool.get(), t);
+        for (user, pair) in candidates {
             if let Some(p) = self.passed_over.get(user as usize)
                 && p.skips(self.block, self.last_price_change)
             {
@@ -137,7 +139,7 @@ impl World<'_> {
     /// liquidatable (exact health factor ≥ 1) or has nothing to liquidate.
     fn candidate(&self, user: UserId, pair: Option<(AssetId, AssetId)>) -> Option<Candidate> {
         let t = self.t();
-        let acct = self.pool.user_account_data(t, user);
+        let acct = self.pool.get().user_account_data(t, user);
         if acct.health_factor >= U256::from(1_000_000_000_000_000_000u64) {
             return None;
         }
@@ -151,7 +153,7 @@ impl World<'_> {
             1.0
         };
         let (pc, pd) = (self.price_usd(c), self.price_usd(d));
-        let debt_in_d = self.tokens(d, self.pool.debt_balance(t, user, d)) * pd;
+        let debt_in_d = self.tokens(d, self.pool.get().debt_balance(t, user, d)) * pd;
         let max_cover_usd = (base_to_usd(acct.total_debt_base) * close_factor).min(debt_in_d);
         if max_cover_usd <= 0.0 || pd <= 0.0 || pc <= 0.0 {
             return None;
@@ -162,7 +164,8 @@ impl World<'_> {
             debt: d,
             max_cover_usd,
             bonus: (self.effective_bonus(user, c) as f64 - 10_000.0) / 10_000.0,
-            protocol_fee: self.pool.reserve(c).config.liquidation_protocol_fee as f64 / 10_000.0,
+            protocol_fee: self.pool.get().reserve(c).config.liquidation_protocol_fee as f64
+                / 10_000.0,
             collateral_price: pc,
             debt_price: pd,
         })
@@ -175,11 +178,11 @@ impl World<'_> {
         let n = self.assets.len();
         let c = (0..n)
             .filter(|&a| self.effective_lt(user, a) > 0)
-            .map(|a| (a, value(a, self.pool.supply_balance(t, user, a))))
+            .map(|a| (a, value(a, self.pool.get().supply_balance(t, user, a))))
             .filter(|x| x.1 > 0.0)
             .max_by(|x, y| x.1.total_cmp(&y.1))?;
         let d = (0..n)
-            .map(|a| (a, value(a, self.pool.debt_balance(t, user, a))))
+            .map(|a| (a, value(a, self.pool.get().debt_balance(t, user, a))))
             .filter(|x| x.1 > 0.0)
             .max_by(|x, y| x.1.total_cmp(&y.1))?;
         Some((c.0, d.0))
@@ -215,35 +218,26 @@ impl World<'_> {
             cover_usd * (1.0 + quote.bonus) / cand.collateral_price,
             self.assets[c].decimals,
         );
-        let receive_a_token = self.pool.available_liquidity(c) < seize;
+        let receive_a_token = self.pool.get().available_liquidity(c) < seize;
         let latency = exp_blocks(
             self.blocks_per_hour() / spec.latency_blocks.max(1e-9),
             self.block_time(),
             &mut self.rng.liquidators,
         );
-        // Latency 1 means "next block": the tx reaches the mempool after this block is built
-        // and is includable from the next one.
-        let enters = self.block + latency.saturating_sub(1);
-        let tx = Tx {
-            sender: Sender::Liquidator(j as u32),
-            action: Action::Liquidate {
-                collateral: c,
-                debt: d,
-                user,
-                debt_to_cover: amount,
-                receive_a_token,
-            },
-            fee_gwei: spec.priority_fee_gwei,
-            tie: self.rng.mempool.random(),
-            submitted: enters,
-            not_before: enters + 1,
-            gas,
-            replace_key: None,
-        };
+        // Latency 1 means "next block": the call reaches the mempool after this block is
+        // built and is includable from the next one.
+        let call = Call::Aave(AaveCall::LiquidationCall {
+            borrower: user,
+            debt: d as TokenId,
+            collateral: c as TokenId,
+            repay: amount,
+            receive_a_token,
+        });
+        let fee = spec.priority_fee_gwei;
         let l = &mut self.liquidators[j];
         l.capital -= cover_usd;
         l.pending.insert(user, cover_usd);
-        self.mempool.submit(tx);
+        self.submit(Sender::Liquidator(j as u32), call, fee, latency.max(1));
         true
     }
 

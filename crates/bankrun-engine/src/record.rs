@@ -114,7 +114,7 @@ pub struct Recorder {
     gauges: Vec<Gauge>,
     class_series: Vec<ClassSeriesRow>,
     liquidations: Vec<LiquidationRecord>,
-    events: Vec<EventRecord>,
+    pub(crate) events: Vec<EventRecord>,
     /// Transaction totals.
     pub tx: TxSummary,
 }
@@ -181,13 +181,13 @@ impl Recorder {
     }
 }
 
-impl World<'_> {
+impl World {
     /// Records the end-of-block state of every reserve.
     pub fn record_block(&mut self) {
         let t = self.t();
         for a in 0..self.assets.len() {
             let dec = self.assets[a].decimals;
-            let g = self.rec.gauges[a].refresh(self.pool.reserve(a), dec);
+            let g = self.rec.gauges[a].refresh(self.pool.get().reserve(a), dec);
             let utilization = g.utilization(t);
             let available = g.available;
             self.update_totals(a, utilization, available, g.borrow_apr, g.supply_apr);
@@ -195,19 +195,20 @@ impl World<'_> {
                 self.rec.flows[a] = Flows::default();
                 continue;
             }
-            let r = self.pool.reserve(a);
+            let pool = self.pool.get();
+            let r = pool.reserve(a);
             let row = ReserveBlockRow {
                 block: self.block,
                 timestamp: self.now,
                 reserve: self.assets[a].symbol.clone(),
                 utilization,
                 available_liquidity: available,
-                total_supplied: units_to_tokens(self.pool.total_supply(t, a), dec),
-                total_borrowed: units_to_tokens(self.pool.total_debt(t, a), dec),
+                total_supplied: units_to_tokens(self.pool.get().total_supply(t, a), dec),
+                total_borrowed: units_to_tokens(self.pool.get().total_debt(t, a), dec),
                 supply_apr: ray_to_f64(r.current_liquidity_rate),
                 borrow_apr: ray_to_f64(r.current_variable_borrow_rate),
-                liquidity_index: self.pool.normalized_income(t, a).to_string(),
-                variable_borrow_index: self.pool.normalized_debt(t, a).to_string(),
+                liquidity_index: self.pool.get().normalized_income(t, a).to_string(),
+                variable_borrow_index: self.pool.get().normalized_debt(t, a).to_string(),
                 withdrawals_requested: self.rec.flows[a].requested,
                 withdrawals_served: self.rec.flows[a].served,
                 withdrawals_reverted: self.rec.flows[a].reverted,
@@ -290,13 +291,12 @@ impl World<'_> {
         }
     }
 
-    /// Builds the run result.
-    pub fn finish(mut self) -> RunResult {
-        self.rec.tx.pending_at_end = self.mempool.len() as u64;
-        // Transactions still held back by their sender's latency had not reached the public
-        // mempool (they would enter after this block): not counted as submitted.
-        let held = self.mempool.waiting(self.block + 1) as u64;
-        self.rec.tx.submitted = self.mempool.submitted() - held;
+    /// Builds the run result from the mempool's counts at the end: transactions pending,
+    /// those still held back by their sender's latency (they had not reached the public
+    /// mempool: not counted as submitted), and all submitted.
+    pub fn finish(&mut self, pending: u64, held: u64, submitted: u64) -> RunResult {
+        self.rec.tx.pending_at_end = pending;
+        self.rec.tx.submitted = submitted - held;
         let depositors = self.depositor_outcomes();
         let summary = Summary {
             scenario: self.scn.scenario.scenario.name.clone(),
@@ -357,7 +357,7 @@ impl World<'_> {
             .iter()
             .enumerate()
             .map(|(a, t)| {
-                let deficit = self.tokens(a, self.pool.reserve(a).deficit);
+                let deficit = self.tokens(a, self.pool.get().reserve(a).deficit);
                 ReserveSummary {
                     symbol: self.assets[a].symbol.clone(),
                     initial_utilization: t.initial_utilization,
@@ -436,7 +436,7 @@ fn median(sorted: &[f64]) -> Option<f64> {
     }
 }
 
-impl World<'_> {
+impl World {
     /// Liquidation totals, plus the accounts left underwater at the end (found through the
     /// liquidation index, confirmed with the pool's exact health factor).
     fn liquidation_summary(&self) -> LiquidationSummary {
@@ -445,11 +445,11 @@ impl World<'_> {
         let mut underwater = 0u64;
         let (mut debt, mut bad) = (0.0, 0.0);
         let mut seen = std::collections::BTreeSet::new();
-        for (user, _) in self.index.candidates(&self.pool, t) {
+        for (user, _) in self.index.candidates(&self.pool.get(), t) {
             if !seen.insert(user) {
                 continue;
             }
-            let a = self.pool.user_account_data(t, user);
+            let a = self.pool.get().user_account_data(t, user);
             if a.health_factor >= U256::from(1_000_000_000_000_000_000u64) {
                 continue;
             }

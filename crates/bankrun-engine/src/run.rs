@@ -1,51 +1,32 @@
-//! The block loop. Each block, in this fixed order:
-//! 1. scripted events due at the block's timestamp (top of block);
-//! 2. oracles observe the market and publish rounds; the pool's prices follow;
-//! 3. liquidators free capital and scan for liquidatable positions;
-//! 4. agents due to wake observe the state left by the previous block and may send
-//!    transactions;
-//! 5. the block is built from the mempool (priority fee, then seeded tie-break, within the
-//!    gas available) and executed in that order;
-//! 6. the end-of-block state is recorded.
+//! The population as one agent of [`bankrun_world::World`]. Each block, in the world's order:
+//! 1. scheduled: scripted events due at the block's timestamp send their calls, executed at
+//!    once at the top of the block ([`Agent::scheduled`]);
+//! 2. the world's oracles publish and the pool's prices follow;
+//! 3. act: liquidators free capital and scan for liquidatable positions; agents due to wake
+//!    observe the state left by the previous block and may send transactions;
+//! 4. the world builds the block from its mempool (priority fee, then a seeded tie-break,
+//!    within the gas available) and executes it; each outcome comes back through
+//!    [`Agent::on_mined`];
+//! 5. after the block: the end-of-block state is recorded.
 //!
 //! Within a step, agents are processed in (wake block, agent kind, index) order. Nothing
 //! depends on hash-map order or threads, so a scenario and seed give identical results.
 
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
+
 use bankrun_aave::U256;
 use bankrun_chain::units::u256_to_f64;
-use bankrun_metrics::LiquidationRecord;
+use bankrun_metrics::{LiquidationRecord, RunResult};
+use bankrun_world::{AaveCall, Agent, AgentId, Call, Submission, TxRecord, View, WorldError};
 
+use crate::EngineError;
 use crate::depositors::Outcome;
-use crate::mempool::{Action, Sender, Tx};
-use crate::world::World;
+use crate::world::{Sender, World};
 
-/// The revert reason of a withdrawal above the available liquidity.
-const WITHDRAW_UNDERFLOW: &str = "withdraw above available liquidity: Panic(0x11)";
-
-impl World<'_> {
-    /// Simulates blocks `1..=blocks`, calling `progress(done, total)` every few hundred blocks.
-    pub fn run_blocks(&mut self, blocks: u64, progress: &mut dyn FnMut(u64, u64)) {
-        self.start_recording();
-        for b in 1..=blocks {
-            self.advance_to(b, blocks);
-            if b.is_multiple_of(500) || b == blocks {
-                progress(b, blocks);
-            }
-        }
-    }
-
-    /// Simulates `count` blocks after block `from` (block 0 = the starting state), for tests
-    /// and tools that inspect the world between blocks. Starts recording when `from == 0`.
-    pub fn run_blocks_from(&mut self, from: u64, count: u64) {
-        if from == 0 {
-            self.start_recording();
-        }
-        for b in from + 1..=from + count {
-            self.advance_to(b, u64::MAX);
-        }
-    }
-
-    fn start_recording(&mut self) {
+impl World {
+    /// Starts recording: the starting state is the first row.
+    pub fn start_recording(&mut self) {
         self.rec
             .init(self.assets.len(), self.scn.scenario.depositors.len());
         self.record_block();
@@ -53,39 +34,39 @@ impl World<'_> {
         self.record_classes();
     }
 
-    /// Runs block `b` (the last block of the run is `last`).
-    fn advance_to(&mut self, b: u64, last: u64) {
-        self.block = b;
-        self.now = self.clock.timestamp(b);
-        self.step();
-        let sample = (self.blocks_per_hour() as u64).max(1);
-        if b.is_multiple_of(sample) || b == last {
-            self.record_classes();
+    /// Reads the block's time and what the population observes of the chain.
+    fn observe(&mut self, view: &View<'_>) -> Result<(), WorldError> {
+        self.block = view.block;
+        self.now = view.now as i64;
+        let eth = view.oracles.answer(self.gas_feed)?;
+        let mut loss: f64 = 0.0;
+        for c in &self.capos {
+            let ratio = view.oracles.capped_ratio(c.feed, self.now)?;
+            loss = loss.max(1.0 - ratio as f64 / c.initial_ratio.max(1) as f64);
         }
+        self.observed = crate::world::Observed {
+            eth_usd: bankrun_oracle::answer_to_usd(eth),
+            backing_loss: loss,
+            base_fee_gwei: view.gas_observed_gwei,
+        };
+        Ok(())
     }
 
-    fn step(&mut self) {
-        self.views.iter_mut().for_each(|v| *v = None);
-        self.run_scripted();
-        self.update_prices();
-        self.release_capital();
-        self.scan_liquidations();
-        self.wake_agents();
-        self.prune_visible();
-        self.build_and_execute();
-        self.record_block();
-    }
-
-    fn update_prices(&mut self) {
-        self.market.observe(self.now);
-        self.prices_changed = false;
-        for a in 0..self.assets.len() {
-            let p = U256::from(self.market.answer(self.assets[a].price, self.now));
-            if p != self.pool.asset_price(a) {
-                self.pool.set_asset_price(a, p);
-                self.prices_changed = true;
-                self.last_price_change = self.block;
+    /// Whether a pool price changed since the last block.
+    fn note_prices(&mut self) {
+        let pool = self.pool.get();
+        let mut changed = false;
+        for (a, last) in self.last_prices.iter_mut().enumerate() {
+            let p = pool.asset_price(a);
+            if p != *last {
+                *last = p;
+                changed = true;
             }
+        }
+        drop(pool);
+        self.prices_changed = changed;
+        if changed {
+            self.last_price_change = self.block;
         }
     }
 
@@ -109,138 +90,101 @@ impl World<'_> {
         self.due = due;
     }
 
-    fn build_and_execute(&mut self) {
-        let ttl = self.scn.scenario.chain.mempool_ttl_blocks;
-        for tx in self.mempool.expire(self.block, ttl) {
-            self.notify(&tx, None, 0.0);
-        }
-        // Constant model: nothing is drawn, the block's gas and minimum bid never change.
-        let block = self.gas.open_block(self.now, &mut self.rng.gas);
-        let txs = self
-            .mempool
-            .build_block(self.block, block.min_price_gwei, block.agent_gas);
-        let mut used = 0;
-        for tx in txs {
-            used += tx.gas;
-            self.execute(tx);
-        }
-        self.gas.close_block(used);
-    }
-
-    /// Executes one included transaction and tells its sender.
-    fn execute(&mut self, tx: Tx) {
-        let t = self.t();
-        let sender = self.account_of(tx.sender);
-        // What a withdrawal asks for: `type(uint256).max` means the whole balance.
-        let requested = match tx.action {
-            Action::Withdraw { asset, amount } if amount == U256::MAX => {
-                self.pool.supply_balance(t, sender, asset)
-            }
-            Action::Withdraw { amount, .. } => amount,
-            _ => U256::ZERO,
+    /// A mined transaction of one of the population's accounts.
+    fn mined(&mut self, tx: &TxRecord) {
+        let Some(sender) = self.owner.get(tx.account as usize).copied().flatten() else {
+            return;
         };
-        let result: Result<U256, String> = match tx.action {
-            // More than the virtual balance: the pool's withdraw would revert with an
-            // underflow (Panic 0x11) when it subtracts the amount; skip the call, which would
-            // only accrue state to roll it back.
-            Action::Withdraw { asset, .. } if requested > self.pool.available_liquidity(asset) => {
-                Err(WITHDRAW_UNDERFLOW.into())
-            }
-            Action::Withdraw { asset, amount } => self
-                .pool
-                .withdraw(t, sender, asset, amount)
-                .map_err(|e| e.to_string()),
-            Action::Repay { asset, amount } => self
-                .pool
-                .repay(t, sender, sender, asset, amount)
-                .map_err(|e| e.to_string()),
-            Action::Liquidate { .. } => self.liquidate(&tx),
+        let result: Result<U256, ()> = match &tx.outcome {
+            Ok(r) => Ok(r.effect.amount),
+            Err(_) => Err(()),
         };
         let ok = result.is_ok();
-        let gas = if ok {
-            tx.gas
-        } else {
-            self.scn.scenario.chain.gas.reverted
-        };
-        let gas_eth = self.gas_eth(gas, tx.fee_gwei);
         self.rec.tx.included += 1;
         self.rec.tx.reverted += u64::from(!ok);
-        self.rec.tx.gas_paid_eth += gas_eth;
-        if let Action::Withdraw { asset, .. } = tx.action {
-            let price = self.price_usd(asset);
-            let served = result.as_ref().ok().map(|x| self.tokens(asset, *x));
+        self.rec.tx.gas_paid_eth += tx.cost_eth;
+        if let Call::Withdraw { token, amount } = tx.call {
+            let a = token as usize;
+            // What a withdrawal asked for: `type(uint256).max` means the whole balance
+            // (unchanged by a revert, so read after it).
+            let requested = match (amount, result) {
+                (U256::MAX, Ok(x)) => x,
+                (U256::MAX, Err(())) => self.pool.get().supply_balance(self.t(), tx.account, a),
+                (x, _) => x,
+            };
+            let price = self.price_usd(a);
+            let served = result.ok().map(|x| self.tokens(a, x));
             self.rec
-                .withdrawal(asset, self.tokens(asset, requested), served, price);
+                .withdrawal(a, self.tokens(a, requested), served, price);
         }
-        self.notify(&tx, Some(result), gas_eth);
+        if let (Sender::Liquidator(j), Call::Aave(AaveCall::LiquidationCall { .. }), Ok(r)) =
+            (sender, tx.call, &tx.outcome)
+        {
+            self.record_liquidation(j, tx, &r.effect);
+        }
+        self.notify(sender, &tx.call, Some(result), tx.cost_eth);
     }
 
-    fn liquidate(&mut self, tx: &Tx) -> Result<U256, String> {
-        let Action::Liquidate {
-            collateral,
+    fn record_liquidation(&mut self, j: u32, tx: &TxRecord, effect: &bankrun_world::Effect) {
+        let Call::Aave(AaveCall::LiquidationCall {
+            borrower,
             debt,
-            user,
-            debt_to_cover,
-            receive_a_token,
-        } = tx.action
+            collateral,
+            ..
+        }) = tx.call
         else {
-            return Err("not a liquidation".into());
+            return;
         };
-        let t = self.t();
-        let deficit_before = self.total_deficit_usd();
-        let out = self
-            .pool
-            .liquidation_call(
-                t,
-                self.account_of(tx.sender),
-                collateral,
-                debt,
-                user,
-                debt_to_cover,
-                receive_a_token,
-            )
-            .map_err(|e| e.to_string())?;
-        let debt_usd = self.tokens(debt, out.debt_repaid) * self.price_usd(debt);
-        let coll_usd = self.tokens(collateral, out.collateral_to_liquidator + out.protocol_fee)
-            * self.price_usd(collateral);
-        let Sender::Liquidator(j) = tx.sender else {
-            return Ok(out.debt_repaid);
+        let Some(detail) = effect.liquidation else {
+            return;
         };
+        let (c, d) = (collateral as usize, debt as usize);
+        let deficit = self.total_deficit_usd();
+        let created = (deficit - self.deficit_usd).max(0.0);
+        self.deficit_usd = deficit;
+        let debt_usd = self.tokens(d, effect.amount) * self.price_usd(d);
+        let coll_usd = self.tokens(c, detail.collateral_to_liquidator + detail.protocol_fee)
+            * self.price_usd(c);
         self.rec.liquidation(LiquidationRecord {
             block: self.block,
             timestamp: self.now,
             liquidator: j,
-            user,
-            collateral_asset: self.assets[collateral].symbol.clone(),
-            debt_asset: self.assets[debt].symbol.clone(),
-            debt_repaid: self.tokens(debt, out.debt_repaid),
-            collateral_to_liquidator: self.tokens(collateral, out.collateral_to_liquidator),
-            protocol_fee: self.tokens(collateral, out.protocol_fee),
+            user: borrower,
+            collateral_asset: self.assets[c].symbol.clone(),
+            debt_asset: self.assets[d].symbol.clone(),
+            debt_repaid: self.tokens(d, effect.amount),
+            collateral_to_liquidator: self.tokens(c, detail.collateral_to_liquidator),
+            protocol_fee: self.tokens(c, detail.protocol_fee),
             debt_repaid_usd: debt_usd,
             bonus_usd: coll_usd - debt_usd,
-            health_factor_before: u256_to_f64(out.health_factor_before) / 1e18,
-            deficit_created_usd: (self.total_deficit_usd() - deficit_before).max(0.0),
-            receive_a_token: out.received_a_token,
+            health_factor_before: u256_to_f64(detail.health_factor_before) / 1e18,
+            deficit_created_usd: created,
+            receive_a_token: detail.received_a_token,
         });
-        self.reindex(user);
-        Ok(out.debt_repaid)
+        self.reindex(borrower);
     }
 
     /// Deficit across reserves, USD.
-    fn total_deficit_usd(&self) -> f64 {
+    pub(crate) fn total_deficit_usd(&self) -> f64 {
         (0..self.assets.len())
-            .map(|a| self.tokens(a, self.pool.reserve(a).deficit) * self.price_usd(a))
+            .map(|a| self.tokens(a, self.pool.get().reserve(a).deficit) * self.price_usd(a))
             .sum()
     }
 
     /// Tells the sender what happened: `None` = dropped, `Some(Ok(amount))` or `Some(Err)`.
-    fn notify(&mut self, tx: &Tx, result: Option<Result<U256, String>>, gas_eth: f64) {
-        match tx.sender {
+    fn notify(
+        &mut self,
+        sender: Sender,
+        call: &Call,
+        result: Option<Result<U256, ()>>,
+        gas_eth: f64,
+    ) {
+        match sender {
             Sender::Depositor(i) => {
                 let outcome = match result {
                     None => Outcome::Dropped,
                     Some(Ok(x)) => Outcome::Served(x),
-                    Some(Err(_)) => Outcome::Reverted,
+                    Some(Err(())) => Outcome::Reverted,
                 };
                 self.depositor_outcome(i as usize, outcome, gas_eth);
             }
@@ -248,15 +192,193 @@ impl World<'_> {
                 self.borrower_outcome(i as usize, matches!(result, Some(Ok(_))));
             }
             Sender::Liquidator(j) => {
-                let Action::Liquidate { debt, user, .. } = tx.action else {
+                let Call::Aave(AaveCall::LiquidationCall { debt, borrower, .. }) = *call else {
                     return;
                 };
+                let d = debt as usize;
                 let repaid = match result {
-                    Some(Ok(x)) => Some(self.tokens(debt, x) * self.price_usd(debt)),
+                    Some(Ok(x)) => Some(self.tokens(d, x) * self.price_usd(d)),
                     _ => None,
                 };
-                self.liquidator_outcome(j as usize, user, repaid);
+                self.liquidator_outcome(j as usize, borrower, repaid);
             }
         }
+    }
+}
+
+/// The population as the world's agent (shared with [`Sim`], which reads and finishes it).
+struct Population(Rc<RefCell<World>>);
+
+impl Agent for Population {
+    fn name(&self) -> &str {
+        "aave-population"
+    }
+
+    fn scheduled(
+        &mut self,
+        _me: AgentId,
+        view: &View<'_>,
+        out: &mut Vec<Submission>,
+    ) -> Result<(), WorldError> {
+        let mut w = self.0.borrow_mut();
+        w.block = view.block;
+        w.now = view.now as i64;
+        w.views.iter_mut().for_each(|v| *v = None);
+        w.run_scripted();
+        out.append(&mut w.script_out);
+        Ok(())
+    }
+
+    fn act(
+        &mut self,
+        _me: AgentId,
+        view: &View<'_>,
+        out: &mut Vec<Submission>,
+    ) -> Result<(), WorldError> {
+        let mut w = self.0.borrow_mut();
+        w.observe(view)?;
+        w.note_prices();
+        w.deficit_usd = w.total_deficit_usd();
+        w.release_capital();
+        w.scan_liquidations();
+        w.wake_agents();
+        w.prune_visible();
+        // Follow-ups sent from last block's outcomes first, in the order they were made.
+        out.append(&mut w.outbox);
+        Ok(())
+    }
+
+    fn on_mined(&mut self, record: &TxRecord) {
+        let mut w = self.0.borrow_mut();
+        if record.direct {
+            w.script_outcome(record);
+        } else {
+            w.mined(record);
+        }
+    }
+
+    fn on_dropped(&mut self, submission: &Submission) {
+        let mut w = self.0.borrow_mut();
+        let account = submission.account.unwrap_or(u32::MAX);
+        if let Some(sender) = w.owner.get(account as usize).copied().flatten() {
+            w.notify(sender, &submission.call, None, 0.0);
+        }
+    }
+
+    fn after_block(
+        &mut self,
+        _me: AgentId,
+        _view: &View<'_>,
+        _out: &mut Vec<Submission>,
+    ) -> Result<(), WorldError> {
+        let mut w = self.0.borrow_mut();
+        w.record_block();
+        let sample = (w.blocks_per_hour() as u64).max(1);
+        if w.block.is_multiple_of(sample) || w.block == w.last_block {
+            w.record_classes();
+        }
+        Ok(())
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// An Aave scenario's simulation: the world (chain, oracles, the Aave pool) and its
+/// population agent.
+pub struct Sim {
+    chain: bankrun_world::World,
+    population: Rc<RefCell<World>>,
+    agents: Vec<Box<dyn Agent>>,
+    recording: bool,
+}
+
+impl Sim {
+    pub(crate) fn new(chain: bankrun_world::World, population: World) -> Self {
+        let population = Rc::new(RefCell::new(population));
+        let agent: Box<dyn Agent> = Box::new(Population(Rc::clone(&population)));
+        Sim {
+            chain,
+            population,
+            agents: vec![agent],
+            recording: false,
+        }
+    }
+
+    /// The population (read).
+    pub fn population(&self) -> Ref<'_, World> {
+        self.population.borrow()
+    }
+
+    /// The population, to change recording options before the run.
+    pub fn population_mut(&mut self) -> std::cell::RefMut<'_, World> {
+        self.population.borrow_mut()
+    }
+
+    /// The world.
+    pub fn chain(&self) -> &bankrun_world::World {
+        &self.chain
+    }
+
+    /// Simulates blocks `1..=blocks`, calling `progress(done, total)` every few hundred blocks.
+    ///
+    /// # Errors
+    /// A world error (an oracle without a price, a ledger inconsistency), naming the block.
+    pub fn run_blocks(
+        &mut self,
+        blocks: u64,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(), EngineError> {
+        for b in 1..=blocks {
+            self.step(b)?;
+            if b.is_multiple_of(500) || b == blocks {
+                progress(b, blocks);
+            }
+        }
+        Ok(())
+    }
+
+    /// Simulates `count` blocks after block `from` (block 0 = the starting state), for tests
+    /// and tools that inspect the world between blocks.
+    ///
+    /// # Errors
+    /// As [`Sim::run_blocks`].
+    pub fn run_blocks_from(&mut self, from: u64, count: u64) -> Result<(), EngineError> {
+        for b in from + 1..=from + count {
+            self.step(b)?;
+        }
+        Ok(())
+    }
+
+    /// Runs block `b`; recording starts with the first block run.
+    fn step(&mut self, b: u64) -> Result<(), EngineError> {
+        if !self.recording {
+            self.population.borrow_mut().start_recording();
+            self.recording = true;
+        }
+        self.chain
+            .step(&mut self.agents)
+            .map_err(|e| EngineError::Run(format!("block {b}: {e}")))
+    }
+
+    /// Checks that every token of the ledger is conserved (only mints and burns change a
+    /// supply): seized collateral and withdrawn cash never disappear.
+    ///
+    /// # Errors
+    /// [`EngineError::Run`] naming the token whose balances do not add up.
+    pub fn check_ledger(&self) -> Result<(), EngineError> {
+        self.chain
+            .ledger()
+            .check_conservation()
+            .map_err(|e| EngineError::Run(format!("ledger: {e}")))
+    }
+
+    /// Builds the run result.
+    pub fn finish(self) -> RunResult {
+        let mempool = self.chain.mempool();
+        let mut w = self.population.borrow_mut();
+        let held = mempool.waiting(w.block + 1) as u64;
+        w.finish(mempool.len() as u64, held, mempool.submitted())
     }
 }

@@ -1,20 +1,61 @@
 //! Scripted actors: the attacker, the guardian, governance (with its execution delay), the
 //! rescue fund, the Umbrella safety module, exchange-rate changes and news.
 //!
-//! Their transactions execute at the top of the block in which their time falls (guardian and
-//! governance calls go through private or privileged paths, not the public mempool). A call
-//! the pool rejects is recorded with `ok = false` and the pool's error.
+//! Their calls are the world's scheduled actions: they execute at the top of the block in
+//! which their time falls, in order, outside the mempool (guardian and governance calls go
+//! through private or privileged paths, not the public race). Each event's calls are queued as
+//! [`Step`]s; the outcomes come back in order and each event is logged once, with `ok = false`
+//! and the pool's error when a call reverted. The exchange-rate changes are points of the CAPO
+//! feed's ratio path, read by the world's oracle registry; here they are only logged.
 
 use bankrun_aave::{InterestRateData, U256, UserId};
+use bankrun_chain::TokenId;
 use bankrun_chain::units::tokens_to_units;
 use bankrun_scenario::Event;
+use bankrun_world::{AaveCall, AaveConfig, Call, Submission, Target, TxRecord};
 
-use crate::world::{News, World};
+use crate::world::{AAVE, News, World};
 
-impl World<'_> {
+/// A scripted call awaiting its outcome, and how the event is logged.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// What the event does, as logged on success.
+    what: String,
+    /// How the outcome is logged.
+    kind: StepKind,
+    /// The last call of its event: the event is logged now, in the row reserved for it when
+    /// the event ran (so rows keep the events' order).
+    last: Option<usize>,
+}
+
+/// How a scripted call's outcome is logged.
+#[derive(Debug, Clone)]
+enum StepKind {
+    /// Part of an all-or-nothing event: logged once at its last call, failed with the first
+    /// revert. `reindex`: an account whose position changes.
+    Chain { reindex: Option<UserId> },
+    /// One of the rescue fund's repayments: a revert is logged at once; the last logs the
+    /// total repaid (`asset`, decimals).
+    Rescue {
+        account: UserId,
+        asset: usize,
+        label: String,
+    },
+    /// The Umbrella's deficit cover: logs the amount covered.
+    Cover { asset: usize, label: String },
+}
+
+/// Outcome state of the event being reported.
+#[derive(Debug, Clone, Default)]
+pub struct ScriptState {
+    first_error: Option<String>,
+    repaid: U256,
+}
+
+impl World {
     /// Runs every scripted event whose time has come.
     pub fn run_scripted(&mut self) {
-        let s = self.scn;
+        let s = std::rc::Rc::clone(&self.scn);
         if self.now >= self.next_event_at {
             for i in 0..s.scenario.events.len() {
                 if !self.event_done[i] && s.event_at[i] <= self.now {
@@ -53,9 +94,16 @@ impl World<'_> {
         self.rec.event(self.block, self.now, actor, description, ok);
     }
 
+    /// Fills the event row reserved at `row` with the outcome.
+    fn log_at(&mut self, row: usize, description: String, ok: bool) {
+        if let Some(e) = self.rec.events.get_mut(row) {
+            e.description = description;
+            e.ok = ok;
+        }
+    }
+
     fn apply_event(&mut self, i: usize) {
         let e = self.scn.scenario.events[i].clone();
-        let t = self.t();
         match e {
             Event::News {
                 intensity,
@@ -82,7 +130,8 @@ impl World<'_> {
                 self.attack(emode, &collateral, collateral_amount, &debt, debt_amount);
             }
             Event::ExchangeRate { adapter, ratio, .. } => {
-                let ok = self.market.set_ratio(&adapter, ratio);
+                // The ratio path of the CAPO feed holds this point (built with the world).
+                let ok = self.capo_names.contains(&adapter);
                 self.log(
                     "oracle",
                     format!("{adapter} exchange ratio set to {ratio}"),
@@ -90,11 +139,9 @@ impl World<'_> {
                 );
             }
             Event::Freeze { asset, frozen, .. } => {
-                let r = self
-                    .asset_id(&asset)
-                    .map(|a| self.pool.set_reserve_freeze(t, a, frozen));
                 let what = if frozen { "freezes" } else { "unfreezes" };
-                self.log_result("guardian", format!("{what} {asset}"), r);
+                let what = format!("{what} {asset}");
+                self.configure("guardian", what, &asset, &[AaveConfig::Freeze(frozen)]);
             }
             Event::Pause {
                 asset,
@@ -102,11 +149,10 @@ impl World<'_> {
                 grace_period_s,
                 ..
             } => {
-                let r = self
-                    .asset_id(&asset)
-                    .map(|a| self.pool.set_reserve_pause(t, a, paused, grace_period_s));
                 let what = if paused { "pauses" } else { "unpauses" };
-                self.log_result("guardian", format!("{what} {asset}"), r);
+                let what = format!("{what} {asset}");
+                let change = AaveConfig::Pause(paused, grace_period_s);
+                self.configure("guardian", what, &asset, &[change]);
             }
             Event::Governance {
                 delay_hours,
@@ -128,12 +174,18 @@ impl World<'_> {
                 label,
                 ..
             } => {
-                let u = self.rescuer;
-                let r = self.asset_id(&asset).map(|a| {
-                    let x = tokens_to_units(amount, self.assets[a].decimals);
-                    self.pool.supply(t, u, a, x)
-                });
-                self.log_result("rescue", format!("{label} supplies {amount} {asset}"), r);
+                let what = format!("{label} supplies {amount} {asset}");
+                let Some(a) = self.asset_id(&asset) else {
+                    return self.log("rescue", format!("{what}: unknown reserve"), false);
+                };
+                let x = tokens_to_units(amount, self.assets[a].decimals);
+                let call = Call::Supply {
+                    token: a as TokenId,
+                    amount: x,
+                };
+                let rescuer = self.rescuer;
+                let kind = StepKind::Chain { reindex: None };
+                self.script_call(rescuer, call, "rescue", what, kind, true);
             }
             Event::RescueRepay {
                 asset,
@@ -150,16 +202,46 @@ impl World<'_> {
         }
     }
 
-    fn log_result<E: std::fmt::Display>(
+    /// Queues one scripted call from pool account `account`.
+    fn script_call(
         &mut self,
-        actor: &str,
+        account: UserId,
+        call: Call,
+        actor: &'static str,
         what: String,
-        r: Option<Result<(), E>>,
+        kind: StepKind,
+        last: bool,
     ) {
-        match r {
-            Some(Ok(())) => self.log(actor, what, true),
-            Some(Err(e)) => self.log(actor, format!("{what}: reverted ({e})"), false),
-            None => self.log(actor, format!("{what}: unknown reserve"), false),
+        let mut sub = Submission::new(Target::Protocol(AAVE), call, 0.0);
+        sub.account = Some(account);
+        self.script_out.push(sub);
+        let last = last.then(|| {
+            self.log(actor, format!("{what} (pending)"), false);
+            self.rec.events.len() - 1
+        });
+        self.script.push_back(Step { what, kind, last });
+    }
+
+    /// Queues configurator calls on `asset`, logged as one event.
+    fn configure(
+        &mut self,
+        actor: &'static str,
+        what: String,
+        asset: &str,
+        changes: &[AaveConfig],
+    ) {
+        let Some(a) = self.asset_id(asset) else {
+            return self.log(actor, format!("{what}: unknown reserve"), false);
+        };
+        let admin = self.rescuer;
+        for (k, &change) in changes.iter().enumerate() {
+            let call = Call::Aave(AaveCall::Configure {
+                token: a as TokenId,
+                change,
+            });
+            let kind = StepKind::Chain { reindex: None };
+            let last = k + 1 == changes.len();
+            self.script_call(admin, call, actor, what.clone(), kind, last);
         }
     }
 
@@ -171,7 +253,6 @@ impl World<'_> {
                 false,
             );
         };
-        let t = self.t();
         let n = self.attackers.len().max(1) as f64;
         let attackers = self.attackers.clone();
         for u in attackers {
@@ -179,18 +260,26 @@ impl World<'_> {
             let y = tokens_to_units(debt_amount / n, self.assets[d].decimals);
             // E-mode first: collateral with LTV 0 outside the category (rsETH) is enabled as
             // collateral on supply only if its LTV in the user's e-mode is non-zero.
-            let r = self
-                .pool
-                .set_user_emode(t, u, emode)
-                .and_then(|_| self.pool.supply(t, u, c, x))
-                .and_then(|_| self.pool.borrow(t, u, d, y));
             let what = format!(
                 "account {u} supplies {:.2} {collateral}, borrows {:.2} {debt} in e-mode {emode}",
                 coll / n,
                 debt_amount / n
             );
-            self.log_result("attacker", what, Some(r));
-            self.reindex(u);
+            let calls = [
+                Call::Aave(AaveCall::SetUserEMode { category: emode }),
+                Call::Supply {
+                    token: c as TokenId,
+                    amount: x,
+                },
+                Call::Borrow {
+                    token: d as TokenId,
+                    amount: y,
+                },
+            ];
+            for (k, call) in calls.into_iter().enumerate() {
+                let kind = StepKind::Chain { reindex: Some(u) };
+                self.script_call(u, call, "attacker", what.clone(), kind, k == 2);
+            }
         }
     }
 
@@ -202,7 +291,7 @@ impl World<'_> {
         let debts: Vec<(UserId, U256)> = self
             .attackers
             .iter()
-            .map(|&u| (u, self.pool.debt_balance(t, u, a)))
+            .map(|&u| (u, self.pool.get().debt_balance(t, u, a)))
             .collect();
         let total: U256 = debts.iter().map(|x| x.1).fold(U256::ZERO, |s, x| s + x);
         let budget = tokens_to_units(amount, self.assets[a].decimals).min(total);
@@ -213,40 +302,36 @@ impl World<'_> {
                 false,
             );
         }
-        let mut repaid = U256::ZERO;
+        let shares: Vec<(UserId, U256)> = debts
+            .into_iter()
+            .map(|(u, debt)| (u, budget * debt / total))
+            .filter(|(_, share)| !share.is_zero())
+            .collect();
         let rescuer = self.rescuer;
-        for (u, debt) in debts {
-            let share = budget * debt / total;
-            if share.is_zero() {
-                continue;
-            }
-            match self.pool.repay(t, rescuer, u, a, share) {
-                Ok(x) => repaid += x,
-                Err(e) => self.log(
-                    "rescue",
-                    format!("{label}: repay for account {u} reverted ({e})"),
-                    false,
-                ),
-            }
-            self.reindex(u);
+        let n = shares.len();
+        for (k, (u, share)) in shares.into_iter().enumerate() {
+            let call = Call::Aave(AaveCall::RepayOnBehalf {
+                token: a as TokenId,
+                amount: share,
+                on_behalf: u,
+            });
+            let kind = StepKind::Rescue {
+                account: u,
+                asset: a,
+                label: label.to_string(),
+            };
+            self.script_call(rescuer, call, "rescue", String::new(), kind, k + 1 == n);
         }
-        let tokens = self.tokens(a, repaid);
-        self.log(
-            "rescue",
-            format!("{label} repays {tokens:.2} {asset} of attacker debt"),
-            true,
-        );
     }
 
     fn cover_deficit(&mut self, asset: &str, amount: f64, label: &str) {
         let Some(a) = self.asset_id(asset) else {
             return self.log("rescue", format!("{label}: unknown reserve {asset}"), false);
         };
-        let t = self.t();
         let Some(&u) = self.umbrella.get(&a) else {
             return;
         };
-        let deficit = self.pool.reserve(a).deficit;
+        let deficit = self.pool.get().reserve(a).deficit;
         let x = tokens_to_units(amount, self.assets[a].decimals).min(deficit);
         if x.is_zero() {
             return self.log(
@@ -255,21 +340,15 @@ impl World<'_> {
                 true,
             );
         }
-        match self.pool.eliminate_reserve_deficit(t, u, a, x) {
-            Ok(covered) => {
-                let tokens = self.tokens(a, covered);
-                self.log(
-                    "umbrella",
-                    format!("{label} covers {tokens:.2} {asset} of deficit"),
-                    true,
-                )
-            }
-            Err(e) => self.log(
-                "umbrella",
-                format!("{label}: eliminateReserveDeficit reverted ({e})"),
-                false,
-            ),
-        }
+        let call = Call::Aave(AaveCall::EliminateDeficit {
+            token: a as TokenId,
+            amount: x,
+        });
+        let kind = StepKind::Cover {
+            asset: a,
+            label: label.to_string(),
+        };
+        self.script_call(u, call, "umbrella", String::new(), kind, true);
     }
 
     fn execute_governance(&mut self, i: usize) {
@@ -295,8 +374,7 @@ impl World<'_> {
                 false,
             );
         };
-        let t = self.t();
-        let cur = self.pool.reserve(a).config.rate;
+        let cur = self.pool.get().reserve(a).config.rate;
         let rate = InterestRateData {
             optimal_usage_ratio: optimal_usage_ratio_bps.unwrap_or(cur.optimal_usage_ratio),
             base_variable_borrow_rate: base_variable_borrow_rate_bps
@@ -304,20 +382,80 @@ impl World<'_> {
             variable_rate_slope1: variable_rate_slope1_bps.unwrap_or(cur.variable_rate_slope1),
             variable_rate_slope2: variable_rate_slope2_bps.unwrap_or(cur.variable_rate_slope2),
         };
-        let mut r = self.pool.set_interest_rate_data(t, a, rate);
-        if let (Ok(()), Some(ltv)) = (&r, ltv_bps) {
-            r = self.pool.set_reserve_ltv(t, a, ltv);
+        // One payload: the rate data, then the LTV and caps it sets.
+        let mut changes = vec![AaveConfig::RateData(rate)];
+        changes.extend(ltv_bps.map(AaveConfig::Ltv));
+        changes.extend(supply_cap.map(AaveConfig::SupplyCap));
+        changes.extend(borrow_cap.map(AaveConfig::BorrowCap));
+        let what = format!("executes on {asset}: {label}");
+        self.configure("governance", what, &asset, &changes);
+    }
+
+    /// The outcome of a scripted call (in the order they were queued): logs its event when
+    /// the event's last call is back.
+    pub fn script_outcome(&mut self, record: &TxRecord) {
+        let Some(step) = self.script.pop_front() else {
+            return;
+        };
+        let error = record.outcome.as_ref().err().map(|r| r.reason.clone());
+        let amount = record
+            .outcome
+            .as_ref()
+            .map_or(U256::ZERO, |r| r.effect.amount);
+        match step.kind {
+            StepKind::Chain { reindex } => {
+                if let Some(u) = reindex {
+                    self.reindex(u);
+                }
+                if self.script_state.first_error.is_none() {
+                    self.script_state.first_error = error;
+                }
+                if let Some(row) = step.last {
+                    match self.script_state.first_error.take() {
+                        None => self.log_at(row, step.what, true),
+                        Some(e) => {
+                            self.log_at(row, format!("{}: reverted ({e})", step.what), false)
+                        }
+                    }
+                }
+            }
+            StepKind::Rescue {
+                account,
+                asset,
+                label,
+            } => {
+                let symbol = self.assets[asset].symbol.clone();
+                match error {
+                    None => self.script_state.repaid += amount,
+                    Some(e) => self.log(
+                        "rescue",
+                        format!("{label}: repay for account {account} reverted ({e})"),
+                        false,
+                    ),
+                }
+                self.reindex(account);
+                if let Some(row) = step.last {
+                    let repaid = std::mem::take(&mut self.script_state.repaid);
+                    let tokens = self.tokens(asset, repaid);
+                    let what = format!("{label} repays {tokens:.2} {symbol} of attacker debt");
+                    self.log_at(row, what, true);
+                }
+            }
+            StepKind::Cover { asset, label } => {
+                let symbol = self.assets[asset].symbol.clone();
+                let row = step.last.unwrap_or(usize::MAX);
+                match error {
+                    None => {
+                        let tokens = self.tokens(asset, amount);
+                        let what = format!("{label} covers {tokens:.2} {symbol} of deficit");
+                        self.log_at(row, what, true)
+                    }
+                    Some(e) => {
+                        let what = format!("{label}: eliminateReserveDeficit reverted ({e})");
+                        self.log_at(row, what, false)
+                    }
+                }
+            }
         }
-        if let (Ok(()), Some(cap)) = (&r, supply_cap) {
-            r = self.pool.set_supply_cap(a, cap);
-        }
-        if let (Ok(()), Some(cap)) = (&r, borrow_cap) {
-            r = self.pool.set_borrow_cap(a, cap);
-        }
-        self.log_result(
-            "governance",
-            format!("executes on {asset}: {label}"),
-            Some(r),
-        );
     }
 }

@@ -20,13 +20,19 @@ use bankrun_chain::{Clock, GasMarket};
 use bankrun_scenario::{LoadedScenario, Reserve, StakeDistribution};
 use rand::RngExt;
 
+use std::rc::Rc;
+
+use bankrun_chain::TokenId;
+use bankrun_world::protocols::AaveV3;
+use bankrun_world::protocols::aave::PoolReader;
+use bankrun_world::{ChainConfig, GasSchedule};
+
 use crate::EngineError;
-use crate::market::Market;
-use crate::mempool::Sender;
 use crate::parked::Parked;
 use crate::record::Recorder;
+use crate::run::Sim;
 use crate::streams::Streams;
-use crate::world::{AssetInfo, Borrower, Depositor, EModeInfo, Liquidator, World};
+use crate::world::{AAVE, AssetInfo, Borrower, Depositor, EModeInfo, Liquidator, Sender, World};
 
 /// A planned initial action of the book.
 enum Plan {
@@ -35,8 +41,10 @@ enum Plan {
     Borrow(UserId, AssetId, U256),
 }
 
-/// Builds the world at block 0.
-pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
+/// Builds the world at block 0: the chain (gas market, mempool streams, time to live), the
+/// oracle registry, the Aave pool with the starting book imported as given (genesis), the
+/// ledger minted to match, and the population.
+pub fn build(s: &LoadedScenario, seed: u64) -> Result<Sim, EngineError> {
     let sc = &s.scenario;
     if sc.scenario.aave_version != "3.6" {
         return Err(EngineError::setup(format!(
@@ -45,11 +53,12 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         )));
     }
     let now = s.start_unix as u64;
-    let market = Market::new(s)?;
+    let mut chain = chain(s, seed)?;
+    let oracles = crate::oracles::register(s, &mut chain)?;
     let mut pool = Pool::new(ProtocolVersion::V3_6, now);
     let mut assets = Vec::new();
     for r in &sc.market.reserves {
-        let price = market.resolve(&r.price).ok_or_else(|| {
+        let feed = oracles.feed_of(&r.price).ok_or_else(|| {
             EngineError::setup(format!(
                 "market.reserves `{}`: unknown price source `{}`",
                 r.symbol, r.price
@@ -58,17 +67,112 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         let id = pool
             .init_reserve(now, reserve_config(r))
             .map_err(|e| EngineError::setup(format!("market.reserves `{}`: {e}", r.symbol)))?;
-        pool.set_asset_price(id, U256::from(market.answer(price, s.start_unix)));
+        let answer = chain.view().oracles.answer(feed).map_err(world_err)?;
+        pool.set_asset_price(id, U256::from(answer));
         assets.push(AssetInfo {
             symbol: r.symbol.clone(),
             decimals: r.decimals,
-            price,
+            feed,
             initial_supply: r.total_supplied,
         });
     }
+    let emodes = emodes(s, &assets, &mut pool)?;
+    let tokens = (0..assets.len() as TokenId).collect();
+    let mut aave = AaveV3::new(AAVE_NAME, pool, tokens).map_err(world_err)?;
+    let mut w = population(s, seed, aave.reader(), assets, emodes, &oracles)?;
+    let plan = plan_book(&mut w)?;
+    own_accounts(&mut w);
+    let touched = aave.genesis(|pool| execute_plan(&w, pool, plan))?;
+    for u in touched {
+        w.reindex(u);
+    }
+    if chain.add_protocol(Box::new(aave)) != AAVE {
+        return Err(EngineError::setup(
+            "the Aave pool must be the world's first protocol",
+        ));
+    }
+    for (a, info) in w.assets.iter().enumerate() {
+        chain
+            .oracles_mut()
+            .bind(info.feed, AAVE, a as TokenId)
+            .map_err(world_err)?;
+    }
+    crate::genesis::mint_ledger(&w, &mut chain)?;
+    w.last_prices = (0..w.assets.len())
+        .map(|a| w.pool.get().asset_price(a))
+        .collect();
+    schedule_initial(&mut w);
+    Ok(Sim::new(chain, w))
+}
+
+/// Files every agent's pool account under its sender, for outcomes.
+fn own_accounts(w: &mut World) {
+    let owned: Vec<_> = (w.depositors.iter().enumerate())
+        .map(|(i, d)| (d.user, Sender::Depositor(i as u32)))
+        .chain(
+            w.borrowers
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (b.user, Sender::Borrower(i as u32))),
+        )
+        .chain(
+            w.liquidators
+                .iter()
+                .enumerate()
+                .map(|(j, l)| (l.user, Sender::Liquidator(j as u32))),
+        )
+        .collect();
+    for (user, who) in owned {
+        w.own(user, who);
+    }
+}
+
+/// Name of the world's Aave protocol.
+const AAVE_NAME: &str = "aave-v3.6";
+
+/// A world error met while building, as a setup error.
+pub(crate) fn world_err(e: bankrun_world::WorldError) -> EngineError {
+    EngineError::setup(e.to_string())
+}
+
+/// The chain: block clock, the scenario's constant gas market and gas table, the mempool's
+/// time to live, and the random streams of the tie-break and gas draws.
+fn chain(s: &LoadedScenario, seed: u64) -> Result<bankrun_world::World, EngineError> {
+    let c = &s.scenario.chain;
+    if c.block_time_s == 0 {
+        return Err(EngineError::setup("chain.block_time_s: must be > 0 s"));
+    }
+    let gas = GasSchedule {
+        supply: c.gas.supply,
+        withdraw: c.gas.withdraw,
+        borrow: c.gas.borrow,
+        repay: c.gas.repay,
+        liquidate: c.gas.liquidation,
+        swap: GasSchedule::default().swap,
+        reverted: c.gas.reverted,
+    };
+    let cfg = ChainConfig {
+        start: s.start_unix as u64,
+        block_time_s: c.block_time_s,
+        block_gas: c.gas_per_block,
+        gas,
+    };
+    let mut chain = bankrun_world::World::new(cfg, seed);
+    chain.set_gas_market(GasMarket::constant(c.base_fee_gwei, c.gas_per_block));
+    chain.set_stream_names(seed, "mempool.ties", "gas");
+    chain.set_tx_ttl(c.mempool_ttl_blocks);
+    Ok(chain)
+}
+
+/// The e-mode categories, set on the pool.
+fn emodes(
+    s: &LoadedScenario,
+    assets: &[AssetInfo],
+    pool: &mut Pool,
+) -> Result<Vec<EModeInfo>, EngineError> {
     let asset_of = |sym: &str| assets.iter().position(|a| a.symbol == sym);
     let mut emodes = Vec::new();
-    for e in &sc.market.emodes {
+    for e in &s.scenario.market.emodes {
         let bitmap = |syms: &[String]| -> Result<u128, EngineError> {
             syms.iter().try_fold(0u128, |acc, sym| {
                 asset_of(sym).map(|a| acc | (1u128 << a)).ok_or_else(|| {
@@ -95,6 +199,19 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         pool.set_emode_category(cat)
             .map_err(|e2| EngineError::setup(format!("market.emodes {}: {e2}", e.id)))?;
     }
+    Ok(emodes)
+}
+
+/// The population before its book is planned.
+fn population(
+    s: &LoadedScenario,
+    seed: u64,
+    pool: PoolReader,
+    assets: Vec<AssetInfo>,
+    emodes: Vec<EModeInfo>,
+    oracles: &crate::oracles::Feeds,
+) -> Result<World, EngineError> {
+    let sc = &s.scenario;
     let b = &sc.behaviour;
     let weights = RiskWeights {
         depeg: b.w_depeg,
@@ -106,13 +223,30 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         yield_spread: b.w_yield,
         alt_rate: b.alt_rate_bps as f64 / 10_000.0,
     };
+    let gas_feed = oracles.feed_of(&sc.chain.gas_price_feed).ok_or_else(|| {
+        EngineError::setup(format!(
+            "chain.gas_price_feed: unknown feed `{}`",
+            sc.chain.gas_price_feed
+        ))
+    })?;
     let n_assets = assets.len();
-    let mut w = World {
-        scn: s,
+    Ok(World {
+        scn: Rc::new(s.clone()),
         pool,
         assets,
         emodes,
-        market,
+        capos: oracles.capos.clone(),
+        capo_names: sc.oracles.capo.iter().map(|c| c.name.clone()).collect(),
+        gas_feed,
+        observed: Default::default(),
+        owner: Vec::new(),
+        outbox: Vec::new(),
+        script_out: Vec::new(),
+        script: Default::default(),
+        script_state: Default::default(),
+        last_prices: Vec::new(),
+        deficit_usd: 0.0,
+        last_block: crate::block_count(s),
         block: 0,
         now: s.start_unix,
         weights,
@@ -131,10 +265,8 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
                 .collect::<Vec<_>>(),
         ),
         due: Vec::new(),
-        mempool: Default::default(),
         clock: Clock::new(s.start_unix, sc.chain.block_time_s)
             .ok_or_else(|| EngineError::setup("chain.block_time_s: must be > 0 s"))?,
-        gas: GasMarket::constant(sc.chain.base_fee_gwei, sc.chain.gas_per_block),
         index: Default::default(),
         news: Vec::new(),
         news_memo: std::cell::Cell::new((i64::MIN, 0, 0.0)),
@@ -150,11 +282,7 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<World<'_>, EngineError> {
         passed_over: Vec::new(),
         next_event_at: i64::MIN,
         last_price_change: 0,
-    };
-    let plan = plan_book(&mut w)?;
-    execute_plan(&mut w, plan)?;
-    schedule_initial(&mut w);
-    Ok(w)
+    })
 }
 
 fn reserve_config(r: &Reserve) -> ReserveConfig {
@@ -190,14 +318,14 @@ fn stakes(dist: &StakeDistribution, n: usize, rng: &mut impl rand::Rng) -> Vec<f
 }
 
 /// Plans the whole starting book; also creates the agents.
-fn plan_book(w: &mut World<'_>) -> Result<Vec<Plan>, EngineError> {
-    let s = w.scn;
+fn plan_book(w: &mut World) -> Result<Vec<Plan>, EngineError> {
+    let s = Rc::clone(&w.scn);
     let sc = &s.scenario;
     let n = w.assets.len();
     let mut supplied = vec![0.0f64; n]; // tokens planned per reserve
     let mut borrowed = vec![0.0f64; n];
     let mut plan = Vec::new();
-    let sym = |w: &World<'_>, name: &str, key: &str| {
+    let sym = |w: &World, name: &str, key: &str| {
         w.assets
             .iter()
             .position(|a| a.symbol == name)
@@ -269,7 +397,7 @@ fn plan_book(w: &mut World<'_>) -> Result<Vec<Plan>, EngineError> {
                     book.label, book.emode
                 )));
             }
-            None => w.pool.reserve(c).config.liquidation_threshold,
+            None => w.pool.get().reserve(c).config.liquidation_threshold,
         } as f64
             / 10_000.0;
         if lt <= 0.0 {
@@ -371,12 +499,13 @@ fn plan_book(w: &mut World<'_>) -> Result<Vec<Plan>, EngineError> {
 /// books leave of its total borrowed, against collateral taken from the reserve with the most
 /// passive supply left.
 fn passive_accounts(
-    w: &mut World<'_>,
+    w: &mut World,
     plan: &mut Vec<Plan>,
     supplied: &mut [f64],
     borrowed: &mut [f64],
 ) -> Result<(), EngineError> {
-    let reserves = &w.scn.scenario.market.reserves;
+    let scn = Rc::clone(&w.scn);
+    let reserves = &scn.scenario.market.reserves;
     let mut left: Vec<f64> = reserves
         .iter()
         .zip(supplied.iter())
@@ -399,7 +528,7 @@ fn passive_accounts(
         let debt_usd = debt * w.price_usd(d);
         // Collateral: the reserve (≠ d, LTV > 0) with the most passive supply left, by value.
         let best = (0..reserves.len())
-            .filter(|&c| c != d && w.pool.reserve(c).config.ltv > 0)
+            .filter(|&c| c != d && w.pool.get().reserve(c).config.ltv > 0)
             .max_by(|&x, &y| (left[x] * w.price_usd(x)).total_cmp(&(left[y] * w.price_usd(y))));
         let Some(c) = best else {
             return Err(EngineError::setup(format!(
@@ -407,7 +536,7 @@ fn passive_accounts(
                 reserves[d].symbol
             )));
         };
-        let ltv = w.pool.reserve(c).config.ltv as f64 / 10_000.0;
+        let ltv = w.pool.get().reserve(c).config.ltv as f64 / 10_000.0;
         let coll = debt_usd / (ltv * 0.8) / w.price_usd(c);
         if coll > left[c] {
             return Err(EngineError::setup(format!(
@@ -444,38 +573,30 @@ fn passive_accounts(
 }
 
 /// Runs the plan against the pool with the starting state's checks relaxed, then restores the
-/// configured LTVs, caps and freezes.
-fn execute_plan(w: &mut World<'_>, plan: Vec<Plan>) -> Result<(), EngineError> {
+/// configured LTVs, caps and freezes. Returns the accounts it touched (to index).
+fn execute_plan(w: &World, pool: &mut Pool, plan: Vec<Plan>) -> Result<Vec<UserId>, EngineError> {
     let now = w.t();
     let reserves = w.scn.scenario.market.reserves.clone();
     let emodes = w.scn.scenario.market.emodes.clone();
     let err = |what: String| EngineError::setup(format!("starting book: {what}"));
     for (a, r) in reserves.iter().enumerate() {
-        w.pool
-            .set_supply_cap(a, 0)
-            .map_err(|e| err(e.to_string()))?;
-        w.pool
-            .set_borrow_cap(a, 0)
-            .map_err(|e| err(e.to_string()))?;
+        pool.set_supply_cap(a, 0).map_err(|e| err(e.to_string()))?;
+        pool.set_borrow_cap(a, 0).map_err(|e| err(e.to_string()))?;
         if r.frozen {
-            w.pool
-                .set_reserve_freeze(now, a, false)
+            pool.set_reserve_freeze(now, a, false)
                 .map_err(|e| err(e.to_string()))?;
         }
         if r.liquidation_threshold_bps > 0 {
-            w.pool
-                .set_reserve_ltv(now, a, r.liquidation_threshold_bps)
+            pool.set_reserve_ltv(now, a, r.liquidation_threshold_bps)
                 .map_err(|e| err(e.to_string()))?;
         }
-        w.pool
-            .set_reserve_borrowing(a, true)
+        pool.set_reserve_borrowing(a, true)
             .map_err(|e| err(e.to_string()))?;
     }
     for e in &emodes {
         let mut cat = emode_category(w, e)?;
         cat.ltv = cat.liquidation_threshold;
-        w.pool
-            .set_emode_category(cat)
+        pool.set_emode_category(cat)
             .map_err(|x| err(x.to_string()))?;
     }
     // Supplies first (they bring the liquidity), then e-modes, then borrows.
@@ -497,51 +618,39 @@ fn execute_plan(w: &mut World<'_>, plan: Vec<Plan>) -> Result<(), EngineError> {
             ),
         };
         let r = match p {
-            Plan::Supply(u, a, x) if !x.is_zero() => w.pool.supply(now, u, a, x),
-            Plan::EMode(u, id) => w.pool.set_user_emode(now, u, id),
-            Plan::Borrow(u, a, x) if !x.is_zero() => w.pool.borrow(now, u, a, x),
+            Plan::Supply(u, a, x) if !x.is_zero() => pool.supply(now, u, a, x),
+            Plan::EMode(u, id) => pool.set_user_emode(now, u, id),
+            Plan::Borrow(u, a, x) if !x.is_zero() => pool.borrow(now, u, a, x),
             _ => Ok(()),
         };
         r.map_err(|e| err(format!("{what}: {e}")))?;
         touched.push(u);
     }
     for (a, r) in reserves.iter().enumerate() {
-        w.pool
-            .set_reserve_ltv(now, a, r.ltv_bps)
+        pool.set_reserve_ltv(now, a, r.ltv_bps)
             .map_err(|e| err(e.to_string()))?;
-        w.pool
-            .set_supply_cap(a, r.supply_cap)
+        pool.set_supply_cap(a, r.supply_cap)
             .map_err(|e| err(e.to_string()))?;
-        w.pool
-            .set_borrow_cap(a, r.borrow_cap)
+        pool.set_borrow_cap(a, r.borrow_cap)
             .map_err(|e| err(e.to_string()))?;
-        w.pool
-            .set_reserve_borrowing(a, r.borrowing_enabled)
+        pool.set_reserve_borrowing(a, r.borrowing_enabled)
             .map_err(|e| err(e.to_string()))?;
         if r.frozen {
-            w.pool
-                .set_reserve_freeze(now, a, true)
+            pool.set_reserve_freeze(now, a, true)
                 .map_err(|e| err(e.to_string()))?;
         }
     }
     for e in &emodes {
         let cat = emode_category(w, e)?;
-        w.pool
-            .set_emode_category(cat)
+        pool.set_emode_category(cat)
             .map_err(|x| err(x.to_string()))?;
     }
     touched.sort_unstable();
     touched.dedup();
-    for u in touched {
-        w.reindex(u);
-    }
-    Ok(())
+    Ok(touched)
 }
 
-fn emode_category(
-    w: &World<'_>,
-    e: &bankrun_scenario::EMode,
-) -> Result<EModeCategory, EngineError> {
+fn emode_category(w: &World, e: &bankrun_scenario::EMode) -> Result<EModeCategory, EngineError> {
     let info = w
         .emodes
         .iter()
@@ -565,7 +674,7 @@ fn emode_category(
 }
 
 /// First attention times of depositors and active borrowers.
-fn schedule_initial(w: &mut World<'_>) {
+fn schedule_initial(w: &mut World) {
     let bt = w.block_time();
     for i in 0..w.depositors.len() {
         let c = &w.scn.scenario.depositors[w.depositors[i].class];

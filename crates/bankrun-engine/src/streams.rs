@@ -1,5 +1,6 @@
-//! The engine's random streams, one per purpose, each a named stream of
-//! [`bankrun_chain::rng`] (so adding a stream never shifts another).
+//! The population's random streams, one per purpose, each a named stream of
+//! [`bankrun_chain::rng`] (so adding a stream never shifts another). The world draws the
+//! mempool's tie-breaks (`mempool.ties`) and the gas market's draws (`gas`) from its own.
 
 use bankrun_chain::rng::stream;
 use rand_chacha::ChaCha8Rng;
@@ -16,12 +17,12 @@ pub struct Streams {
     pub borrowers: ChaCha8Rng,
     /// Liquidator latency.
     pub liquidators: ChaCha8Rng,
-    /// Mempool tie-breaks and priority-fee noise.
+    /// Priority-fee noise.
     pub mempool: ChaCha8Rng,
+    /// Mempool tie-breaks (the block builder's draw).
+    pub ties: ChaCha8Rng,
     /// Polls of depositors waiting for liquidity (`crate::parked`).
     pub polls: ChaCha8Rng,
-    /// The gas market's draws (none under the engine's constant model).
-    pub gas: ChaCha8Rng,
 }
 
 impl Streams {
@@ -34,8 +35,8 @@ impl Streams {
             borrowers: stream(seed, "borrowers.run"),
             liquidators: stream(seed, "liquidators.run"),
             mempool: stream(seed, "mempool"),
+            ties: stream(seed, "mempool.ties"),
             polls: stream(seed, "depositors.polls"),
-            gas: stream(seed, "gas"),
         }
     }
 }

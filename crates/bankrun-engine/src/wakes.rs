@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::mempool::Sender;
+use crate::world::Sender;
 
 /// Blocks covered by the ring (≈ 27 hours of 12-second blocks).
 pub const HORIZON: u64 = 8192;

@@ -1,17 +1,22 @@
-//! The simulated world: the pool, its price sources, the agents and the block clock.
+//! The Aave scenario's population: depositors, borrowers, liquidators and scripted actors,
+//! the accounts they own in the pool, and what they remember between blocks. It is one agent
+//! of [`bankrun_world::World`] (see [`crate::agent`]): the pool is the world's Aave v3
+//! protocol, read through a [`PoolReader`]; prices come from the world's oracle registry and
+//! transactions go through the world's mempool and gas market.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
-use bankrun_aave::{AssetId, Pool, U256, UserId};
+use bankrun_aave::{AssetId, U256, UserId};
 use bankrun_agents::{DepositorTraits, LiquidatorTraits, MarketView, RiskWeights};
+use bankrun_chain::Clock;
 use bankrun_chain::units::{ray_to_f64, u256_to_f64, units_to_tokens};
-use bankrun_chain::{Clock, GasMarket};
 use bankrun_scenario::LoadedScenario;
+use bankrun_world::protocols::aave::PoolReader;
+use bankrun_world::{Call, FeedId, Submission, Target};
 
 use crate::liq_index::LiquidationIndex;
 use crate::liquidators::PassedOver;
-use crate::market::{Market, PriceRef};
-use crate::mempool::{Mempool, Sender};
 use crate::parked::Parked;
 use crate::record::Recorder;
 use crate::streams::Streams;
@@ -24,8 +29,8 @@ pub struct AssetInfo {
     pub symbol: String,
     /// Token decimals.
     pub decimals: u8,
-    /// Price source.
-    pub price: PriceRef,
+    /// Oracle feed of its price (the world's registry).
+    pub feed: FeedId,
     /// Total supplied at the start, whole tokens.
     pub initial_supply: f64,
 }
@@ -134,18 +139,64 @@ pub struct News {
     pub half_life_s: f64,
 }
 
-/// The whole simulated world.
-pub struct World<'s> {
+/// Who sends a transaction (the agent told the outcome).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Sender {
+    /// Depositor index.
+    Depositor(u32),
+    /// Borrower index.
+    Borrower(u32),
+    /// Liquidator index.
+    Liquidator(u32),
+}
+
+/// A CAPO feed and its exchange ratio at the start, for the backing-loss signal.
+#[derive(Debug, Clone, Copy)]
+pub struct CapoSignal {
+    /// Feed.
+    pub feed: FeedId,
+    /// Ratio at the start (18 decimals).
+    pub initial_ratio: u128,
+}
+
+/// The world's protocol id of the Aave pool (the only protocol of the scenario).
+pub const AAVE: u32 = 0;
+
+/// The population of an Aave scenario.
+pub struct World {
     /// The scenario.
-    pub scn: &'s LoadedScenario,
-    /// The lending pool (exact state).
-    pub pool: Pool,
+    pub scn: Rc<LoadedScenario>,
+    /// The lending pool (exact state, read-only: the world's Aave protocol changes it).
+    pub pool: PoolReader,
     /// Reserve facts, by asset id.
     pub assets: Vec<AssetInfo>,
     /// E-mode categories.
     pub emodes: Vec<EModeInfo>,
-    /// Price sources.
-    pub market: Market,
+    /// CAPO feeds, for the depositors' backing-loss signal.
+    pub capos: Vec<CapoSignal>,
+    /// Feed of the gas token's USD price.
+    pub gas_feed: FeedId,
+    /// Observed this block: ETH/USD, the worst CAPO backing loss, the base fee (gwei).
+    pub observed: Observed,
+    /// Sender of each pool account (by user id), for outcomes.
+    pub owner: Vec<Option<Sender>>,
+    /// Submissions made since the world last collected them (outcome handlers' follow-ups
+    /// wait for the next block).
+    pub outbox: Vec<Submission>,
+    /// Scripted calls of this block, executed at the top of the block.
+    pub script_out: Vec<Submission>,
+    /// Last block of the run (the class series samples it).
+    pub last_block: u64,
+    /// Scripted calls sent at the top of this block and not yet reported.
+    pub script: VecDeque<crate::scripted::Step>,
+    /// Outcome state of the scripted event being reported.
+    pub script_state: crate::scripted::ScriptState,
+    /// Names of the CAPO adapters (exchange-rate events name one).
+    pub capo_names: Vec<String>,
+    /// Pool prices (8 decimals) the last block saw, to notice a change.
+    pub last_prices: Vec<U256>,
+    /// Total deficit, USD, before the next liquidation.
+    pub deficit_usd: f64,
     /// Current block (0 = setup).
     pub block: u64,
     /// Current block timestamp, unix seconds.
@@ -170,13 +221,8 @@ pub struct World<'s> {
     pub parked: Parked,
     /// Reused buffer of the block's wake-ups.
     pub due: Vec<crate::wakes::Wake>,
-    /// Pending transactions (including those held back by their sender's latency until
-    /// their `not_before` block).
-    pub mempool: Mempool,
     /// Block clock (block number ↔ timestamp).
     pub clock: Clock,
-    /// Gas market: the scenario's constant base fee and gas per block for the protocol.
-    pub gas: GasMarket,
     /// Liquidation index.
     pub index: LiquidationIndex,
     /// News shocks so far.
@@ -209,7 +255,18 @@ pub struct World<'s> {
     pub last_price_change: u64,
 }
 
-impl World<'_> {
+/// What the population observes of the chain at the start of a block.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Observed {
+    /// ETH/USD, for gas valuation.
+    pub eth_usd: f64,
+    /// Largest CAPO backing loss, `max(0, 1 − capped ratio / initial)`.
+    pub backing_loss: f64,
+    /// Base fee, gwei.
+    pub base_fee_gwei: f64,
+}
+
+impl World {
     /// Allocates a fresh pool account.
     pub fn new_user(&mut self) -> UserId {
         let u = self.next_user;
@@ -232,6 +289,24 @@ impl World<'_> {
         self.clock.blocks_per_hour()
     }
 
+    /// Queues a pool call from `from`'s account, includable `latency_blocks` after this block;
+    /// its gas is the scenario's for the call's kind.
+    pub fn submit(&mut self, from: Sender, call: Call, priority_gwei: f64, latency_blocks: u64) {
+        let mut sub = Submission::new(Target::Protocol(AAVE), call, priority_gwei);
+        sub.latency_blocks = latency_blocks;
+        sub.account = Some(self.account_of(from));
+        self.outbox.push(sub);
+    }
+
+    /// Records that pool account `user` belongs to `who`.
+    pub fn own(&mut self, user: UserId, who: Sender) {
+        let slot = user as usize;
+        if self.owner.len() <= slot {
+            self.owner.resize(slot + 1, None);
+        }
+        self.owner[slot] = Some(who);
+    }
+
     /// The pool account of a transaction's sender (each agent has one).
     pub fn account_of(&self, sender: Sender) -> UserId {
         match sender {
@@ -248,7 +323,7 @@ impl World<'_> {
 
     /// Oracle price of an asset, USD.
     pub fn price_usd(&self, a: AssetId) -> f64 {
-        u256_to_f64(self.pool.asset_price(a)) / 1e8
+        u256_to_f64(self.pool.get().asset_price(a)) / 1e8
     }
 
     /// Token units of an asset as whole tokens.
@@ -256,21 +331,20 @@ impl World<'_> {
         units_to_tokens(units, self.assets[a].decimals)
     }
 
-    /// ETH/USD for gas valuation.
+    /// ETH/USD for gas valuation (the gas feed's answer this block).
     pub fn eth_usd(&self) -> f64 {
-        self.market
-            .feed_usd(&self.scn.scenario.chain.gas_price_feed)
-            .unwrap_or(0.0)
+        self.observed.eth_usd
     }
 
-    /// Gas cost of `gas` at the base fee plus `priority_gwei`, ETH.
+    /// Expected gas cost of `gas` at this block's base fee plus `priority_gwei`, ETH (as the
+    /// gas market's `cost_eth`).
     pub fn gas_eth(&self, gas: u64, priority_gwei: f64) -> f64 {
-        self.gas.cost_eth(gas, priority_gwei)
+        gas as f64 * (self.observed.base_fee_gwei + priority_gwei) * 1e-9
     }
 
     /// The e-mode category a user's collateral `a` counts in, if any.
     pub fn emode_for(&self, user: UserId, a: AssetId) -> Option<&EModeInfo> {
-        let id = self.pool.user_emode(user);
+        let id = self.pool.get().user_emode(user);
         if id == 0 {
             return None;
         }
@@ -283,7 +357,7 @@ impl World<'_> {
     pub fn effective_lt(&self, user: UserId, a: AssetId) -> u16 {
         match self.emode_for(user, a) {
             Some(e) => e.liquidation_threshold,
-            None => self.pool.reserve(a).config.liquidation_threshold,
+            None => self.pool.get().reserve(a).config.liquidation_threshold,
         }
     }
 
@@ -291,7 +365,7 @@ impl World<'_> {
     pub fn effective_bonus(&self, user: UserId, a: AssetId) -> u16 {
         match self.emode_for(user, a) {
             Some(e) => e.liquidation_bonus,
-            None => self.pool.reserve(a).config.liquidation_bonus,
+            None => self.pool.get().reserve(a).config.liquidation_bonus,
         }
     }
 
@@ -304,7 +378,7 @@ impl World<'_> {
         let mut index = std::mem::take(&mut self.index);
         {
             let lt = |u: UserId, a: AssetId| self.effective_lt(u, a);
-            index.update(&self.pool, user, &lt);
+            index.update(&self.pool.get(), user, &lt);
         }
         self.index = index;
     }
@@ -328,12 +402,12 @@ impl World<'_> {
 
     /// Borrow APR of a reserve, fraction per year.
     pub fn borrow_apr(&self, a: AssetId) -> f64 {
-        ray_to_f64(self.pool.reserve(a).current_variable_borrow_rate)
+        ray_to_f64(self.pool.get().reserve(a).current_variable_borrow_rate)
     }
 
     /// Supply APR of a reserve, fraction per year.
     pub fn supply_apr(&self, a: AssetId) -> f64 {
-        ray_to_f64(self.pool.reserve(a).current_liquidity_rate)
+        ray_to_f64(self.pool.get().reserve(a).current_liquidity_rate)
     }
 
     /// Schedules an agent wake-up.

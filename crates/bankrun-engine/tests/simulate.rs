@@ -209,16 +209,17 @@ fn liquidation_index_finds_every_underwater_account() {
     let one = bankrun_aave::U256::from(1_000_000_000_000_000_000u64);
     let mut checked = 0;
     for step in 0..30 {
-        w.run_blocks_from(step * 100, 100);
+        w.run_blocks_from(step * 100, 100).expect("runs");
+        let w = w.population();
         let t = w.t();
         let candidates: std::collections::BTreeSet<u32> = w
             .index
-            .candidates(&w.pool, t)
+            .candidates(&w.pool.get(), t)
             .into_iter()
             .map(|(u, _)| u)
             .collect();
         for b in &w.borrowers {
-            if w.pool.user_account_data(t, b.user).health_factor < one {
+            if w.pool.get().user_account_data(t, b.user).health_factor < one {
                 assert!(
                     candidates.contains(&b.user),
                     "block {}: user {} missed",
@@ -242,11 +243,12 @@ fn liquidation_index_finds_every_underwater_account() {
 fn exited_depositors_leave_and_stop_sending() {
     let s = default_scenario();
     let mut w = bankrun_engine::setup::build(&s, 5).expect("builds");
-    w.run_blocks_from(0, 3_000);
+    w.run_blocks_from(0, 3_000).expect("runs");
+    let w = w.population();
     let t = w.t();
     let mut gone = 0;
     for d in &w.depositors {
-        let balance = w.pool.supply_balance(t, d.user, d.asset);
+        let balance = w.pool.get().supply_balance(t, d.user, d.asset);
         let usd = w.tokens(d.asset, balance) * w.price_usd(d.asset);
         if d.gone {
             gone += 1;
@@ -273,7 +275,8 @@ fn waiting_depositors_are_parked_until_liquidity_returns() {
     let mut w = bankrun_engine::setup::build(&s, 5).expect("builds");
     let mut parked_seen = 0;
     for step in 0..20 {
-        w.run_blocks_from(step * 150, 150);
+        w.run_blocks_from(step * 150, 150).expect("runs");
+        let w = w.population();
         for (i, d) in w.depositors.iter().enumerate() {
             if d.target.is_zero() || d.gone {
                 continue;
@@ -288,4 +291,54 @@ fn waiting_depositors_are_parked_until_liquidity_returns() {
         parked_seen > 0,
         "the run traps depositors at 100 % utilization"
     );
+}
+
+/// The population is an agent of the one world: its scripted calls and withdrawals are
+/// transactions of the world's Aave protocol, recorded in the world's log, and the ledger
+/// holds the cash that leaves the pool.
+#[test]
+fn the_aave_scenario_runs_through_the_world() {
+    use bankrun_world::{AaveCall, AaveConfig, Call};
+    let s = default_scenario();
+    let mut sim = bankrun_engine::setup::build(&s, 5).expect("builds");
+    // The guardian freezes rsETH at block 560 (events of the default scenario).
+    sim.run_blocks_from(0, 600).expect("runs");
+    let rseth = {
+        let w = sim.population();
+        let a = w.asset_id("rsETH").expect("rsETH is a reserve");
+        assert!(w.pool.get().reserve(a).config.frozen, "rsETH frozen");
+        a as u32
+    };
+    let log = sim.chain().log();
+    let freeze = log.txs.iter().find(|t| {
+        t.direct
+            && t.call
+                == Call::Aave(AaveCall::Configure {
+                    token: rseth,
+                    change: AaveConfig::Freeze(true),
+                })
+    });
+    assert!(
+        freeze.is_some_and(|t| t.outcome.is_ok() && t.block == 560),
+        "the freeze is a scheduled call of the world"
+    );
+    let withdrawals = log
+        .txs
+        .iter()
+        .filter(|t| !t.direct && matches!(t.call, Call::Withdraw { .. }) && t.outcome.is_ok())
+        .count();
+    assert!(withdrawals > 0, "depositors withdrew through the world");
+    sim.check_ledger().expect("the ledger balances");
+    // Withdrawn cash sits in the depositors' wallets in the ledger.
+    let w = sim.population();
+    let d = w
+        .depositors
+        .iter()
+        .find(|d| !d.withdrawn.is_zero())
+        .expect("a depositor withdrew");
+    let held = sim
+        .chain()
+        .ledger()
+        .balance(d.asset as u32, bankrun_chain::Holder::Agent(d.user));
+    assert_eq!(held, d.withdrawn);
 }

@@ -28,6 +28,10 @@ pub struct Submission {
     /// Replacement key (the nonce): a later submission of the same sender with the same key
     /// replaces the pending one if it bids the mempool's price bump more. `None`: never.
     pub replace_key: Option<u64>,
+    /// The on-chain account that sends the call, when the agent manages many (a population
+    /// of depositors, each with its own account); `None`: the agent's own account (its id).
+    /// The mempool's per-sender slots and replacements are per account.
+    pub account: Option<AgentId>,
 }
 
 impl Submission {
@@ -41,6 +45,7 @@ impl Submission {
             gas: None,
             latency_blocks: 0,
             replace_key: None,
+            account: None,
         }
     }
 }

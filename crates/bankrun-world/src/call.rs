@@ -97,6 +97,76 @@ pub enum Call {
     /// A call of Maker's Liquidations 1.2 contracts (Cat, Flipper, Jug, the joins), which
     /// have no counterpart among the lending calls above.
     Maker(MakerCall),
+    /// An Aave v3 call with no counterpart among the lending calls above: e-mode, a
+    /// liquidation taking aTokens, a repayment on behalf of another account, the Umbrella's
+    /// deficit cover, and the guardian's and governance's `PoolConfigurator` calls.
+    Aave(AaveCall),
+}
+
+/// A call on an Aave v3 pool (`Pool`, `PoolConfigurator`; aave-v3-origin v3.6.0). The world
+/// does not model access control: only scripted agents (guardian, governance, Umbrella)
+/// send the configurator calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AaveCall {
+    /// `Pool.setUserEMode(categoryId)`.
+    SetUserEMode {
+        /// E-mode category (0 = none).
+        category: u8,
+    },
+    /// `Pool.liquidationCall(collateral, debt, user, debtToCover, receiveAToken)`.
+    LiquidationCall {
+        /// Account liquidated.
+        borrower: AgentId,
+        /// Debt token repaid.
+        debt: TokenId,
+        /// Collateral token seized.
+        collateral: TokenId,
+        /// Debt to cover, token units.
+        repay: U256,
+        /// Take the collateral as aTokens (left in the pool) instead of the underlying.
+        receive_a_token: bool,
+    },
+    /// `Pool.repay(asset, amount, 2, onBehalfOf)`: the sender pays `on_behalf`'s debt.
+    RepayOnBehalf {
+        /// Token repaid.
+        token: TokenId,
+        /// Amount, token units (at most the debt is taken).
+        amount: U256,
+        /// Account whose debt is repaid.
+        on_behalf: AgentId,
+    },
+    /// `Pool.eliminateReserveDeficit(asset, amount)` (v3.3+, the Umbrella): burns the sender's
+    /// aTokens to cover the reserve's deficit.
+    EliminateDeficit {
+        /// Reserve token.
+        token: TokenId,
+        /// Amount, token units (at most the deficit is covered).
+        amount: U256,
+    },
+    /// A `PoolConfigurator` call.
+    Configure {
+        /// Reserve token.
+        token: TokenId,
+        /// What is set.
+        change: AaveConfig,
+    },
+}
+
+/// A reserve setting changed by the guardian or governance (`PoolConfigurator`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AaveConfig {
+    /// `setReserveFreeze`.
+    Freeze(bool),
+    /// `setReservePause(asset, paused, gracePeriod)`: grace period in seconds.
+    Pause(bool, u64),
+    /// `configureReserveAsCollateral` with a new LTV, bps.
+    Ltv(u16),
+    /// `setSupplyCap`, whole tokens (0 = none).
+    SupplyCap(u64),
+    /// `setBorrowCap`, whole tokens (0 = none).
+    BorrowCap(u64),
+    /// `setReserveInterestRateData`.
+    RateData(bankrun_aave::InterestRateData),
 }
 
 /// A call on Maker's Liquidations 1.2 system (dss `cat.sol` 1.0.0, `flip.sol`, `jug.sol`,
@@ -184,6 +254,9 @@ impl Call {
             Call::Liquidate { .. } => CallKind::Liquidate,
             Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => CallKind::Swap,
             Call::Maker(_) => CallKind::Maker,
+            Call::Aave(AaveCall::LiquidationCall { .. }) => CallKind::Liquidate,
+            Call::Aave(AaveCall::RepayOnBehalf { .. }) => CallKind::Repay,
+            Call::Aave(_) => CallKind::Admin,
         }
     }
 }
@@ -205,6 +278,8 @@ pub enum CallKind {
     Swap,
     /// [`Call::Maker`] (its gas is the submission's own limit).
     Maker,
+    /// An Aave e-mode, deficit or configurator call (scripted, outside the gas race).
+    Admin,
 }
 
 impl CallKind {
@@ -218,6 +293,7 @@ impl CallKind {
             CallKind::Liquidate => "liquidate",
             CallKind::Swap => "swap",
             CallKind::Maker => "maker",
+            CallKind::Admin => "admin",
         }
     }
 }
@@ -234,6 +310,22 @@ pub struct Effect {
     pub seized: Option<(TokenId, U256)>,
     /// Deficit (bad debt) the call booked, debt-token units (Aave v3.3+ `_burnBadDebt`).
     pub deficit: U256,
+    /// A liquidation's details, where the protocol reports them (Aave `liquidationCall`).
+    pub liquidation: Option<LiquidationDetail>,
+}
+
+/// What an Aave `liquidationCall` did beyond the amounts of [`Effect`]
+/// (`LiquidationLogic.executeLiquidationCall`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiquidationDetail {
+    /// Collateral the liquidator received (aTokens or underlying), collateral-token units.
+    pub collateral_to_liquidator: U256,
+    /// Protocol fee to the treasury, collateral-token units.
+    pub protocol_fee: U256,
+    /// The borrower's health factor before, WAD.
+    pub health_factor_before: U256,
+    /// The liquidator took aTokens.
+    pub received_a_token: bool,
 }
 
 /// A mined, successful call.
@@ -300,6 +392,7 @@ impl GasSchedule {
             CallKind::Swap => self.swap,
             // No fixed table entry: Maker calls carry their scenario's gas limit.
             CallKind::Maker => self.liquidate,
+            CallKind::Admin => self.supply,
         }
     }
 }

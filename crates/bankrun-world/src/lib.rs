@@ -29,8 +29,8 @@ pub mod world;
 
 pub use agent::{Agent, Submission, View};
 pub use call::{
-    AgentId, Call, CallKind, Effect, FeedId, GasSchedule, MAKER_AGENT0, MakerCall, MakerParam,
-    ProtocolId, Receipt, Revert, Target, VenueId,
+    AaveCall, AaveConfig, AgentId, Call, CallKind, Effect, FeedId, GasSchedule, LiquidationDetail,
+    MAKER_AGENT0, MakerCall, MakerParam, ProtocolId, Receipt, Revert, Target, VenueId,
 };
 pub use error::WorldError;
 pub use oracle::{OracleRegistry, Publisher, Source};

@@ -12,6 +12,7 @@
 //! oracle function.
 
 use bankrun_chain::TokenId;
+use bankrun_chain::prices::{Interpolation, PricePath};
 use bankrun_maker::U256;
 use bankrun_maker::osm::Osm;
 use bankrun_oracle::{CapoAdapter, PushFeed, ratio_from_f64, usd_to_answer};
@@ -23,9 +24,10 @@ use crate::venue::Venue;
 /// Where a feed reads its market price.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
-    /// An exogenous path: `(unix seconds, USD)` points, ascending in time; the price at `t` is
-    /// the last point at or before `t` (a path starting after `t` has no price).
-    Path(Vec<(i64, f64)>),
+    /// An exogenous path (USD, or an exchange ratio for a CAPO feed), read with its own
+    /// interpolation ([`PricePath::price_at`]: step or linear); a path starting after `t` has
+    /// no price at `t`.
+    Path(PricePath),
     /// The marginal price of `token` on `venue` in `quote_token`, times the USD price of
     /// `quote_token` from feed `quote_feed` (an earlier feed), or 1 without one.
     Venue {
@@ -40,6 +42,18 @@ pub enum Source {
     },
     /// The last answer published by an earlier feed (Maker's OSM reads the Medianizer).
     Feed(FeedId),
+}
+
+impl Source {
+    /// A path holding each `(unix seconds, value)` point until the next (a step path).
+    ///
+    /// # Errors
+    /// [`WorldError::NoPrice`] for no points, times not strictly increasing, or a non-finite or
+    /// non-positive value.
+    pub fn steps(name: &str, points: Vec<(i64, f64)>) -> Result<Source, WorldError> {
+        let path = PricePath::from_points(points).map_err(|e| no_price(name, &e))?;
+        Ok(Source::Path(path.with_interpolation(Interpolation::Step)))
+    }
 }
 
 /// When the on-chain answer changes.
@@ -160,10 +174,15 @@ impl OracleRegistry {
                     id: *q,
                 });
             }
-            Source::Path(points) if points.is_empty() => {
+            Source::Path(path) if path.points().is_empty() => {
                 return Err(no_price(name, "the path has no points"));
             }
-            Source::Path(points) if points.iter().any(|(_, p)| !(p.is_finite() && *p > 0.0)) => {
+            Source::Path(path)
+                if path
+                    .points()
+                    .iter()
+                    .any(|(_, p)| !(p.is_finite() && *p > 0.0)) =>
+            {
                 return Err(no_price(
                     name,
                     "the path has a non-finite or non-positive price",
@@ -215,6 +234,43 @@ impl OracleRegistry {
             return Err(no_price(&f.name, "no answer published yet"));
         }
         Ok(f.answer)
+    }
+
+    /// The exchange ratio a CAPO feed applies at `now` (18 decimals): its source ratio capped
+    /// at the snapshot ratio grown by the maximum yearly growth (`PriceCapAdapterBase.
+    /// getRatio` capped as in `latestAnswer`).
+    ///
+    /// # Errors
+    /// [`WorldError::Unknown`]; [`WorldError::Unsupported`] for a feed that is not a CAPO.
+    pub fn capped_ratio(&self, feed: FeedId, now: i64) -> Result<u128, WorldError> {
+        let f = self.feed(feed)?;
+        let Publisher::Capo {
+            snapshot_ratio,
+            snapshot_ts,
+            max_yearly_growth_bps,
+            ..
+        } = f.publisher
+        else {
+            return Err(WorldError::Unsupported {
+                target: f.name.clone(),
+                what: "a capped ratio (not a CAPO feed)".into(),
+            });
+        };
+        let adapter = CapoAdapter::new(
+            ratio_from_f64(f.market),
+            snapshot_ratio,
+            snapshot_ts,
+            max_yearly_growth_bps,
+        );
+        Ok(adapter.capped_ratio(now))
+    }
+
+    /// The id of the feed named `name`.
+    pub fn id_of(&self, name: &str) -> Option<FeedId> {
+        self.feeds
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| i as FeedId)
     }
 
     /// Last market price `feed` read, USD (NaN before the first read).
@@ -336,12 +392,11 @@ impl OracleRegistry {
     fn read(&self, id: usize, now: i64, venues: &[Box<dyn Venue>]) -> Result<f64, WorldError> {
         let f = &self.feeds[id];
         match &f.source {
-            Source::Path(points) => {
-                let i = points.partition_point(|(t, _)| *t <= now);
-                if i == 0 {
+            Source::Path(path) => {
+                if now < path.range().0 {
                     return Err(no_price(&f.name, &format!("the path starts after {now}")));
                 }
-                Ok(points[i - 1].1)
+                Ok(path.price_at(now))
             }
             Source::Venue {
                 venue,
@@ -432,7 +487,7 @@ mod tests {
     use super::*;
 
     fn path(points: &[(i64, f64)]) -> Source {
-        Source::Path(points.to_vec())
+        Source::steps("test", points.to_vec()).unwrap()
     }
 
     #[test]
@@ -514,10 +569,10 @@ mod tests {
         r.add_feed("late", path(&[(100, 1.0)]), Publisher::Direct)
             .unwrap();
         assert!(matches!(r.update(0, &[]), Err(WorldError::NoPrice { .. })));
-        assert!(
-            r.add_feed("bad", path(&[(0, f64::NAN)]), Publisher::Direct)
-                .is_err()
-        );
+        assert!(matches!(
+            Source::steps("bad", vec![(0, f64::NAN)]),
+            Err(WorldError::NoPrice { .. })
+        ));
         let forward = Source::Venue {
             venue: 0,
             token: 0,

@@ -146,6 +146,14 @@ pub(crate) fn not_a_venue(name: &str) -> WorldError {
 }
 
 /// The error of a Maker call sent to another protocol.
+pub(crate) fn not_aave(name: &str) -> WorldError {
+    WorldError::Unsupported {
+        target: name.to_string(),
+        what: "an Aave-only call (e-mode, aToken liquidation, configurator)".into(),
+    }
+}
+
+/// The error of a Maker call on a protocol that is not Maker.
 pub(crate) fn not_maker(name: &str) -> WorldError {
     WorldError::Unsupported {
         target: name.to_string(),

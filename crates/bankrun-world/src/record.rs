@@ -10,8 +10,11 @@ pub struct TxRecord {
     pub block: u64,
     /// Block timestamp, unix seconds.
     pub time: u64,
-    /// Sender.
+    /// The agent that sent it (the one told the outcome).
     pub sender: AgentId,
+    /// The on-chain account it was sent from ([`crate::Submission::account`]; the agent's own
+    /// id by default).
+    pub account: AgentId,
     /// What it called.
     pub target: Target,
     /// The call.
@@ -20,6 +23,9 @@ pub struct TxRecord {
     pub outcome: Result<Receipt, Revert>,
     /// Gas price bid, gwei (priority fee; the whole price under the legacy model).
     pub fee_gwei: f64,
+    /// What the sender paid for its gas, ETH (the gas market's `cost_eth` of the gas used at
+    /// the bid; 0 for direct actions).
+    pub cost_eth: f64,
     /// Executed outside a block's transactions (a scheduled or off-chain action): no gas.
     pub direct: bool,
 }

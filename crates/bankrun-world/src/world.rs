@@ -55,8 +55,12 @@ enum Phase {
     AfterBlock,
 }
 
+/// Who sends a pending transaction: the agent told the outcome and the account it is sent
+/// from (the mempool's per-sender key).
+type From = (AgentId, AgentId);
+
 /// A pending transaction: the chain's mempool entry of an agent's submission.
-type Pending = bankrun_chain::Tx<AgentId, Submission>;
+type Pending = bankrun_chain::Tx<From, Submission>;
 
 /// One world.
 pub struct World {
@@ -66,7 +70,7 @@ pub struct World {
     protocols: Vec<Box<dyn Protocol>>,
     venues: Vec<Box<dyn Venue>>,
     oracles: OracleRegistry,
-    mempool: Mempool<AgentId, Submission>,
+    mempool: Mempool<From, Submission>,
     ties: ChaCha8Rng,
     gas: GasMarket,
     gas_rng: ChaCha8Rng,
@@ -127,7 +131,7 @@ impl World {
     }
 
     /// The mempool.
-    pub fn mempool(&self) -> &Mempool<AgentId, Submission> {
+    pub fn mempool(&self) -> &Mempool<(AgentId, AgentId), Submission> {
         &self.mempool
     }
 
@@ -299,7 +303,7 @@ impl World {
     /// # Errors
     /// An oracle without a price, an agent's failure to read the world, or a ledger
     /// inconsistency; a transaction's revert is not an error (it is recorded).
-    pub fn step(&mut self, agents: &mut [Box<dyn Agent>]) -> Result<(), WorldError> {
+    pub fn step(&mut self, agents: &mut [Box<dyn Agent + '_>]) -> Result<(), WorldError> {
         self.block += 1;
         let now = self.now();
         for id in 0..self.protocols.len() {
@@ -319,7 +323,7 @@ impl World {
         };
         for tx in self.mempool.expire(self.block, ttl) {
             self.log.dropped += 1;
-            if let Some(a) = agents.get_mut(tx.sender as usize) {
+            if let Some(a) = agents.get_mut(tx.sender.0 as usize) {
                 a.on_dropped(&tx.action);
             }
         }
@@ -331,7 +335,7 @@ impl World {
         let mut used = 0;
         for tx in txs {
             used += tx.gas;
-            let sender = tx.sender;
+            let sender = tx.sender.0;
             let record = self.mine(tx);
             if let Some(a) = agents.get_mut(sender as usize) {
                 a.on_mined(&record);
@@ -350,7 +354,11 @@ impl World {
     }
 
     /// Runs every agent's scheduled or off-chain actions at once, in agent order.
-    fn direct(&mut self, agents: &mut [Box<dyn Agent>], phase: Phase) -> Result<(), WorldError> {
+    fn direct(
+        &mut self,
+        agents: &mut [Box<dyn Agent + '_>],
+        phase: Phase,
+    ) -> Result<(), WorldError> {
         let mut subs = Vec::new();
         for (i, agent) in agents.iter_mut().enumerate() {
             subs.clear();
@@ -360,7 +368,8 @@ impl World {
                 Phase::AfterBlock => agent.after_block(i as AgentId, &view, &mut subs)?,
             }
             for sub in &subs {
-                let outcome = match self.dispatch(i as AgentId, sub.target, &sub.call) {
+                let account = sub.account.unwrap_or(i as AgentId);
+                let outcome = match self.dispatch(account, sub.target, &sub.call) {
                     Ok(effect) => Ok(Receipt {
                         gas_used: 0,
                         effect,
@@ -374,10 +383,12 @@ impl World {
                     block: self.block,
                     time: self.now(),
                     sender: i as AgentId,
+                    account,
                     target: sub.target,
                     call: sub.call,
                     outcome,
                     fee_gwei: 0.0,
+                    cost_eth: 0.0,
                     direct: true,
                 };
                 agent.on_mined(&record);
@@ -388,7 +399,7 @@ impl World {
     }
 
     /// Asks every agent for its submissions, in agent order, into the mempool.
-    fn collect(&mut self, agents: &mut [Box<dyn Agent>]) -> Result<(), WorldError> {
+    fn collect(&mut self, agents: &mut [Box<dyn Agent + '_>]) -> Result<(), WorldError> {
         let mut subs = Vec::new();
         for (i, a) in agents.iter_mut().enumerate() {
             subs.clear();
@@ -396,7 +407,7 @@ impl World {
             for sub in &subs {
                 self.log.submitted += 1;
                 self.mempool.submit(Pending {
-                    sender: i as AgentId,
+                    sender: (i as AgentId, sub.account.unwrap_or(i as AgentId)),
                     action: *sub,
                     fee_gwei: sub.priority_gwei,
                     tie: self.ties.random(),
@@ -412,7 +423,8 @@ impl World {
 
     /// Executes one transaction and records it.
     fn mine(&mut self, tx: Pending) -> TxRecord {
-        let outcome = match self.dispatch(tx.sender, tx.action.target, &tx.action.call) {
+        let (sender, account) = tx.sender;
+        let outcome = match self.dispatch(account, tx.action.target, &tx.action.call) {
             Ok(effect) => Ok(Receipt {
                 gas_used: tx.gas,
                 effect,
@@ -428,14 +440,20 @@ impl World {
                 reason: e.to_string(),
             }),
         };
+        let gas_used = match &outcome {
+            Ok(r) => r.gas_used,
+            Err(r) => r.gas_used,
+        };
         TxRecord {
             block: self.block,
             time: self.now(),
-            sender: tx.sender,
+            sender,
+            account,
             target: tx.action.target,
             call: tx.action.call,
             outcome,
             fee_gwei: tx.fee_gwei,
+            cost_eth: self.gas.cost_eth(gas_used, tx.fee_gwei),
             direct: false,
         }
     }

@@ -171,7 +171,11 @@ fn setup_with(
     w.with_venue(POOL, |v, env| v.sync_liquidity(env)).unwrap();
     let usd = w
         .oracles_mut()
-        .add_feed("USDC/USD", Source::Path(vec![(0, 1.0)]), Publisher::Direct)
+        .add_feed(
+            "USDC/USD",
+            Source::steps("USDC/USD", vec![(0, 1.0)]).unwrap(),
+            Publisher::Direct,
+        )
         .unwrap();
     let xyz = w
         .oracles_mut()

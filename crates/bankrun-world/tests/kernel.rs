@@ -357,7 +357,7 @@ fn a_warm_osm_reading_a_feed_releases_the_start_price_at_once_and_lags_one_hop()
     let median = reg
         .add_feed(
             "median",
-            Source::Path(vec![(0, 100.0), ((T0 + 1800) as i64, 80.0)]),
+            Source::steps("median", vec![(0, 100.0), ((T0 + 1800) as i64, 80.0)]).unwrap(),
             Publisher::Push {
                 deviation_bps: 100,
                 heartbeat_s: 3600,

@@ -465,7 +465,7 @@ fn oracles(
                     pts.push((t, f.price_at(t)));
                     t += window.2;
                 }
-                Source::Path(pts)
+                Source::steps(&m.name, pts).map_err(run)?
             }
         };
         let reg = world.oracles_mut();

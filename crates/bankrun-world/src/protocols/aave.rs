@@ -5,13 +5,21 @@
 //! `Pool.liquidationCall(receiveAToken = false)`. Prices are posted through
 //! `Pool::set_asset_price` (the `AaveOracle` answer, USD with 8 decimals). The pool's
 //! underlying sits in the ledger under the protocol's holder; the treasury's protocol fee stays
-//! there as aTokens, as on-chain.
+//! there as aTokens, as on-chain. [`Call::Aave`] adds e-mode, liquidations taking aTokens,
+//! repayment on behalf, the Umbrella's deficit cover and the `PoolConfigurator` calls.
+//!
+//! The pool sits behind a shared, read-only handle ([`PoolReader`]) so that an agent managing
+//! many accounts (the Aave scenario's depositor population) reads it between calls without a
+//! copy; only [`Protocol::execute`] and [`Protocol::post_price`] change it.
+
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
 
 use bankrun_aave::{AssetId, Pool, U256};
 use bankrun_chain::TokenId;
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
-use crate::call::{AgentId, Call, Effect};
+use crate::call::{AaveCall, AaveConfig, AgentId, Call, Effect, LiquidationDetail};
 use crate::error::WorldError;
 use crate::protocol::{
     Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_maker, pull, push, sorted,
@@ -20,11 +28,30 @@ use crate::protocol::{
 /// Health factor 1.0 in WAD.
 const HF_ONE: u128 = 1_000_000_000_000_000_000;
 
-/// An Aave v3 pool with the world tokens of its reserves.
+/// The revert of a withdrawal above the reserve's virtual balance: `Pool.withdraw` underflows
+/// (Panic 0x11) when it subtracts the amount.
+const WITHDRAW_UNDERFLOW: &str = "withdraw above available liquidity: Panic(0x11)";
+
+/// A read-only handle on an [`AaveV3`]'s pool, for agents that read it between calls.
 #[derive(Debug, Clone)]
+pub struct PoolReader(Rc<RefCell<Pool>>);
+
+impl PoolReader {
+    /// The pool as it stands.
+    ///
+    /// # Panics
+    /// Never while the world runs: the protocol holds the pool mutably only inside its own
+    /// calls, which do not call agents.
+    pub fn get(&self) -> Ref<'_, Pool> {
+        self.0.borrow()
+    }
+}
+
+/// An Aave v3 pool with the world tokens of its reserves.
+#[derive(Debug)]
 pub struct AaveV3 {
     name: String,
-    pool: Pool,
+    pool: Rc<RefCell<Pool>>,
     /// `assets[i]` = world token of reserve `i` (reserve ids are listing order).
     assets: Vec<TokenId>,
 }
@@ -47,46 +74,133 @@ impl AaveV3 {
         }
         Ok(AaveV3 {
             name: name.to_string(),
-            pool,
+            pool: Rc::new(RefCell::new(pool)),
             assets,
         })
     }
 
     /// The pool (read-only: state changes go through [`Protocol::execute`]).
-    pub fn pool(&self) -> &Pool {
-        &self.pool
+    pub fn pool(&self) -> Ref<'_, Pool> {
+        self.pool.borrow()
+    }
+
+    /// A read-only handle on the pool that outlives this borrow.
+    pub fn reader(&self) -> PoolReader {
+        PoolReader(Rc::clone(&self.pool))
+    }
+
+    /// Changes the pool at genesis, before the first block (a starting book imported as given,
+    /// as Compound's `import_book`); the ledger must be minted to match by the caller.
+    pub fn genesis<T>(&mut self, f: impl FnOnce(&mut Pool) -> T) -> T {
+        f(&mut self.pool.borrow_mut())
     }
 
     fn asset(&self, token: TokenId) -> Result<AssetId, WorldError> {
         listed(&self.name, &self.assets, token)
     }
 
-    fn revert(&self, e: bankrun_aave::PoolError) -> WorldError {
-        WorldError::reverted(&self.name, e)
-    }
-
     fn liquidate(
         &mut self,
         env: &mut Env<'_>,
         sender: AgentId,
-        call: (AgentId, TokenId, TokenId, U256),
+        call: (AgentId, TokenId, TokenId, U256, bool),
     ) -> Result<Effect, WorldError> {
-        let (borrower, debt, collateral, repay) = call;
+        let (borrower, debt, collateral, repay, receive_a_token) = call;
         let (d, c) = (self.asset(debt)?, self.asset(collateral)?);
-        let owed = self.pool.debt_balance(env.now, borrower, d).min(repay);
+        let mut pool = self.pool.borrow_mut();
+        let owed = pool.debt_balance(env.now, borrower, d).min(repay);
         ensure_balance(env, debt, sender, owed)?;
-        let deficit_before = self.pool.reserve(d).deficit;
-        let out = self
-            .pool
-            .liquidation_call(env.now, sender, c, d, borrower, repay, false)
-            .map_err(|e| self.revert(e))?;
+        let deficit_before = pool.reserve(d).deficit;
+        let out = pool
+            .liquidation_call(env.now, sender, c, d, borrower, repay, receive_a_token)
+            .map_err(|e| WorldError::reverted(&self.name, e))?;
         pull(env, debt, sender, out.debt_repaid)?;
-        push(env, collateral, sender, out.collateral_to_liquidator)?;
+        if !out.received_a_token {
+            push(env, collateral, sender, out.collateral_to_liquidator)?;
+        }
         Ok(Effect {
             amount: out.debt_repaid,
             seized: Some((collateral, out.collateral_to_liquidator)),
-            deficit: self.pool.reserve(d).deficit.saturating_sub(deficit_before),
+            deficit: pool.reserve(d).deficit.saturating_sub(deficit_before),
+            liquidation: Some(LiquidationDetail {
+                collateral_to_liquidator: out.collateral_to_liquidator,
+                protocol_fee: out.protocol_fee,
+                health_factor_before: out.health_factor_before,
+                received_a_token: out.received_a_token,
+            }),
         })
+    }
+
+    /// Runs an [`AaveCall`].
+    fn aave_call(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        call: AaveCall,
+    ) -> Result<Effect, WorldError> {
+        let now = env.now;
+        let moved = |amount| Effect {
+            amount,
+            ..Effect::default()
+        };
+        match call {
+            AaveCall::LiquidationCall {
+                borrower,
+                debt,
+                collateral,
+                repay,
+                receive_a_token,
+            } => {
+                return self.liquidate(
+                    env,
+                    sender,
+                    (borrower, debt, collateral, repay, receive_a_token),
+                );
+            }
+            AaveCall::RepayOnBehalf {
+                token,
+                amount,
+                on_behalf,
+            } => {
+                let a = self.asset(token)?;
+                let mut pool = self.pool.borrow_mut();
+                let owed = pool.debt_balance(now, on_behalf, a).min(amount);
+                ensure_balance(env, token, sender, owed)?;
+                let paid = pool
+                    .repay(now, sender, on_behalf, a, amount)
+                    .map_err(|e| WorldError::reverted(&self.name, e))?;
+                pull(env, token, sender, paid)?;
+                return Ok(moved(paid));
+            }
+            _ => {}
+        }
+        let mut pool = self.pool.borrow_mut();
+        let r = match call {
+            AaveCall::SetUserEMode { category } => pool.set_user_emode(now, sender, category),
+            AaveCall::EliminateDeficit { token, amount } => {
+                let a = self.asset(token)?;
+                let covered = pool
+                    .eliminate_reserve_deficit(now, sender, a, amount)
+                    .map_err(|e| WorldError::reverted(&self.name, e))?;
+                return Ok(moved(covered));
+            }
+            AaveCall::Configure { token, change } => {
+                let a = self.asset(token)?;
+                match change {
+                    AaveConfig::Freeze(frozen) => pool.set_reserve_freeze(now, a, frozen),
+                    AaveConfig::Pause(paused, grace_s) => {
+                        pool.set_reserve_pause(now, a, paused, grace_s)
+                    }
+                    AaveConfig::Ltv(ltv) => pool.set_reserve_ltv(now, a, ltv),
+                    AaveConfig::SupplyCap(cap) => pool.set_supply_cap(a, cap),
+                    AaveConfig::BorrowCap(cap) => pool.set_borrow_cap(a, cap),
+                    AaveConfig::RateData(rate) => pool.set_interest_rate_data(now, a, rate),
+                }
+            }
+            AaveCall::LiquidationCall { .. } | AaveCall::RepayOnBehalf { .. } => Ok(()),
+        };
+        r.map_err(|e| WorldError::reverted(&self.name, e))?;
+        Ok(Effect::default())
     }
 }
 
@@ -110,41 +224,44 @@ impl Protocol for AaveV3 {
             amount,
             ..Effect::default()
         };
+        let mut pool = self.pool.borrow_mut();
+        let revert = |e| WorldError::reverted(&self.name, e);
         match *call {
             Call::Supply { token, amount } => {
-                let a = self.asset(token)?;
+                let a = listed(&self.name, &self.assets, token)?;
                 ensure_balance(env, token, sender, amount)?;
-                self.pool
-                    .supply(now, sender, a, amount)
-                    .map_err(|e| self.revert(e))?;
+                pool.supply(now, sender, a, amount).map_err(revert)?;
                 pull(env, token, sender, amount)?;
                 Ok(moved(amount))
             }
             Call::Withdraw { token, amount } => {
-                let a = self.asset(token)?;
-                let got = self
-                    .pool
-                    .withdraw(now, sender, a, amount)
-                    .map_err(|e| self.revert(e))?;
+                let a = listed(&self.name, &self.assets, token)?;
+                let requested = match amount {
+                    U256::MAX => pool.supply_balance(now, sender, a),
+                    x => x,
+                };
+                // Skip a call that can only revert: it would accrue state to roll it back.
+                if requested > pool.available_liquidity(a) {
+                    return Err(WorldError::Reverted {
+                        target: self.name.clone(),
+                        reason: WITHDRAW_UNDERFLOW.into(),
+                    });
+                }
+                let got = pool.withdraw(now, sender, a, amount).map_err(revert)?;
                 push(env, token, sender, got)?;
                 Ok(moved(got))
             }
             Call::Borrow { token, amount } => {
-                let a = self.asset(token)?;
-                self.pool
-                    .borrow(now, sender, a, amount)
-                    .map_err(|e| self.revert(e))?;
+                let a = listed(&self.name, &self.assets, token)?;
+                pool.borrow(now, sender, a, amount).map_err(revert)?;
                 push(env, token, sender, amount)?;
                 Ok(moved(amount))
             }
             Call::Repay { token, amount } => {
-                let a = self.asset(token)?;
-                let owed = self.pool.debt_balance(now, sender, a).min(amount);
+                let a = listed(&self.name, &self.assets, token)?;
+                let owed = pool.debt_balance(now, sender, a).min(amount);
                 ensure_balance(env, token, sender, owed)?;
-                let paid = self
-                    .pool
-                    .repay(now, sender, sender, a, amount)
-                    .map_err(|e| self.revert(e))?;
+                let paid = pool.repay(now, sender, sender, a, amount).map_err(revert)?;
                 pull(env, token, sender, paid)?;
                 Ok(moved(paid))
             }
@@ -153,7 +270,14 @@ impl Protocol for AaveV3 {
                 debt,
                 collateral,
                 repay,
-            } => self.liquidate(env, sender, (borrower, debt, collateral, repay)),
+            } => {
+                drop(pool);
+                self.liquidate(env, sender, (borrower, debt, collateral, repay, false))
+            }
+            Call::Aave(c) => {
+                drop(pool);
+                self.aave_call(env, sender, c)
+            }
             Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => Err(not_a_venue(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
         }
@@ -161,22 +285,24 @@ impl Protocol for AaveV3 {
 
     fn post_price(&mut self, token: TokenId, answer: u128, _now: u64) -> Result<(), WorldError> {
         let a = self.asset(token)?;
-        self.pool.set_asset_price(a, U256::from(answer));
+        self.pool
+            .borrow_mut()
+            .set_asset_price(a, U256::from(answer));
         Ok(())
     }
 
     fn candidates(&self, now: u64) -> Result<Vec<Candidate>, WorldError> {
         let mut out = Vec::new();
-        for user in 0..self.pool.user_count() as u32 {
-            let data = self
-                .pool
+        let pool = self.pool.borrow();
+        for user in 0..pool.user_count() as u32 {
+            let data = pool
                 .try_user_account_data(now, user)
-                .map_err(|e| self.revert(e))?;
+                .map_err(|e| WorldError::reverted(&self.name, e))?;
             if data.total_debt_base.is_zero() || data.health_factor >= U256::from(HF_ONE) {
                 continue;
             }
             let health = u256_f64(data.health_factor) / HF_ONE as f64;
-            if let Some(c) = self.largest_pair(now, user, health) {
+            if let Some(c) = self.largest_pair(&pool, now, user, health) {
                 out.push(c);
             }
         }
@@ -184,11 +310,11 @@ impl Protocol for AaveV3 {
     }
 
     fn deposit_of(&self, agent: AgentId, token: TokenId, now: u64) -> Result<U256, WorldError> {
-        Ok(self.pool.supply_balance(now, agent, self.asset(token)?))
+        Ok(self.pool().supply_balance(now, agent, self.asset(token)?))
     }
 
     fn debt_of(&self, agent: AgentId, token: TokenId, now: u64) -> Result<U256, WorldError> {
-        Ok(self.pool.debt_balance(now, agent, self.asset(token)?))
+        Ok(self.pool().debt_balance(now, agent, self.asset(token)?))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -200,19 +326,19 @@ impl AaveV3 {
     /// The borrower's largest debt and largest collateral (by USD value at the pool's prices),
     /// with the whole debt as the repayment asked: `liquidationCall` itself caps it at the
     /// close factor.
-    fn largest_pair(&self, now: u64, user: AgentId, health: f64) -> Option<Candidate> {
+    fn largest_pair(&self, pool: &Pool, now: u64, user: AgentId, health: f64) -> Option<Candidate> {
         let value = |a: AssetId, amount: U256| {
-            u256_f64(amount) * u256_f64(self.pool.asset_price(a))
-                / 10f64.powi(i32::from(self.pool.reserve(a).config.decimals))
+            u256_f64(amount) * u256_f64(pool.asset_price(a))
+                / 10f64.powi(i32::from(pool.reserve(a).config.decimals))
         };
         let pick = |bal: &dyn Fn(AssetId) -> U256| {
-            (0..self.pool.reserve_count())
+            (0..pool.reserve_count())
                 .map(|a| (a, bal(a)))
                 .filter(|(_, b)| !b.is_zero())
                 .max_by(|x, y| value(x.0, x.1).total_cmp(&value(y.0, y.1)))
         };
-        let (d, owed) = pick(&|a| self.pool.debt_balance(now, user, a))?;
-        let (c, _) = pick(&|a| self.pool.supply_balance(now, user, a))?;
+        let (d, owed) = pick(&|a| pool.debt_balance(now, user, a))?;
+        let (c, _) = pick(&|a| pool.supply_balance(now, user, a))?;
         Some(Candidate {
             borrower: user,
             debt: self.assets[d],

@@ -18,7 +18,7 @@ use bankrun_compound::comet_market::{
 use crate::call::{AgentId, Call, Effect};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_maker, pull, push,
+    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_aave, not_maker, pull, push,
 };
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
@@ -180,6 +180,7 @@ impl Comet {
             amount: if seized.is_some() { spend } else { U256::ZERO },
             seized,
             deficit: debt,
+            liquidation: None,
         })
     }
 }
@@ -255,6 +256,7 @@ impl Protocol for Comet {
             }
             Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => Err(not_a_venue(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
+            Call::Aave(_) => Err(not_aave(&self.name)),
         }
     }
 

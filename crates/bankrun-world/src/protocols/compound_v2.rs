@@ -16,7 +16,8 @@ use bankrun_compound::{CompoundError, Comptroller, MarketId};
 use crate::call::{AgentId, Call, Effect};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_maker, pull, push, sorted,
+    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_aave, not_maker, pull, push,
+    sorted,
 };
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
@@ -191,6 +192,7 @@ impl CompoundV2 {
             amount: out.repaid,
             seized: Some((collateral, seized)),
             deficit: U256::ZERO,
+            liquidation: None,
         })
     }
 
@@ -297,6 +299,7 @@ impl Protocol for CompoundV2 {
             } => self.liquidate(env, sender, (borrower, debt, collateral, repay)),
             Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => Err(not_a_venue(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
+            Call::Aave(_) => Err(not_aave(&self.name)),
         }
     }
 

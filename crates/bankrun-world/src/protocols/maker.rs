@@ -520,6 +520,7 @@ impl Maker {
             amount: wad_of_rad(b.debt),
             seized: Some((self.weth, b.lot)),
             deficit: U256::ZERO,
+            liquidation: None,
         })
     }
 
@@ -629,6 +630,7 @@ impl Maker {
                     amount: wad_of_rad(b.bid),
                     seized: Some((self.weth, b.lot)),
                     deficit: U256::ZERO,
+                    liquidation: None,
                 })
             }
             MakerCall::Tick { id } => {

@@ -22,6 +22,7 @@ use crate::protocol::Protocol;
 use crate::protocols::{AaveV3, CompoundV2};
 use crate::venues::UniswapV2;
 use crate::world::{ChainConfig, World};
+use bankrun_chain::prices::PricePath;
 
 /// Most blocks a scenario may run (about 4 years of 12-second blocks).
 pub const MAX_BLOCKS: u64 = 10_000_000;
@@ -438,10 +439,10 @@ fn feeds(
         let at = At::default().k("feeds").i(i);
         let (token, _) = names.token(src, &at.k("token"), &f.token)?;
         let source = match (&f.source.constant_usd, &f.source.venue, &f.source.quote) {
-            (Some(p), None, None) => Source::Path(vec![(
+            (Some(p), None, None) => Source::Path(PricePath::constant(
                 0,
                 within(src, &at.k("source").k("constant_usd"), *p, 1e-9, 1e12)?,
-            )]),
+            )),
             (None, Some(v), Some(q)) => {
                 let venue = names.venue(src, &at.k("source").k("venue"), v)?;
                 let (quote_token, _) = names.token(src, &at.k("source").k("quote"), q)?;

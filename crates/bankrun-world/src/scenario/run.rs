@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Loaded;
 use super::build::{Src, build};
-use crate::call::{Call, Target};
+use crate::call::{AaveCall, Call, Target};
 use crate::error::WorldError;
 
 /// A mined transaction, for `txs.csv`.
@@ -302,7 +302,15 @@ impl Names {
             | Call::Withdraw { token, .. }
             | Call::Borrow { token, .. }
             | Call::Repay { token, .. } => token,
-            Call::Liquidate { debt, .. } => debt,
+            Call::Liquidate { debt, .. } | Call::Aave(AaveCall::LiquidationCall { debt, .. }) => {
+                debt
+            }
+            Call::Aave(
+                AaveCall::RepayOnBehalf { token, .. }
+                | AaveCall::EliminateDeficit { token, .. }
+                | AaveCall::Configure { token, .. },
+            ) => token,
+            Call::Aave(AaveCall::SetUserEMode { .. }) => TokenId::MAX,
             Call::SwapExactIn { token_in, .. } | Call::BuyExactOut { token_in, .. } => token_in,
             // Maker calls move Vat balances (rad, wad), not one token of the ledger.
             Call::Maker(_) => TokenId::MAX,
