@@ -169,21 +169,47 @@ impl Ledger {
     /// # Errors
     /// [`LedgerError::NotConserved`] for the first token (ascending id) that fails.
     pub fn check_conservation(&self) -> Result<(), LedgerError> {
-        for token in self.tokens() {
-            let balances = self
-                .holders(token)
-                .iter()
-                .fold(U256::ZERO, |acc, (_, b)| acc.saturating_add(*b));
-            let supply = self.supply(token);
+        // One ordered pass over the balances (keyed by token first), summing each token's
+        // run and comparing it with the token's supply; tokens with a supply and no holder
+        // are compared with zero.
+        let mut sums: Vec<(TokenId, U256)> = Vec::with_capacity(self.supply.len());
+        for (&(token, _), &b) in &self.balances {
+            match sums.last_mut() {
+                Some((t, sum)) if *t == token => *sum = sum.saturating_add(b),
+                _ => sums.push((token, b)),
+            }
+        }
+        let mut held = sums.into_iter().peekable();
+        let mut supplies = self.supply.iter().peekable();
+        loop {
+            let next = match (held.peek(), supplies.peek()) {
+                (None, None) => return Ok(()),
+                (Some(&(t, _)), None) => t,
+                (None, Some(&(&t, _))) => t,
+                (Some(&(a, _)), Some(&(&b, _))) => a.min(b),
+            };
+            let balances = match held.peek() {
+                Some(&(t, b)) if t == next => {
+                    held.next();
+                    b
+                }
+                _ => U256::ZERO,
+            };
+            let supply = match supplies.peek() {
+                Some(&(&t, &s)) if t == next => {
+                    supplies.next();
+                    s
+                }
+                _ => U256::ZERO,
+            };
             if balances != supply {
                 return Err(LedgerError::NotConserved {
-                    token,
+                    token: next,
                     balances,
                     supply,
                 });
             }
         }
-        Ok(())
     }
 
     /// `from`'s balance after taking `amount`.

@@ -42,9 +42,11 @@ enum Command {
     /// Fit a price process to a price CSV; prints `[[stochastic.prices]]` scenario TOML.
     Fit(fit::FitArgs),
     /// Debt that becomes liquidatable against a price drop of 0-90 %, with and without the
-    /// liquidation spiral's price feedback (spiral scenarios); prints and writes SVG/HTML.
+    /// liquidation spiral's price feedback (spiral scenarios; Aave scenarios have no venue, so
+    /// no feedback: "with spiral" equals "liquidatable"); prints and writes SVG/HTML.
     CollateralAtRisk {
-        /// An embedded spiral scenario or a spiral TOML file.
+        /// A spiral or Aave scenario: an embedded name (`bankrun scenarios`) or a TOML file.
+        /// Aave: every volatile price (not within 2 % of $1 at the start) drops together.
         scenario: String,
         /// Output directory (default: `bankrun-out/<scenario>-collateral-at-risk`).
         #[arg(long, value_name = "DIR")]

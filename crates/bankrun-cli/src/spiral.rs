@@ -1,10 +1,12 @@
 //! `bankrun simulate` / `collateral-at-risk` for the liquidation-spiral scenarios
-//! (`bankrun-spiral`: Maker Liquidations 1.2, Compound v2).
+//! (`bankrun-spiral`: Maker Liquidations 1.2, Compound v2), and `collateral-at-risk` for the
+//! Aave scenarios (their starting book, without price feedback).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use bankrun_spiral::SpiralError;
+use bankrun_spiral::risk::Curve;
 
 use crate::progress::progress_bar;
 use crate::{Failure, stdout};
@@ -57,20 +59,18 @@ pub fn simulate(
     Ok(())
 }
 
-/// `bankrun collateral-at-risk SCENARIO`: prints the curve and writes SVG + HTML.
+/// `bankrun collateral-at-risk SCENARIO`: prints the curve and writes SVG + HTML. A spiral
+/// scenario's curve has the spiral's price feedback; any other scenario is read as an Aave
+/// scenario ([`aave_collateral_at_risk`]); a one-world scenario is refused (bad input).
 pub fn collateral_at_risk(spec: &str, out: Option<PathBuf>) -> Result<(), Failure> {
-    let l = bankrun_spiral::load(spec).map_err(|e| match e {
-        SpiralError::NotSpiral(s) => Failure::BadInput(format!(
-            "{s}: collateral-at-risk needs a spiral scenario ({})",
-            bankrun_spiral::embedded_names().join(", ")
-        )),
-        other => fail(other),
-    })?;
+    // `is_spiral`, not `load`'s `NotSpiral`: `load` parses any existing file as a spiral
+    // scenario, so an Aave TOML file would be reported as a bad spiral scenario.
+    if !is_spiral(spec) {
+        return aave_collateral_at_risk(spec, out);
+    }
+    let l = bankrun_spiral::load(spec).map_err(fail)?;
     let name = &l.spec.scenario.name;
-    let dir = out.unwrap_or_else(|| {
-        bankrun_report::default_out_dir("bankrun-out", &format!("{name}-collateral-at-risk"))
-    });
-    crate::check_out(&dir)?;
+    let dir = curve_dir(out, name)?;
     let bar = progress_bar(0, "collateral at risk: step");
     let mut progress = |done: u64, total: u64| {
         bar.set_length(total);
@@ -78,8 +78,54 @@ pub fn collateral_at_risk(spec: &str, out: Option<PathBuf>) -> Result<(), Failur
     };
     let curve = bankrun_spiral::risk::curve_with_progress(&l, &mut progress).map_err(fail)?;
     bar.finish_and_clear();
-    stdout::print(&bankrun_spiral::risk::table(&curve))?;
-    let files = bankrun_spiral::risk::write(&dir, name, &curve).map_err(fail)?;
+    print_and_write(&dir, name, &curve)
+}
+
+/// The collateral-at-risk curve of an Aave scenario: the starting book's exposures
+/// (`bankrun_engine::exposure`) revalued at each drop. The scenario has no trading venue, so
+/// there is no price feedback (`k = 0`): "with spiral" equals "liquidatable".
+fn aave_collateral_at_risk(spec: &str, out: Option<PathBuf>) -> Result<(), Failure> {
+    let aave_name = bankrun_scenario::embedded_names().contains(&spec);
+    let file = Path::new(spec).exists() || spec.ends_with(".toml");
+    if (!aave_name && !file) || crate::world::load(spec)?.is_some() {
+        return Err(Failure::BadInput(format!(
+            "{spec}: collateral-at-risk needs an Aave scenario ({}) or a spiral scenario \
+             ({}), embedded or as a TOML file; one-world scenarios are not supported",
+            bankrun_scenario::embedded_names().join(", "),
+            bankrun_spiral::embedded_names().join(", ")
+        )));
+    }
+    let scenario = crate::load(spec)?;
+    let name = &scenario.scenario.scenario.name;
+    let dir = curve_dir(out, name)?;
+    let bar = progress_bar(1, "collateral at risk: building the starting book");
+    let seed = scenario.scenario.scenario.seed;
+    let ex = bankrun_engine::exposure::exposures(&scenario, seed)
+        .map_err(|e| Failure::BadInput(format!("{}: {e}", scenario.origin)))?;
+    bar.finish_and_clear();
+    let curve = bankrun_spiral::risk::curve_of(&ex, 0.0, 1.0, false);
+    eprintln!(
+        "note: {name} is an Aave scenario without a trading venue: no price feedback, so \
+         \"with spiral\" equals \"liquidatable\""
+    );
+    print_and_write(&dir, name, &curve)
+}
+
+/// The output directory of `collateral-at-risk` (`--out`, or
+/// `bankrun-out/<name>-collateral-at-risk`), refused (bad input) before any work if bankrun
+/// may not replace it.
+fn curve_dir(out: Option<PathBuf>, name: &str) -> Result<PathBuf, Failure> {
+    let dir = out.unwrap_or_else(|| {
+        bankrun_report::default_out_dir("bankrun-out", &format!("{name}-collateral-at-risk"))
+    });
+    crate::check_out(&dir)?;
+    Ok(dir)
+}
+
+/// Prints the curve's table and writes `curve.csv`, `curve.svg` and `report.html` to `dir`.
+fn print_and_write(dir: &Path, name: &str, curve: &Curve) -> Result<(), Failure> {
+    stdout::print(&bankrun_spiral::risk::table(curve))?;
+    let files = bankrun_spiral::risk::write(dir, name, curve).map_err(fail)?;
     eprintln!("wrote {} files to {}", files.len(), dir.display());
     Ok(())
 }

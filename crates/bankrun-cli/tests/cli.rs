@@ -184,6 +184,50 @@ fn listing(dir: &Path) -> Vec<String> {
     v
 }
 
+/// `collateral-at-risk` runs on an Aave scenario (no venue: no feedback, so the two columns
+/// agree) and writes the same files as on a spiral scenario; a one-world scenario is refused
+/// with exit 2, naming what is supported.
+#[test]
+fn collateral_at_risk_runs_on_aave_scenarios() {
+    let d = tempfile::tempdir().unwrap();
+    let (aave, spiral) = (d.path().join("aave"), d.path().join("spiral"));
+    let o = bankrun(&[
+        "collateral-at-risk",
+        "aave-v3-core-rseth-2026-04",
+        "--out",
+        aave.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let table = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(table.starts_with("total debt $"), "{table}");
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 19, "{table}");
+    for r in &rows {
+        assert_eq!(r[1], r[2], "feedback without a venue: {table}");
+    }
+    let o = bankrun(&[
+        "collateral-at-risk",
+        "black-thursday-2020-03",
+        "--out",
+        spiral.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(listing(&aave), listing(&spiral));
+    assert!(listing(&aave).contains(&"curve.csv".to_owned()));
+
+    let o = bankrun(&["collateral-at-risk", "cross-protocol-xyz"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cross-protocol-xyz") && err.contains("aave-v3-core-rseth-2026-04"),
+        "{err}"
+    );
+}
+
 /// A directory bankrun did not write (no marker) is refused with exit 2, named, and left
 /// byte for byte as it was: Aave and spiral `simulate`, and `collateral-at-risk`.
 #[test]

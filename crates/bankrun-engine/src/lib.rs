@@ -9,6 +9,7 @@
 
 pub mod borrowers;
 pub mod depositors;
+pub mod exposure;
 pub mod genesis;
 pub mod liq_index;
 pub mod liquidators;

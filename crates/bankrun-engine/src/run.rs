@@ -321,6 +321,12 @@ impl Sim {
         &self.chain
     }
 
+    /// Keeps every mined transaction in the world's log from now on (off by default: the
+    /// population records what it needs as transactions are mined).
+    pub fn keep_tx_log(&mut self) {
+        self.chain.keep_tx_log(true);
+    }
+
     /// Simulates blocks `1..=blocks`, calling `progress(done, total)` every few hundred blocks.
     ///
     /// # Errors

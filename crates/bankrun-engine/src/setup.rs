@@ -161,6 +161,8 @@ fn chain(s: &LoadedScenario, seed: u64) -> Result<bankrun_world::World, EngineEr
     chain.set_gas_market(GasMarket::constant(c.base_fee_gwei, c.gas_per_block));
     chain.set_stream_names(seed, "mempool.ties", "gas");
     chain.set_tx_ttl(c.mempool_ttl_blocks);
+    // The population records its transactions as they are mined (`Agent::on_mined`).
+    chain.keep_tx_log(false);
     Ok(chain)
 }
 

@@ -301,6 +301,7 @@ fn the_aave_scenario_runs_through_the_world() {
     use bankrun_world::{AaveCall, AaveConfig, Call};
     let s = default_scenario();
     let mut sim = bankrun_engine::setup::build(&s, 5).expect("builds");
+    sim.keep_tx_log();
     // The guardian freezes rsETH at block 560 (events of the default scenario).
     sim.run_blocks_from(0, 600).expect("runs");
     let rseth = {

@@ -286,3 +286,35 @@ pub struct TxSummary {
     /// Gas paid by all agents, ETH.
     pub gas_paid_eth: f64,
 }
+
+/// One account's exposure to a uniform drop of every volatile price, USD at the starting
+/// prices: the input of the collateral-at-risk curve (`bankrun_spiral::risk`), built from a
+/// spiral scenario's book or an Aave scenario's starting book (`bankrun_engine::exposure`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Exposure {
+    /// Risk-adjusted volatile collateral (weighted by collateral factor, 1/mat or the
+    /// effective liquidation threshold), USD.
+    pub vol_coll_adj: f64,
+    /// Risk-adjusted fixed-price collateral, USD.
+    pub fixed_coll_adj: f64,
+    /// Volatile collateral at market value (what a liquidation sells), USD.
+    pub vol_coll: f64,
+    /// Debt in volatile assets, USD.
+    pub vol_debt: f64,
+    /// Debt in fixed-price assets, USD.
+    pub fixed_debt: f64,
+}
+
+impl Exposure {
+    /// Debt, USD, when every volatile price is multiplied by `f`.
+    pub fn debt(&self, f: f64) -> f64 {
+        self.vol_debt * f + self.fixed_debt
+    }
+
+    /// Whether the account is liquidatable at price factor `f`: its risk-adjusted collateral
+    /// is below its debt.
+    pub fn liquidatable(&self, f: f64) -> bool {
+        let d = self.debt(f);
+        d > 0.0 && self.vol_coll_adj * f + self.fixed_coll_adj < d
+    }
+}

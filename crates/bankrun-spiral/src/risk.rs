@@ -19,32 +19,7 @@ use bankrun_report::page::{Agg, Block, Chart, Page, Section, Series, Table};
 use crate::error::SpiralError;
 use crate::spec::Loaded;
 
-/// A position reduced to what the curve needs (USD at the starting prices).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Exposure {
-    /// Risk-adjusted volatile collateral (CF- or 1/mat-weighted).
-    pub vol_coll_adj: f64,
-    /// Risk-adjusted fixed-price collateral.
-    pub fixed_coll_adj: f64,
-    /// Volatile collateral at market value (what a liquidation sells).
-    pub vol_coll: f64,
-    /// Debt in volatile assets.
-    pub vol_debt: f64,
-    /// Debt in fixed-price assets.
-    pub fixed_debt: f64,
-}
-
-impl Exposure {
-    /// Debt at price factor `f`.
-    pub fn debt(&self, f: f64) -> f64 {
-        self.vol_debt * f + self.fixed_debt
-    }
-    /// Whether liquidatable at price factor `f`.
-    pub fn liquidatable(&self, f: f64) -> bool {
-        let d = self.debt(f);
-        d > 0.0 && self.vol_coll_adj * f + self.fixed_coll_adj < d
-    }
-}
+pub use bankrun_metrics::Exposure;
 
 /// One point of the curve.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]

@@ -78,6 +78,7 @@ pub struct World {
     oracle_update_gas: u64,
     oracle_posts: u64,
     log: Log,
+    keep_txs: bool,
 }
 
 impl World {
@@ -98,6 +99,7 @@ impl World {
             oracle_update_gas: 0,
             oracle_posts: 0,
             log: Log::default(),
+            keep_txs: true,
         }
     }
 
@@ -112,6 +114,13 @@ impl World {
     pub fn set_stream_names(&mut self, seed: u64, mempool: &str, gas: &str) {
         self.ties = bankrun_chain::rng::stream(seed, mempool);
         self.gas_rng = bankrun_chain::rng::stream(seed, gas);
+    }
+
+    /// Whether [`Log::txs`] keeps every mined transaction (default: yes). A runner whose agents
+    /// record what they need from [`Agent::on_mined`] turns it off to save the memory of a
+    /// long run (the Aave scenario's population: ~90,000 transactions a week).
+    pub fn keep_tx_log(&mut self, keep: bool) {
+        self.keep_txs = keep;
     }
 
     /// Drops transactions still pending `blocks` blocks after submission (0: never).
@@ -340,7 +349,9 @@ impl World {
             if let Some(a) = agents.get_mut(sender as usize) {
                 a.on_mined(&record);
             }
-            self.log.txs.push(record);
+            if self.keep_txs {
+                self.log.txs.push(record);
+            }
         }
         self.gas.close_block(oracle_gas + used);
         self.log.blocks.push(BlockRecord {
@@ -392,7 +403,9 @@ impl World {
                     direct: true,
                 };
                 agent.on_mined(&record);
-                self.log.txs.push(record);
+                if self.keep_txs {
+                    self.log.txs.push(record);
+                }
             }
         }
         Ok(())
