@@ -12,14 +12,14 @@ use bankrun_chain::units::u256_to_f64;
 use bankrun_chain::TokenId;
 use bankrun_world::Call;
 
-use crate::world::{Sender, World};
+use crate::population::{Population, Sender};
 
 /// Health factor below which a looper repays without withdrawing collateral.
 const UNWIND_MIN_HF: f64 = 1.01;
 /// Debt left after a repayment below which a borrower repays everything instead, USD.
 const CLOSE_OUT_USD: f64 = 10.0;
 
-impl World {
+impl Population {
     /// An active borrower reviews its position.
     pub fn wake_borrower(&mut self, i: usize) {
         let t = self.t();
@@ -77,7 +77,7 @@ impl World {
     }
 }
 
-impl World {
+impl Population {
     /// A borrower's transaction was included (`ok`) or reverted / dropped. After a looper's
     /// repayment, sends the matching collateral withdrawal.
     pub fn borrower_outcome(&mut self, i: usize, ok: bool) {

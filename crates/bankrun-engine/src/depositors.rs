@@ -15,7 +15,7 @@ use rand::RngExt;
 use bankrun_chain::TokenId;
 use bankrun_world::Call;
 
-use crate::world::{Sender, World};
+use crate::population::{Population, Sender};
 
 /// Supply balance below which a depositor counts as gone, USD (as borrowers' close-out).
 const DUST_USD: f64 = 10.0;
@@ -30,7 +30,7 @@ pub enum Outcome {
     Dropped,
 }
 
-impl World {
+impl Population {
     /// What depositors of reserve `a` observe this block (cached per block).
     pub fn market_view(&mut self, a: usize) -> MarketView {
         if let Some(v) = self.views[a] {

@@ -12,7 +12,7 @@
 //!   would count as volatile.
 //! - Only supply the account has enabled as collateral (`UserConfiguration`'s collateral
 //!   flag) counts as collateral; it is weighted by the account's effective liquidation
-//!   threshold (e-mode aware, [`World::effective_lt`](crate::world::World::effective_lt)).
+//!   threshold (e-mode aware, [`Population::effective_lt`](crate::population::Population::effective_lt)).
 //! - Balances are read at the scenario's start (block 0), with the pool's interest indices
 //!   as the starting book sets them.
 
@@ -21,7 +21,7 @@ use bankrun_chain::units::units_to_tokens;
 use bankrun_scenario::LoadedScenario;
 
 use crate::EngineError;
-use crate::world::World;
+use crate::population::Population;
 
 /// Oracle prices within this relative distance of $1 at the start are fixed-price reserves.
 pub const FIXED_PRICE_TOLERANCE: f64 = 0.02;
@@ -82,7 +82,7 @@ pub fn exposures(s: &LoadedScenario, seed: u64) -> Result<Vec<Exposure>, EngineE
 }
 
 /// `(starting USD price, fixed-price?)` of every reserve, by asset id.
-fn reserve_prices(w: &World) -> Result<Vec<(f64, bool)>, EngineError> {
+fn reserve_prices(w: &Population) -> Result<Vec<(f64, bool)>, EngineError> {
     (0..w.assets.len())
         .map(|a: AssetId| {
             let p = w.price_usd(a);

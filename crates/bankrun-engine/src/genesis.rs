@@ -11,7 +11,7 @@ use bankrun_chain::{Holder, TokenId};
 use bankrun_scenario::Event;
 
 use crate::EngineError;
-use crate::world::{AAVE, World};
+use crate::population::{AAVE, Population};
 
 /// Flash liquidity of a liquidator's wallet, in multiples of its capital.
 const LIQUIDATOR_FLASH: f64 = 100.0;
@@ -20,7 +20,7 @@ const LIQUIDATOR_FLASH: f64 = 100.0;
 ///
 /// # Errors
 /// [`EngineError::Setup`] on a ledger overflow.
-pub fn mint_ledger(w: &World, chain: &mut bankrun_world::World) -> Result<(), EngineError> {
+pub fn mint_ledger(w: &Population, chain: &mut bankrun_world::World) -> Result<(), EngineError> {
     let t = w.t();
     let mut mints: Vec<(TokenId, Holder, U256)> = Vec::new();
     {

@@ -15,13 +15,13 @@ pub mod liq_index;
 pub mod liquidators;
 pub mod oracles;
 pub mod parked;
+pub mod population;
 pub mod record;
 pub mod run;
 pub mod scripted;
 pub mod setup;
 pub mod streams;
 pub mod wakes;
-pub mod world;
 
 use bankrun_metrics::RunResult;
 use bankrun_scenario::LoadedScenario;

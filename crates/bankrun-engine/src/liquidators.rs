@@ -10,7 +10,7 @@ use bankrun_chain::units::{base_to_usd, tokens_to_units, u256_to_f64};
 use bankrun_chain::TokenId;
 use bankrun_world::{AaveCall, Call};
 
-use crate::world::{Sender, World};
+use crate::population::{Population, Sender};
 
 /// Blocks between scans when no price moved (interest drifts health factors slowly).
 pub const SCAN_EVERY: u64 = 25;
@@ -65,7 +65,7 @@ struct Candidate {
     debt_price: f64,
 }
 
-impl World {
+impl Population {
     /// Releases capital whose collateral has been sold.
     pub fn release_capital(&mut self) {
         let b = self.block;

@@ -12,8 +12,8 @@ use bankrun_scenario::{Event, LoadedScenario};
 use bankrun_world::{FeedId, Publisher, Source};
 
 use crate::EngineError;
+use crate::population::CapoSignal;
 use crate::setup::world_err;
-use crate::world::CapoSignal;
 
 /// The registered feeds, by scenario name.
 #[derive(Debug, Clone, Default)]

@@ -9,7 +9,7 @@ use bankrun_metrics::{
 use bankrun_aave::U256;
 use bankrun_chain::units::{base_to_usd, ray_to_f64, units_to_tokens};
 
-use crate::world::World;
+use crate::population::Population;
 
 /// Withdrawal flows of one reserve in one block.
 #[derive(Debug, Clone, Copy, Default)]
@@ -181,7 +181,7 @@ impl Recorder {
     }
 }
 
-impl World {
+impl Population {
     /// Records the end-of-block state of every reserve.
     pub fn record_block(&mut self) {
         let t = self.t();
@@ -436,7 +436,7 @@ fn median(sorted: &[f64]) -> Option<f64> {
     }
 }
 
-impl World {
+impl Population {
     /// Liquidation totals, plus the accounts left underwater at the end (found through the
     /// liquidation index, confirmed with the pool's exact health factor).
     fn liquidation_summary(&self) -> LiquidationSummary {

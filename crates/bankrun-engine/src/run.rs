@@ -22,9 +22,9 @@ use bankrun_world::{AaveCall, Agent, AgentId, Call, Submission, TxRecord, View, 
 
 use crate::EngineError;
 use crate::depositors::Outcome;
-use crate::world::{Sender, World};
+use crate::population::{Population, Sender};
 
-impl World {
+impl Population {
     /// Starts recording: the starting state is the first row.
     pub fn start_recording(&mut self) {
         self.rec
@@ -44,7 +44,7 @@ impl World {
             let ratio = view.oracles.capped_ratio(c.feed, self.now)?;
             loss = loss.max(1.0 - ratio as f64 / c.initial_ratio.max(1) as f64);
         }
-        self.observed = crate::world::Observed {
+        self.observed = crate::population::Observed {
             eth_usd: bankrun_oracle::answer_to_usd(eth),
             backing_loss: loss,
             base_fee_gwei: view.gas_observed_gwei,
@@ -207,9 +207,9 @@ impl World {
 }
 
 /// The population as the world's agent (shared with [`Sim`], which reads and finishes it).
-struct Population(Rc<RefCell<World>>);
+struct PopulationAgent(Rc<RefCell<Population>>);
 
-impl Agent for Population {
+impl Agent for PopulationAgent {
     fn name(&self) -> &str {
         "aave-population"
     }
@@ -289,15 +289,15 @@ impl Agent for Population {
 /// population agent.
 pub struct Sim {
     chain: bankrun_world::World,
-    population: Rc<RefCell<World>>,
+    population: Rc<RefCell<Population>>,
     agents: Vec<Box<dyn Agent>>,
     recording: bool,
 }
 
 impl Sim {
-    pub(crate) fn new(chain: bankrun_world::World, population: World) -> Self {
+    pub(crate) fn new(chain: bankrun_world::World, population: Population) -> Self {
         let population = Rc::new(RefCell::new(population));
-        let agent: Box<dyn Agent> = Box::new(Population(Rc::clone(&population)));
+        let agent: Box<dyn Agent> = Box::new(PopulationAgent(Rc::clone(&population)));
         Sim {
             chain,
             population,
@@ -307,12 +307,12 @@ impl Sim {
     }
 
     /// The population (read).
-    pub fn population(&self) -> Ref<'_, World> {
+    pub fn population(&self) -> Ref<'_, Population> {
         self.population.borrow()
     }
 
     /// The population, to change recording options before the run.
-    pub fn population_mut(&mut self) -> std::cell::RefMut<'_, World> {
+    pub fn population_mut(&mut self) -> std::cell::RefMut<'_, Population> {
         self.population.borrow_mut()
     }
 

@@ -14,7 +14,7 @@ use bankrun_chain::units::tokens_to_units;
 use bankrun_scenario::Event;
 use bankrun_world::{AaveCall, AaveConfig, Call, Submission, Target, TxRecord};
 
-use crate::world::{AAVE, News, World};
+use crate::population::{AAVE, News, Population};
 
 /// A scripted call awaiting its outcome, and how the event is logged.
 #[derive(Debug, Clone)]
@@ -52,7 +52,7 @@ pub struct ScriptState {
     repaid: U256,
 }
 
-impl World {
+impl Population {
     /// Runs every scripted event whose time has come.
     pub fn run_scripted(&mut self) {
         let s = std::rc::Rc::clone(&self.scn);

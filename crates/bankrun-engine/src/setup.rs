@@ -29,10 +29,12 @@ use bankrun_world::{ChainConfig, GasSchedule};
 
 use crate::EngineError;
 use crate::parked::Parked;
+use crate::population::{
+    AAVE, AssetInfo, Borrower, Depositor, EModeInfo, Liquidator, Population, Sender,
+};
 use crate::record::Recorder;
 use crate::run::Sim;
 use crate::streams::Streams;
-use crate::world::{AAVE, AssetInfo, Borrower, Depositor, EModeInfo, Liquidator, Sender, World};
 
 /// A planned initial action of the book.
 enum Plan {
@@ -106,7 +108,7 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<Sim, EngineError> {
 }
 
 /// Files every agent's pool account under its sender, for outcomes.
-fn own_accounts(w: &mut World) {
+fn own_accounts(w: &mut Population) {
     let owned: Vec<_> = (w.depositors.iter().enumerate())
         .map(|(i, d)| (d.user, Sender::Depositor(i as u32)))
         .chain(
@@ -212,7 +214,7 @@ fn population(
     assets: Vec<AssetInfo>,
     emodes: Vec<EModeInfo>,
     oracles: &crate::oracles::Feeds,
-) -> Result<World, EngineError> {
+) -> Result<Population, EngineError> {
     let sc = &s.scenario;
     let b = &sc.behaviour;
     let weights = RiskWeights {
@@ -232,7 +234,7 @@ fn population(
         ))
     })?;
     let n_assets = assets.len();
-    Ok(World {
+    Ok(Population {
         scn: Rc::new(s.clone()),
         pool,
         assets,
@@ -320,14 +322,14 @@ fn stakes(dist: &StakeDistribution, n: usize, rng: &mut impl rand::Rng) -> Vec<f
 }
 
 /// Plans the whole starting book; also creates the agents.
-fn plan_book(w: &mut World) -> Result<Vec<Plan>, EngineError> {
+fn plan_book(w: &mut Population) -> Result<Vec<Plan>, EngineError> {
     let s = Rc::clone(&w.scn);
     let sc = &s.scenario;
     let n = w.assets.len();
     let mut supplied = vec![0.0f64; n]; // tokens planned per reserve
     let mut borrowed = vec![0.0f64; n];
     let mut plan = Vec::new();
-    let sym = |w: &World, name: &str, key: &str| {
+    let sym = |w: &Population, name: &str, key: &str| {
         w.assets
             .iter()
             .position(|a| a.symbol == name)
@@ -501,7 +503,7 @@ fn plan_book(w: &mut World) -> Result<Vec<Plan>, EngineError> {
 /// books leave of its total borrowed, against collateral taken from the reserve with the most
 /// passive supply left.
 fn passive_accounts(
-    w: &mut World,
+    w: &mut Population,
     plan: &mut Vec<Plan>,
     supplied: &mut [f64],
     borrowed: &mut [f64],
@@ -576,7 +578,11 @@ fn passive_accounts(
 
 /// Runs the plan against the pool with the starting state's checks relaxed, then restores the
 /// configured LTVs, caps and freezes. Returns the accounts it touched (to index).
-fn execute_plan(w: &World, pool: &mut Pool, plan: Vec<Plan>) -> Result<Vec<UserId>, EngineError> {
+fn execute_plan(
+    w: &Population,
+    pool: &mut Pool,
+    plan: Vec<Plan>,
+) -> Result<Vec<UserId>, EngineError> {
     let now = w.t();
     let reserves = w.scn.scenario.market.reserves.clone();
     let emodes = w.scn.scenario.market.emodes.clone();
@@ -652,7 +658,10 @@ fn execute_plan(w: &World, pool: &mut Pool, plan: Vec<Plan>) -> Result<Vec<UserI
     Ok(touched)
 }
 
-fn emode_category(w: &World, e: &bankrun_scenario::EMode) -> Result<EModeCategory, EngineError> {
+fn emode_category(
+    w: &Population,
+    e: &bankrun_scenario::EMode,
+) -> Result<EModeCategory, EngineError> {
     let info = w
         .emodes
         .iter()
@@ -676,7 +685,7 @@ fn emode_category(w: &World, e: &bankrun_scenario::EMode) -> Result<EModeCategor
 }
 
 /// First attention times of depositors and active borrowers.
-fn schedule_initial(w: &mut World) {
+fn schedule_initial(w: &mut Population) {
     let bt = w.block_time();
     for i in 0..w.depositors.len() {
         let c = &w.scn.scenario.depositors[w.depositors[i].class];

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::world::Sender;
+use crate::population::Sender;
 
 /// Blocks covered by the ring (≈ 27 hours of 12-second blocks).
 pub const HORIZON: u64 = 8192;

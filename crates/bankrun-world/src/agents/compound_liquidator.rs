@@ -302,6 +302,9 @@ pub struct Screen {
     /// Per book account: [(market, supply units, borrow units)], the book's image, updated
     /// after liquidations.
     units: Vec<Vec<(usize, f64, f64)>>,
+    /// Book accounts that borrowed at the start, ascending: the only ones a scan can find
+    /// unsafe (liquidations and redemptions never create a borrow in the book's image).
+    borrowers: Vec<u32>,
     unsafe_set: BTreeSet<u32>,
     unsafe_since: BTreeMap<u32, u64>,
     dirty: Vec<BTreeSet<u32>>,
@@ -340,12 +343,17 @@ impl Screen {
                 cache.refresh_account(comp, a as u32);
             }
         }
+        let borrowers = (units.iter().enumerate())
+            .filter(|(_, rows)| rows.iter().any(|r| r.2 > 0.0))
+            .map(|(a, _)| a as u32)
+            .collect();
         Ok(Screen {
             protocol,
             cf,
             decimals,
             cache,
             units,
+            borrowers,
             unsafe_set: BTreeSet::new(),
             unsafe_since: BTreeMap::new(),
             dirty: vec![BTreeSet::new(); liquidators],
@@ -409,8 +417,8 @@ impl Screen {
             return Ok(());
         }
         self.unsafe_set.clear();
-        for (a, rows) in self.units.iter().enumerate() {
-            let a = a as u32;
+        for &a in &self.borrowers {
+            let rows = &self.units[a as usize];
             let (mut coll, mut debt) = (0.0, 0.0);
             for &(m, sup, bor) in rows {
                 coll += sup * self.cache.price[m] * self.cf[m];

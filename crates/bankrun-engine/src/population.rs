@@ -163,7 +163,7 @@ pub struct CapoSignal {
 pub const AAVE: u32 = 0;
 
 /// The population of an Aave scenario.
-pub struct World {
+pub struct Population {
     /// The scenario.
     pub scn: Rc<LoadedScenario>,
     /// The lending pool (exact state, read-only: the world's Aave protocol changes it).
@@ -227,7 +227,7 @@ pub struct World {
     pub index: LiquidationIndex,
     /// News shocks so far.
     pub news: Vec<News>,
-    /// `(now, shocks, H_t)` of the last [`World::news_level`].
+    /// `(now, shocks, H_t)` of the last [`Population::news_level`].
     pub news_memo: std::cell::Cell<(i64, usize, f64)>,
     /// Visible large-wallet withdrawals per asset: (block, tokens), and their running sum.
     pub visible: Vec<(VecDeque<(u64, f64)>, f64)>,
@@ -266,7 +266,7 @@ pub struct Observed {
     pub base_fee_gwei: f64,
 }
 
-impl World {
+impl Population {
     /// Allocates a fresh pool account.
     pub fn new_user(&mut self) -> UserId {
         let u = self.next_user;
