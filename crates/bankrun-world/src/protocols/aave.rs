@@ -139,53 +139,49 @@ impl AaveV3 {
         call: AaveCall,
     ) -> Result<Effect, WorldError> {
         let now = env.now;
-        let moved = |amount| Effect {
-            amount,
-            ..Effect::default()
-        };
-        match call {
-            AaveCall::LiquidationCall {
-                borrower,
-                debt,
-                collateral,
-                repay,
-                receive_a_token,
-            } => {
-                return self.liquidate(
-                    env,
-                    sender,
-                    (borrower, debt, collateral, repay, receive_a_token),
-                );
-            }
+        let revert = |e| WorldError::reverted(&self.name, e);
+        // `liquidate` borrows the pool itself; every other call borrows it here.
+        if let AaveCall::LiquidationCall {
+            borrower,
+            debt,
+            collateral,
+            repay,
+            receive_a_token,
+        } = call
+        {
+            return self.liquidate(
+                env,
+                sender,
+                (borrower, debt, collateral, repay, receive_a_token),
+            );
+        }
+        let mut pool = self.pool.borrow_mut();
+        let amount = match call {
             AaveCall::RepayOnBehalf {
                 token,
                 amount,
                 on_behalf,
             } => {
-                let a = self.asset(token)?;
-                let mut pool = self.pool.borrow_mut();
+                let a = listed(&self.name, &self.assets, token)?;
                 let owed = pool.debt_balance(now, on_behalf, a).min(amount);
                 ensure_balance(env, token, sender, owed)?;
                 let paid = pool
                     .repay(now, sender, on_behalf, a, amount)
-                    .map_err(|e| WorldError::reverted(&self.name, e))?;
+                    .map_err(revert)?;
                 pull(env, token, sender, paid)?;
-                return Ok(moved(paid));
+                paid
             }
-            _ => {}
-        }
-        let mut pool = self.pool.borrow_mut();
-        let r = match call {
-            AaveCall::SetUserEMode { category } => pool.set_user_emode(now, sender, category),
             AaveCall::EliminateDeficit { token, amount } => {
-                let a = self.asset(token)?;
-                let covered = pool
-                    .eliminate_reserve_deficit(now, sender, a, amount)
-                    .map_err(|e| WorldError::reverted(&self.name, e))?;
-                return Ok(moved(covered));
+                let a = listed(&self.name, &self.assets, token)?;
+                pool.eliminate_reserve_deficit(now, sender, a, amount)
+                    .map_err(revert)?
+            }
+            AaveCall::SetUserEMode { category } => {
+                pool.set_user_emode(now, sender, category).map_err(revert)?;
+                U256::ZERO
             }
             AaveCall::Configure { token, change } => {
-                let a = self.asset(token)?;
+                let a = listed(&self.name, &self.assets, token)?;
                 match change {
                     AaveConfig::Freeze(frozen) => pool.set_reserve_freeze(now, a, frozen),
                     AaveConfig::Pause(paused, grace_s) => {
@@ -196,11 +192,15 @@ impl AaveV3 {
                     AaveConfig::BorrowCap(cap) => pool.set_borrow_cap(a, cap),
                     AaveConfig::RateData(rate) => pool.set_interest_rate_data(now, a, rate),
                 }
+                .map_err(revert)?;
+                U256::ZERO
             }
-            AaveCall::LiquidationCall { .. } | AaveCall::RepayOnBehalf { .. } => Ok(()),
+            AaveCall::LiquidationCall { .. } => U256::ZERO,
         };
-        r.map_err(|e| WorldError::reverted(&self.name, e))?;
-        Ok(Effect::default())
+        Ok(Effect {
+            amount,
+            ..Effect::default()
+        })
     }
 }
 
