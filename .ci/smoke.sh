@@ -33,4 +33,9 @@ test "$code" -eq 2 || { echo "expected exit code 2 for a foreign --out, got $cod
 grep -q "$tmp/mine" "$tmp/mine.err" || { echo "error does not name the refused path"; exit 1; }
 test "$(ls -A "$tmp/mine")" = "notes.txt" || { echo "foreign --out was modified"; exit 1; }
 test "$(cat "$tmp/mine/notes.txt")" = "precious" || { echo "foreign file was modified"; exit 1; }
-echo "smoke: 4 passed, 0 failed"
+# A sweep of the Guardian's rsETH freeze time, as a user types it (docs: README "Monte Carlo sweeps").
+"$bin" sweep aave-v3-core-rseth-2026-04 --paths 1 --threads 2 \
+  --vary 'events.2.at=2026-04-18T18:52:00Z,2026-04-18T20:52:00Z' --out "$tmp/freeze" > "$tmp/freeze.txt"
+test "$(wc -l < "$tmp/freeze/cells.csv")" -eq 3 || { echo "freeze sweep: expected 2 cells"; cat "$tmp/freeze/cells.csv"; exit 1; }
+grep -q "2026-04-18T20:52:00Z" "$tmp/freeze/cells.csv" || { echo "freeze sweep: varied time missing"; exit 1; }
+echo "smoke: 5 passed, 0 failed"

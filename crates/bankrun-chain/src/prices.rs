@@ -469,7 +469,7 @@ fn row_time(
             file,
             line,
             column,
-            "an RFC 3339 time, `YYYY-MM-DD HH:MM` (UTC) or unix seconds",
+            "an RFC 3339 time, `YYYY-MM-DD HH:MM` (UTC) or unix seconds (years 0000 to 9999)",
             format!("`{cell}`"),
         )
     })?;

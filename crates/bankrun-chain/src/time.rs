@@ -8,13 +8,19 @@
 //!   past);
 //! - `YYYY-MM-DD HH:MM` or `YYYY-MM-DDTHH:MM`, optionally with `:SS`, read as UTC (the
 //!   hourly price files' `hour_utc` column);
-//! - an integer: unix seconds.
+//! - an integer: unix seconds from [`MIN_UNIX_S`] to [`MAX_UNIX_S`] (the years 0000 to 9999 the
+//!   written forms span), so that differences and sums of times never overflow.
 //!
 //! A bare date (`2026-04-18`) is refused: a scenario's start or event time must say the hour.
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
+
+/// The earliest unix second accepted as an integer: `0000-01-01T00:00:00Z`.
+pub const MIN_UNIX_S: i64 = -62_167_219_200;
+/// The latest unix second accepted as an integer: `9999-12-31T23:59:59Z`.
+pub const MAX_UNIX_S: i64 = 253_402_300_799;
 
 /// Parses a timestamp in one of the module's forms into unix seconds.
 ///
@@ -26,6 +32,12 @@ pub fn parse_time(s: &str) -> Result<i64, String> {
         return Ok(t.unix_timestamp());
     }
     if let Ok(t) = s.parse::<i64>() {
+        if !(MIN_UNIX_S..=MAX_UNIX_S).contains(&t) {
+            return Err(format!(
+                "`{s}` is not a time (expected unix seconds from {MIN_UNIX_S} to {MAX_UNIX_S}, \
+                 the years 0000 to 9999)"
+            ));
+        }
         return Ok(t);
     }
     if let Some(t) = parse_naive_utc(s) {
@@ -83,6 +95,23 @@ mod tests {
         assert_eq!(parse_time("2023-02-24 14:00:07"), Ok(t + 7));
         assert_eq!(parse_time("3600"), Ok(3600));
         assert_eq!(parse_time("-60"), Ok(-60));
+        assert_eq!(parse_time("253402300799"), Ok(MAX_UNIX_S));
+        assert_eq!(parse_time("9999-12-31T23:59:59Z"), Ok(MAX_UNIX_S));
+        assert_eq!(parse_time("0000-01-01T00:00:00Z"), Ok(MIN_UNIX_S));
+    }
+
+    /// Found while writing the fuzz targets (`fuzz/regressions/`): times near `i64::MIN` /
+    /// `i64::MAX` overflowed the differences of times (price paths, `bankrun fit`, scenario
+    /// windows, the Compound stress ramp).
+    #[test]
+    fn rejects_unix_seconds_beyond_year_9999() {
+        for bad in ["253402300800", "-62167219201", "9223372036854775807"] {
+            let e = parse_time(bad).unwrap_err();
+            assert!(
+                e.contains(bad) && e.contains("the years 0000 to 9999"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

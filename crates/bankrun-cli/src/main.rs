@@ -70,7 +70,9 @@ struct SimulateArgs {
     #[arg(default_value = DEFAULT_SCENARIO)]
     scenario: String,
     /// Master seed (default: the scenario's `seed`).
-    #[arg(long)]
+    // Negative numbers are read as values, so that `--seed -1` is refused as a bad seed (naming
+    // `--seed`), not as an unknown argument.
+    #[arg(long, allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Output directory (default: `bankrun-out/<scenario>-seed<seed>`). Replaced if it is
     /// empty or was written by bankrun; any other existing path is refused.
@@ -125,9 +127,17 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// Whether an output-directory error is the user's to fix (exit 2): a refusal, or a path under
+/// a regular file (no one can create a directory there).
+fn is_bad_out(e: &bankrun_report::OutputDirError) -> bool {
+    e.is_refusal()
+        || matches!(e, bankrun_report::OutputDirError::Io { source, .. }
+            if source.kind() == std::io::ErrorKind::NotADirectory)
+}
+
 impl From<bankrun_report::OutputDirError> for Failure {
     fn from(e: bankrun_report::OutputDirError) -> Self {
-        if e.is_refusal() {
+        if is_bad_out(&e) {
             Failure::BadInput(e.to_string())
         } else {
             Failure::Other(e.into())
@@ -232,7 +242,7 @@ pub(crate) fn output_dir(
 /// Refuses (bad input) an output path bankrun may not replace.
 pub(crate) fn check_out(out: &Path) -> Result<(), Failure> {
     bankrun_report::check_replaceable(out).map_err(|e| {
-        if e.is_refusal() {
+        if is_bad_out(&e) {
             Failure::BadInput(e.to_string())
         } else {
             Failure::Other(e.into())

@@ -34,10 +34,16 @@ pub struct SweepArgs {
     #[arg(long, default_value_t = 16)]
     cells: usize,
     /// Master seed (default: the scenario's `seed`).
-    #[arg(long)]
+    // Negative numbers are values (refused naming the flag), not unknown arguments.
+    #[arg(long, allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_name = "T", default_value_t = 0)]
+    #[arg(
+        long,
+        value_name = "T",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     threads: usize,
     /// Run shard i of N (`i/N`, 0-based): chunks c with c mod N = i. Merge with `bankrun merge`.
     #[arg(long, value_name = "i/N")]

@@ -29,9 +29,11 @@ pub fn load(spec: &str) -> Result<Option<Loaded>, Failure> {
     if !scenario::is_world(&text) {
         return Ok(None);
     }
-    scenario::load_str(&text, &path.display().to_string())
-        .map(Some)
-        .map_err(|e| Failure::BadInput(e.to_string()))
+    let loaded = scenario::load_str(&text, &path.display().to_string())
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    // Values and references are checked now, before `sweep` writes its manifest.
+    scenario::validate(&loaded).map_err(|e| Failure::BadInput(e.to_string()))?;
+    Ok(Some(loaded))
 }
 
 /// Runs a loaded one-world scenario: prints the summary and writes the output directory.

@@ -13,12 +13,12 @@ use bankrun_aave::{
     AssetId, EModeCategory, InterestRateData, Pool, ProtocolVersion, ReserveConfig, U256, UserId,
 };
 use bankrun_agents::{
-    DepositorTraits, LiquidatorTraits, RiskWeights, exp_blocks, lognormal_median,
+    DepositorTraits, LiquidatorTraits, RiskWeights, exp_blocks, lognormal_quantile,
+    stratified_uniforms, value_quantiles,
 };
 use bankrun_chain::units::tokens_to_units;
 use bankrun_chain::{Clock, GasMarket};
 use bankrun_scenario::{LoadedScenario, Reserve, StakeDistribution};
-use rand::RngExt;
 
 use std::rc::Rc;
 
@@ -312,9 +312,14 @@ fn reserve_config(r: &Reserve) -> ReserveConfig {
     }
 }
 
-/// Relative stakes for `n` agents, summing to 1.
+/// Relative stakes for `n` agents, summing to 1: stratified draws of the distribution's
+/// quantile function ([`stratified_uniforms`]), so that the book's concentration is the
+/// distribution's at any agent count rather than one heavy-tailed sample's.
 fn stakes(dist: &StakeDistribution, n: usize, rng: &mut impl rand::Rng) -> Vec<f64> {
-    let raw: Vec<f64> = (0..n).map(|_| dist.sample(rng.random::<f64>())).collect();
+    let raw: Vec<f64> = stratified_uniforms(n, rng)
+        .into_iter()
+        .map(|u| dist.sample(u))
+        .collect();
     let total: f64 = raw.iter().sum();
     raw.iter()
         .map(|x| x / total.max(f64::MIN_POSITIVE))
@@ -345,13 +350,15 @@ fn plan_book(w: &mut Population) -> Result<Vec<Plan>, EngineError> {
             s.stakes.clone()
         };
         let weights = stakes(&dist, c.count as usize, &mut w.rng.depositor_setup);
-        for share in weights {
+        // Thresholds by value (see `bankrun_agents::stratified`): the share of the class's
+        // value below any threshold is the log-normal's at any count.
+        let q_threshold = value_quantiles(&weights, &mut w.rng.depositor_setup);
+        for (share, q) in weights.into_iter().zip(q_threshold) {
             let user = w.new_user();
             let tokens = total * share;
             let amount = tokens_to_units(tokens, w.assets[a].decimals);
-            let rng = &mut w.rng.depositor_setup;
             let traits = DepositorTraits {
-                threshold: lognormal_median(c.threshold_median, c.threshold_sigma, rng),
+                threshold: lognormal_quantile(c.threshold_median, c.threshold_sigma, q),
                 noise_sd: c.noise_sd,
                 exit_a: c.exit_fraction_a,
                 exit_b: c.exit_fraction_b,
@@ -412,14 +419,19 @@ fn plan_book(w: &mut Population) -> Result<Vec<Plan>, EngineError> {
         }
         let (pc, pd) = (w.price_usd(c), w.price_usd(d));
         let weights = stakes(&s.stakes, book.count as usize, &mut w.rng.borrower_setup);
-        for share in weights {
-            let rng = &mut w.rng.borrower_setup;
+        // Each trait by value, with its own random order (independent traits): the book's
+        // active share of debt and its health-factor spread hold at any count.
+        let rng = &mut w.rng.borrower_setup;
+        let q_hf = value_quantiles(&weights, rng);
+        let q_active = value_quantiles(&weights, rng);
+        let q_act = value_quantiles(&weights, rng);
+        for (i, share) in weights.into_iter().enumerate() {
             let debt = book.total_debt * share;
-            let hf =
-                book.hf_min + lognormal_median(book.hf_median - book.hf_min, book.hf_sigma, rng);
+            let hf = book.hf_min
+                + lognormal_quantile(book.hf_median - book.hf_min, book.hf_sigma, q_hf[i]);
             let coll = hf * debt * pd / (pc * lt);
-            let active = rng.random::<f64>() < book.active_share;
-            let hf_act = (1.05 + 0.25 * rng.random::<f64>()).min(hf * 0.98);
+            let active = q_active[i] < book.active_share;
+            let hf_act = (1.05 + 0.25 * q_act[i]).min(hf * 0.98);
             let user = w.new_user();
             supplied[c] += coll;
             borrowed[d] += debt;
@@ -468,31 +480,33 @@ fn plan_book(w: &mut Population) -> Result<Vec<Plan>, EngineError> {
             });
         }
     }
+    // One set of attacker addresses for every attack event (a later wave adds to the same
+    // positions): as many as the largest `splits`.
+    let addresses = sc.events.iter().filter_map(|e| match e {
+        bankrun_scenario::Event::Attack { splits, .. } => Some((*splits).max(1)),
+        _ => None,
+    });
+    for _ in 0..addresses.max().unwrap_or(0) {
+        let u = w.new_user();
+        w.attackers.push(u);
+    }
     for e in &sc.events {
-        match e {
-            bankrun_scenario::Event::Attack { splits, .. } => {
-                for _ in 0..(*splits).max(1) {
-                    let u = w.new_user();
-                    w.attackers.push(u);
-                }
-            }
-            bankrun_scenario::Event::CoverDeficit { asset, amount, .. } => {
-                let a = sym(w, asset, "events.cover_deficit.asset")?;
-                if let std::collections::btree_map::Entry::Vacant(v) = w.umbrella.entry(a) {
-                    let u = w.next_user;
-                    v.insert(u);
-                    w.next_user += 1;
-                }
-                let u = w.umbrella[&a];
-                supplied[a] += amount;
-                plan.push(Plan::Supply(
-                    u,
-                    a,
-                    tokens_to_units(*amount, w.assets[a].decimals),
-                ));
-            }
-            _ => {}
+        let bankrun_scenario::Event::CoverDeficit { asset, amount, .. } = e else {
+            continue;
+        };
+        let a = sym(w, asset, "events.cover_deficit.asset")?;
+        if let std::collections::btree_map::Entry::Vacant(v) = w.umbrella.entry(a) {
+            let u = w.next_user;
+            v.insert(u);
+            w.next_user += 1;
         }
+        let u = w.umbrella[&a];
+        supplied[a] += amount;
+        plan.push(Plan::Supply(
+            u,
+            a,
+            tokens_to_units(*amount, w.assets[a].decimals),
+        ));
     }
     w.rescuer = w.new_user();
     passive_accounts(w, &mut plan, &mut supplied, &mut borrowed)?;

@@ -23,7 +23,9 @@ pub use load::{
     DEFAULT_SCENARIO, LoadedScenario, embedded_files, embedded_names, json_schema, load_embedded,
     load_file, load_str,
 };
-pub use located::{PathStep, error_at, parse_located, tagged_element_error};
+pub use located::{
+    PathStep, error_at, parse_located, scenario_value_by_line, tagged_element_error,
+};
 pub use schema::*;
 pub use stakes::{COMPOUND_V2_SUPPLY, EQUAL, StakeDistribution};
-pub use validate::{MAX_DECIMALS, MAX_DURATION_HOURS, MAX_GRACE_PERIOD_S};
+pub use validate::{MAX_DECIMALS, MAX_DURATION_HOURS, MAX_EVENT_AMOUNT, MAX_GRACE_PERIOD_S};

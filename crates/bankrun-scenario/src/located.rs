@@ -87,12 +87,33 @@ pub fn tagged_element_error<T: DeserializeOwned>(
                     format!("`{v}`{}", did_you_mean(v, allowed)),
                 )
             }
-            (None, Some((found, allowed))) => (allowed.to_string(), found.to_string()),
+            (None, Some((found, allowed))) => {
+                path.extend(culprit::<T>(el).map(PathStep::Key));
+                (allowed.to_string(), found.to_string())
+            }
             (None, None) => ("a valid table".to_string(), msg.clone()),
         };
         return Some(error_at(text, origin, &path, expected, found));
     }
     None
+}
+
+/// The key of table `el` whose value fails with an error naming no key (e.g. a wrong type or
+/// length): the one key without which the error is gone (the element then deserialises, or
+/// only misses that key). `None` if no single key is found.
+fn culprit<T: DeserializeOwned>(el: &toml::Value) -> Option<String> {
+    let table = el.as_table()?;
+    // `kind` is the tag: without it every element fails as "missing field `kind`".
+    let mut found = table.keys().filter(|k| *k != "kind").filter(|k| {
+        let mut rest = table.clone();
+        rest.remove(k.as_str());
+        match toml::Value::Table(rest).try_into::<T>() {
+            Ok(_) => true,
+            Err(e) => e.message().contains(&format!("missing field `{k}`")),
+        }
+    });
+    let k = found.next()?;
+    found.next().is_none().then(|| k.clone())
 }
 
 /// The path, inside `v`, of the first key named `key` (depth-first, in document order).
@@ -136,6 +157,25 @@ pub(crate) fn did_you_mean(name: &str, allowed: &str) -> String {
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, cand)| format!(" (did you mean `{cand}`?)"))
         .unwrap_or_default()
+}
+
+/// The string value of `key` in the `[scenario]` table, read line by line: for telling the
+/// scenario format of a file that is not valid TOML, so that its own loader reports where it
+/// is broken. `None` if there is no such line.
+pub fn scenario_value_by_line(text: &str, key: &str) -> Option<String> {
+    let mut in_scenario = false;
+    for line in text.lines() {
+        let t = line.split('#').next().unwrap_or("").trim();
+        if t.starts_with('[') {
+            in_scenario = t == "[scenario]";
+        } else if let Some((k, v)) = t.split_once('=')
+            && in_scenario
+            && k.trim() == key
+        {
+            return Some(v.trim().trim_matches('"').to_string());
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -20,6 +20,10 @@ pub const MAX_ACCOUNTS: u64 = 1_000_000;
 /// Largest token decimals accepted (10^36 still fits the engine's integer types).
 pub const MAX_DECIMALS: u8 = 36;
 
+/// Most tokens in one scripted event amount: a thousand trillion, far above any token's
+/// supply; beyond it the amount in base units (× 10^decimals) leaves the engine's integers.
+pub const MAX_EVENT_AMOUNT: f64 = 1e15;
+
 /// A semantic problem: where, what was expected, what was found.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Issue {
@@ -54,6 +58,20 @@ fn nonneg(p: &KeyPath, v: f64) -> R {
         Ok(())
     } else {
         Err(issue(p, "a finite number >= 0", num(v)))
+    }
+}
+
+/// A token amount of a scripted event: finite, ≥ 0 and at most [`MAX_EVENT_AMOUNT`].
+fn event_amount(p: &KeyPath, v: f64) -> R {
+    nonneg(p, v)?;
+    if v <= MAX_EVENT_AMOUNT {
+        Ok(())
+    } else {
+        Err(issue(
+            p,
+            format!("at most {MAX_EVENT_AMOUNT:e} tokens"),
+            num(v),
+        ))
     }
 }
 
@@ -681,7 +699,8 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
                     in_emode(&p.k("debt"), e, debt, "borrowable")?;
                 }
                 positive(&p.k("collateral_amount"), *collateral_amount)?;
-                nonneg(&p.k("debt_amount"), *debt_amount)?;
+                event_amount(&p.k("collateral_amount"), *collateral_amount)?;
+                event_amount(&p.k("debt_amount"), *debt_amount)?;
                 if *splits == 0 {
                     return Err(issue(&p.k("splits"), "at least 1 transaction", "0"));
                 }
@@ -804,7 +823,7 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
             | Event::RescueRepay { asset, amount, .. }
             | Event::CoverDeficit { asset, amount, .. } => {
                 sym_ok(&p.k("asset"), asset)?;
-                nonneg(&p.k("amount"), *amount)?;
+                event_amount(&p.k("amount"), *amount)?;
             }
         }
     }

@@ -281,7 +281,7 @@ fn non_finite_and_negative_numbers() {
         "events[8].amount",
     );
     case(
-        "gas_per_block = 3_000_000",
+        "gas_per_block = 30_000_000",
         "gas_per_block = 100_000",
         "chain.gas_per_block",
     );

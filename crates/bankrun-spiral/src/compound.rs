@@ -86,9 +86,27 @@ pub fn price_paths(l: &Loaded) -> Result<Vec<Option<PricePath>>, SpiralError> {
         .as_ref()
         .ok_or_else(|| l.err("protocol", "no [compound]"))?;
     let (o, text) = l.read_data("prices", &c.prices)?;
+    let header: Vec<&str> = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .collect();
     c.markets
         .iter()
-        .map(|m| match &m.price_column {
+        .enumerate()
+        .map(|(i, m)| match &m.price_column {
+            // Named at the scenario's key: the price file is right, the reference is not.
+            Some(col) if !header.contains(&col.as_str()) => Err(l.err_in(
+                "compound.markets",
+                i,
+                "price_column",
+                format!(
+                    "a column of {o}'s header ({}), found {col:?}",
+                    header.join(",")
+                ),
+            )),
             Some(col) => Ok(Some(
                 read_csv(&text, &o, &CsvFormat::columns(&[col.as_str()]))?.remove(0),
             )),

@@ -133,6 +133,10 @@ fn done() -> f64 {
 pub const MAX_AGENTS: usize = 100_000;
 /// Most vaults of a Maker `[book]` (the embedded book has far fewer).
 pub const MAX_VAULTS: usize = 1_000_000;
+
+/// Most DAI of debt in a Maker book: a trillion, some hundred times any real ilk; more
+/// overflows the Vat's 45-decimal `rad` arithmetic when the vaults are opened.
+pub const MAX_TOTAL_DEBT_DAI: f64 = 1e12;
 /// Largest `max_pending` per agent.
 pub const MAX_PENDING: usize = 10_000;
 /// Longest `tail_hours` (ten years, as the Aave loader's window).
@@ -455,13 +459,17 @@ pub fn is_spiral(spec: &str) -> bool {
     let Ok(text) = std::fs::read_to_string(spec) else {
         return false;
     };
-    let Ok(v) = text.parse::<toml::Table>() else {
-        return false;
+    let protocol = match text.parse::<toml::Table>() {
+        Ok(v) => v
+            .get("scenario")
+            .and_then(|s| s.get("protocol"))
+            .and_then(|p| p.as_str())
+            .map(str::to_string),
+        // Not valid TOML: recognised by its `protocol = …` line, so that this loader, not the
+        // Aave one, reports where the TOML is broken.
+        Err(_) => bankrun_scenario::scenario_value_by_line(&text, "protocol"),
     };
-    v.get("scenario")
-        .and_then(|s| s.get("protocol"))
-        .and_then(|p| p.as_str())
-        .is_some_and(|p| p == "maker" || p == "compound-v2")
+    protocol.is_some_and(|p| p == "maker" || p == "compound-v2")
 }
 
 /// Loads an embedded scenario by name or a TOML file by path.
@@ -494,7 +502,15 @@ pub fn load(spec: &str) -> Result<Loaded, SpiralError> {
 pub fn parse(text: &str, origin: &str, dir: Option<PathBuf>) -> Result<Loaded, SpiralError> {
     let spec: SpiralSpec = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(0, |s| line_at(text, s.start));
-        SpiralError::bad(origin, line, "toml", e.message().to_string())
+        // Name the key assigned on that line (serde's message names only the type).
+        let key = line
+            .checked_sub(1)
+            .and_then(|i| text.lines().nth(i))
+            .and_then(|l| l.split_once('='))
+            .map(|(k, _)| k.trim())
+            .filter(|k| !k.is_empty() && !k.starts_with('#') && !k.starts_with('['))
+            .unwrap_or("toml");
+        SpiralError::bad(origin, line, key, e.message().trim().to_string())
     })?;
     let l = Loaded {
         spec,
@@ -510,6 +526,37 @@ impl Loaded {
     /// A located error at `key`.
     pub fn err(&self, key: &str, msg: impl Into<String>) -> SpiralError {
         SpiralError::bad(&self.origin, line_of(&self.text, key), key, msg)
+    }
+
+    /// A located error at `key` of the `n`-th (0-based) `[table]` / `[[table]]` (dotted name):
+    /// keys such as `at`, `start` or `name` occur in several tables, so the first line that
+    /// assigns the key would point elsewhere.
+    pub fn err_in(&self, table: &str, n: usize, key: &str, msg: impl Into<String>) -> SpiralError {
+        let headers = [format!("[{table}]"), format!("[[{table}]]")];
+        let mut seen = 0;
+        let mut inside = false;
+        let mut line = 0;
+        for (i, l) in self.text.lines().enumerate() {
+            let t = l.split('#').next().unwrap_or("").trim();
+            if t.starts_with('[') {
+                if inside {
+                    break;
+                }
+                if headers.iter().any(|h| h == t) {
+                    inside = seen == n;
+                    seen += 1;
+                }
+            } else if inside && t.split_once('=').is_some_and(|(k, _)| k.trim() == key) {
+                line = i + 1;
+                break;
+            }
+        }
+        let line = if line == 0 {
+            line_of(&self.text, key)
+        } else {
+            line
+        };
+        SpiralError::bad(&self.origin, line, &format!("{table}[{n}].{key}"), msg)
     }
 
     /// Reads data file `rel` (relative to the scenario). Returns `(origin, text)`.
@@ -631,6 +678,15 @@ impl Loaded {
             if (share - 1.0).abs() > 1e-6 || b.cr_bands.iter().any(|x| x[0] > x[1] || x[2] < 0.0) {
                 return Err(self.err("cr_bands", "bands need low ≤ high and shares summing to 1"));
             }
+            if !b.total_debt_dai.is_finite() || b.total_debt_dai > MAX_TOTAL_DEBT_DAI {
+                return Err(self.err(
+                    "total_debt_dai",
+                    format!(
+                        "at most {MAX_TOTAL_DEBT_DAI:e} DAI, found {}",
+                        b.total_debt_dai
+                    ),
+                ));
+            }
             if b.vaults == 0 || !gt(b.total_debt_dai, 0.0) {
                 return Err(self.err("vaults", "need vaults > 0 and total_debt_dai > 0"));
             }
@@ -656,7 +712,15 @@ impl Loaded {
             if !(1.0..=1.5).contains(&c.liquidation_incentive) {
                 return Err(self.err("liquidation_incentive", "must be in [1, 1.5]"));
             }
-            for mk in &c.markets {
+            for (i, mk) in c.markets.iter().enumerate() {
+                if c.markets[..i].iter().any(|o| o.name == mk.name) {
+                    return Err(self.err_in(
+                        "compound.markets",
+                        i,
+                        "name",
+                        format!("a market name not used before, found {:?} again", mk.name),
+                    ));
+                }
                 if !(0.0..=0.9).contains(&mk.collateral_factor) {
                     return Err(self.err(
                         "collateral_factor",

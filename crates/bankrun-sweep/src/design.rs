@@ -40,6 +40,9 @@ impl Design {
     }
 }
 
+/// Most cells of a grid design.
+const MAX_GRID_CELLS: usize = 1_000_000;
+
 /// One cell: the value of every varied (non-distribution) key, in `--vary` order.
 pub type Cell = Vec<(String, Val)>;
 
@@ -63,6 +66,17 @@ pub fn cells(
     }
     match design {
         Design::Grid => {
+            // Sized before any level is made: `lo..hi:n` may ask for any n.
+            let total = dims.iter().try_fold(1usize, |acc, v| match &v.spec {
+                Spec::Levels(l) => acc.checked_mul(l.len()),
+                Spec::Range { n: Some(n), .. } => acc.checked_mul(*n),
+                Spec::Range { n: None, .. } | Spec::Draw(..) => Some(acc),
+            });
+            if total.is_none_or(|t| t > MAX_GRID_CELLS) {
+                return Err(SweepError::bad(
+                    "--vary: expected a grid of at most 1,000,000 cells",
+                ));
+            }
             let mut levels: Vec<Vec<Val>> = Vec::new();
             for v in &dims {
                 levels.push(match &v.spec {
@@ -78,17 +92,6 @@ pub fn cells(
                     }
                     Spec::Draw(..) => unreachable!("filtered"),
                 });
-            }
-            let total = levels
-                .iter()
-                .try_fold(1usize, |acc, l| acc.checked_mul(l.len()));
-            match total {
-                Some(t) if t <= 1_000_000 => {}
-                _ => {
-                    return Err(SweepError::bad(
-                        "--vary: expected a grid of at most 1,000,000 cells",
-                    ));
-                }
             }
             let mut out: Vec<Cell> = vec![Vec::new()];
             for (v, l) in dims.iter().zip(&levels) {
@@ -187,6 +190,25 @@ mod tests {
         );
         assert_eq!(c[3][0].1, Val::Num(2.0));
         assert!(cells(&[parse("a=0..1").unwrap()], Design::Grid, 0, 1).is_err());
+    }
+
+    /// Found while writing the `vary` fuzz target: `lo..hi:n` with a huge n made all n levels
+    /// (an allocation of terabytes) before the grid's size was checked.
+    #[test]
+    fn a_grid_too_large_is_refused_before_its_levels_are_made() {
+        for v in [
+            vec![parse("a=0..1:1000000000000").unwrap()],
+            vec![parse("a=0..1:1001").unwrap(), parse("b=0..1:1000").unwrap()],
+            vec![
+                parse("a=0..1:18446744073709551615").unwrap(),
+                parse("b=1,2").unwrap(),
+            ],
+        ] {
+            let e = cells(&v, Design::Grid, 0, 1).unwrap_err().to_string();
+            assert!(e.contains("at most 1,000,000 cells"), "{e}");
+        }
+        let v = [parse("a=0..1:100").unwrap(), parse("b=0..1:100").unwrap()];
+        assert_eq!(cells(&v, Design::Grid, 0, 1).unwrap().len(), 10_000);
     }
 
     #[test]

@@ -593,7 +593,17 @@ pub(crate) fn drive<P: PathSource>(
             completed: BTreeMap::new(),
         }
     };
-    std::fs::create_dir_all(out.join("paths")).map_err(|e| SweepError::io(out.join("paths"), e))?;
+    let existed = out.exists();
+    std::fs::create_dir_all(out.join("paths")).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotADirectory {
+            SweepError::bad(format!(
+                "--out {}: expected a directory path, found a regular file on the way ({e})",
+                out.display()
+            ))
+        } else {
+            SweepError::io(out.join("paths"), e)
+        }
+    })?;
     let paths_dir = out.join("paths");
     // Leftover temp files of a killed run, and completed entries whose file is gone or altered.
     for e in std::fs::read_dir(&paths_dir).map_err(|e| SweepError::io(&paths_dir, e))? {
@@ -633,7 +643,7 @@ pub(crate) fn drive<P: PathSource>(
     let pool = builder
         .build()
         .map_err(|e| SweepError::bad(format!("--threads: {e}")))?;
-    pool.install(|| {
+    let ran = pool.install(|| {
         todo.par_iter().try_for_each(|&c| -> Result<()> {
             if let Some(k) = cfg.stop_after_chunks
                 && started.fetch_add(1, Ordering::SeqCst) >= k
@@ -656,7 +666,19 @@ pub(crate) fn drive<P: PathSource>(
             );
             m.write(out)
         })
-    })?;
+    });
+    if let Err(SweepError::BadInput(_)) = &ran
+        && !cfg.resume
+    {
+        // Bad input found in a run (a cell's scenario): a fresh sweep that cannot succeed
+        // leaves nothing behind (an empty --out it was given stays, empty).
+        let _ = std::fs::remove_dir_all(&paths_dir);
+        let _ = std::fs::remove_file(out.join("manifest.json"));
+        if !existed {
+            let _ = std::fs::remove_dir(out);
+        }
+    }
+    ran?;
     let manifest = manifest
         .into_inner()
         .map_err(|_| SweepError::io(out, "manifest lock poisoned"))?;

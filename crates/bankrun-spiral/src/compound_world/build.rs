@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use bankrun_chain::gas::GasMarket;
 use bankrun_chain::prices::{Interpolation, PricePath};
-use bankrun_chain::time::parse_time;
+use bankrun_chain::time::{format_time, parse_time};
 use bankrun_chain::{Holder, TokenId};
 use bankrun_compound::exp::EXP_SCALE;
 use bankrun_compound::{
@@ -127,6 +127,26 @@ pub fn build(l: &Loaded, seed: u64, stressed: bool) -> Result<Built, SpiralError
         .max()
         .unwrap_or(start);
     let end = end_path + (s.scenario.tail_hours * 3600.0) as i64;
+    if let Some(st) = &s.stress {
+        // Checked on the real path too, so a stress that would never start is refused
+        // before the first run, not after it.
+        match parse_time(&st.start) {
+            Ok(at) if (start..end).contains(&at) => {}
+            _ => {
+                return Err(l.err_in(
+                    "stress",
+                    0,
+                    "start",
+                    format!(
+                        "an RFC 3339 time within the run ({} to {}), found {:?}",
+                        format_time(start),
+                        format_time(end),
+                        st.start
+                    ),
+                ));
+            }
+        }
+    }
     let bs = s.scenario.block_seconds as i64;
     if bs <= 0 {
         return Err(l.err("block_seconds", "must be positive"));

@@ -2,7 +2,7 @@
 
 use bankrun_chain::gas::GasModel;
 use bankrun_chain::prices::{CsvFormat, PricePath, read_csv};
-use bankrun_chain::time::parse_time;
+use bankrun_chain::time::{format_time, parse_time};
 
 use crate::error::SpiralError;
 use crate::spec::Loaded;
@@ -33,6 +33,25 @@ pub fn inputs(l: &Loaded) -> Result<MakerInputs, SpiralError> {
     let end = eth.end() + (s.scenario.tail_hours * 3600.0) as i64;
     if end <= start {
         return Err(l.err("start", "the price path ends before the start"));
+    }
+    for (i, sp) in s.spells.iter().enumerate() {
+        // A spell outside the run would silently never be cast.
+        match parse_time(&sp.at) {
+            Ok(at) if (start..=end).contains(&at) => {}
+            _ => {
+                return Err(l.err_in(
+                    "spells",
+                    i,
+                    "at",
+                    format!(
+                        "an RFC 3339 time within the run ({} to {}), found {:?}",
+                        format_time(start),
+                        format_time(end),
+                        sp.at
+                    ),
+                ));
+            }
+        }
     }
     Ok(MakerInputs {
         eth,

@@ -174,6 +174,18 @@ pub(crate) fn build(spec: &WorldSpec, src: &Src<'_>) -> Result<Built, ScenarioEr
             h.blocks.to_string(),
         ));
     }
+    for (i, a) in spec.agents.iter().enumerate() {
+        // Blocks run 1..=blocks: a trade scheduled later would silently never happen.
+        if let AgentSpec::ScriptedTrade { at_block, .. } = a
+            && *at_block > h.blocks
+        {
+            return Err(src.err(
+                &root.k("agents").i(i).k("at_block"),
+                format!("a block of the run (1 to {})", h.blocks),
+                at_block.to_string(),
+            ));
+        }
+    }
     let c = &spec.chain;
     if c.block_time_s == 0 || c.block_gas == 0 {
         return Err(src.err(&root.k("chain"), "a positive block time and block gas", "0"));

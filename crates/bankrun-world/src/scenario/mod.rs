@@ -33,14 +33,21 @@ pub fn json_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(WorldSpec)).unwrap_or_default()
 }
 
-/// Whether `text` is a one-world scenario (`[scenario] engine = "world"`).
+/// Whether `text` is a one-world scenario (`[scenario] engine = "world"`). A file that is not
+/// valid TOML is recognised by its `engine = "world"` line, so that this format's loader, not
+/// another's, reports where the TOML is broken.
 pub fn is_world(text: &str) -> bool {
-    text.parse::<toml::Table>().ok().is_some_and(|t| {
-        t.get("scenario")
-            .and_then(|s| s.get("engine"))
-            .and_then(|e| e.as_str())
-            == Some("world")
-    })
+    match text.parse::<toml::Table>() {
+        Ok(t) => {
+            t.get("scenario")
+                .and_then(|s| s.get("engine"))
+                .and_then(|e| e.as_str())
+                == Some("world")
+        }
+        Err(_) => {
+            bankrun_scenario::scenario_value_by_line(text, "engine").as_deref() == Some("world")
+        }
+    }
 }
 
 /// Parses a one-world scenario.
@@ -68,6 +75,20 @@ pub fn load_str(text: &str, origin: &str) -> Result<Loaded, ScenarioError> {
         text: text.to_string(),
         origin: origin.to_string(),
     })
+}
+
+/// Checks a loaded scenario's values and references by building its world once (what
+/// [`run`] does first), so that a caller can refuse it before writing any output (a sweep
+/// writes its manifest before the first run).
+///
+/// # Errors
+/// The first semantic error, located at its key.
+pub fn validate(loaded: &Loaded) -> Result<(), ScenarioError> {
+    let src = build::Src {
+        text: &loaded.text,
+        origin: &loaded.origin,
+    };
+    build::build(&loaded.spec, &src).map(|_| ())
 }
 
 /// Loads the embedded scenario `name`.

@@ -1,0 +1,9 @@
+//! Fuzz target `merge`: see `fuzz/feed.rs` (`feed::merge`) and docs/fuzzing.md.
+#![no_main]
+
+#[path = "../feed.rs"]
+mod feed;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    feed::check(feed::merge(data));
+});
