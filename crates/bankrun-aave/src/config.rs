@@ -67,7 +67,13 @@ impl ReserveConfig {
     /// `10**decimals` as U256 (token unit, wei per whole token).
     #[inline]
     pub fn asset_unit(&self) -> U256 {
-        U256::from(10u8).pow(U256::from(self.decimals))
+        // Every health-factor computation divides by it: u128's power (up to 10^38) is a few
+        // multiplications, the U256 power a loop of wide ones (a fifth of an invariant check's
+        // time in a profile).
+        match 10u128.checked_pow(u32::from(self.decimals)) {
+            Some(u) => U256::from(u),
+            None => U256::from(10u8).pow(U256::from(self.decimals)),
+        }
     }
 }
 

@@ -36,6 +36,7 @@
 
 mod account;
 mod admin;
+mod books;
 pub mod config;
 pub mod emode;
 pub mod error;

@@ -199,6 +199,8 @@ impl Model {
 
     fn check(&mut self) {
         let p = &self.pool;
+        let books = p.check_books(self.now);
+        assert!(books.is_empty(), "{books:?}");
         for a in 0..ASSETS {
             let r = p.reserve(a);
             let (mut s, mut d) = (r.treasury_scaled, U256::ZERO);

@@ -452,3 +452,33 @@ fn a_later_freeze_lets_the_second_wave_in_and_leaves_more_bad_debt() {
         "latent bad debt: {bad_on_time:.0} USD with the freeze on time, {bad_late:.0} two hours late"
     );
 }
+
+/// With the `invariants` feature every block of the Aave world is checked (the pool's books,
+/// health factors recomputed for every account, the tokens held, indexes): the default
+/// scenario through the exploit, the freeze and the second wave, at random seeds and depositor
+/// and borrower mixes, and the synthetic crash with its liquidations.
+///
+/// `cargo test --release -p bankrun-engine --features invariants --test simulate invariants`
+#[cfg(feature = "invariants")]
+#[test]
+fn invariants_hold_after_every_block_of_the_aave_runs() {
+    use rand::RngExt;
+    let mut rng = bankrun_chain::rng::stream(20_261_202, "invariants.aave-engine");
+    {
+        let mut s = default_scenario();
+        s.scenario.scenario.duration_hours = 3.0;
+        for c in s.scenario.depositors.iter_mut() {
+            c.count = (c.count / rng.random_range(10..=40)).max(1);
+        }
+        for b in s.scenario.borrowers.iter_mut() {
+            b.count = (b.count / rng.random_range(20..=80)).max(1);
+        }
+        let seed = rng.random::<u64>();
+        let r = simulate(&s, seed, &mut |_, _| {})
+            .unwrap_or_else(|e| panic!("default scenario, seed {seed}: {e}"));
+        assert!(r.summary.transactions.included > 0);
+    }
+    let c = crash();
+    let r = run(&c, 5);
+    assert!(r.summary.liquidations.count > 0, "the crash liquidates");
+}

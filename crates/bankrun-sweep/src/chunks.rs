@@ -145,7 +145,52 @@ impl Manifest {
                 m.format
             )));
         }
+        m.check_counts()
+            .map_err(|msg| SweepError::bad(format!("{}: {msg}", p.display())))?;
         Ok(m)
+    }
+
+    /// The counts a manifest's readers divide by and loop over agree with one another
+    /// (`merge` divides row numbers by `paths_per_cell`, so a hand-edited zero must be
+    /// refused here, not met as a division by zero).
+    fn check_counts(&self) -> std::result::Result<(), String> {
+        let s = &self.sweep;
+        if s.paths_per_cell == 0 {
+            return Err("`sweep.paths_per_cell`: expected at least 1, found 0".into());
+        }
+        if s.chunk_size == 0 {
+            return Err("`sweep.chunk_size`: expected at least 1, found 0".into());
+        }
+        let total = (s.cells.len() as u64).checked_mul(s.paths_per_cell);
+        if total != Some(s.total_paths) {
+            return Err(format!(
+                "`sweep.total_paths`: expected cells × paths_per_cell = {} × {}, found {}",
+                s.cells.len(),
+                s.paths_per_cell,
+                s.total_paths
+            ));
+        }
+        let chunks = s.total_paths.div_ceil(s.chunk_size);
+        if s.total_chunks != chunks {
+            return Err(format!(
+                "`sweep.total_chunks`: expected total_paths / chunk_size rounded up = {chunks}, found {}",
+                s.total_chunks
+            ));
+        }
+        if let Some([i, n]) = self.shard
+            && i >= n
+        {
+            return Err(format!(
+                "`shard`: expected [index, count] with index < count, found [{i}, {n}]"
+            ));
+        }
+        if let Some((&c, _)) = self.completed.range(s.total_chunks..).next() {
+            return Err(format!(
+                "`completed`: expected chunk numbers below {}, found {c}",
+                s.total_chunks
+            ));
+        }
+        Ok(())
     }
 
     /// Writes `dir/manifest.json` atomically (pretty JSON, keys in a fixed order).

@@ -33,6 +33,15 @@ pub enum WorldError {
         /// Its id.
         id: u32,
     },
+    /// An invariant of the world failed after a block (the `invariants` feature, or
+    /// [`crate::World::check_invariants`]): a defect of bankrun, never of the input.
+    #[error("invariant violated after block {block}: {what}")]
+    Invariant {
+        /// Block number.
+        block: u64,
+        /// Every violation, `; `-separated, each naming its protocol or venue.
+        what: String,
+    },
     /// An oracle could not give a price (a venue with no liquidity, a path outside its
     /// range): reported, never read as zero.
     #[error("oracle {feed}: {why}")]

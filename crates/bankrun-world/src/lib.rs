@@ -18,6 +18,7 @@ pub mod agent;
 pub mod agents;
 pub mod call;
 pub mod error;
+pub mod invariant;
 pub mod oracle;
 pub mod protocol;
 pub mod protocols;
@@ -33,6 +34,7 @@ pub use call::{
     MAKER_AGENT0, MakerCall, MakerParam, ProtocolId, Receipt, Revert, Target, VenueId,
 };
 pub use error::WorldError;
+pub use invariant::InvariantCheck;
 pub use oracle::{OracleRegistry, Publisher, Source};
 pub use protocol::{Candidate, Env, Protocol};
 pub use protocols::{Maker, MakerParams};

@@ -94,6 +94,11 @@ pub trait Protocol {
         Ok(())
     }
 
+    /// Checks the protocol's books (see [`crate::invariant`]): totals against the accounts,
+    /// tokens held against the ledger (`check.holder`), quantities that never fall. Reports
+    /// into `check`; nothing by default.
+    fn check_invariants(&self, _check: &mut crate::invariant::InvariantCheck<'_>) {}
+
     /// The protocol as [`std::any::Any`], so agents and recorders can downcast to its type
     /// (`p.as_any().downcast_ref::<Maker>()`) and read its typed state.
     fn as_any(&self) -> &dyn std::any::Any;

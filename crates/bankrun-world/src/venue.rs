@@ -53,6 +53,11 @@ pub trait Venue {
         amount_in: U256,
     ) -> Result<Quote, WorldError>;
 
+    /// Checks the venue's books (see [`crate::invariant`]): reserves against the tokens the
+    /// ledger says it holds (`check.holder`), the pool invariant never falling. Reports into
+    /// `check`; nothing by default.
+    fn check_invariants(&self, _check: &mut crate::invariant::InvariantCheck<'_>) {}
+
     /// The venue as [`std::any::Any`], so a recorder can read its typed state.
     fn as_any(&self) -> &dyn std::any::Any;
 

@@ -79,6 +79,8 @@ pub struct World {
     oracle_posts: u64,
     log: Log,
     keep_txs: bool,
+    monotone: crate::invariant::Monotone,
+    invariant_checks: u64,
 }
 
 impl World {
@@ -100,6 +102,8 @@ impl World {
             oracle_posts: 0,
             log: Log::default(),
             keep_txs: true,
+            monotone: crate::invariant::Monotone::default(),
+            invariant_checks: 0,
         }
     }
 
@@ -361,7 +365,63 @@ impl World {
             oracle_eth,
             agent_gas_used: used,
         });
-        self.direct(agents, Phase::AfterBlock)
+        self.direct(agents, Phase::AfterBlock)?;
+        #[cfg(feature = "invariants")]
+        self.check_invariants()?;
+        Ok(())
+    }
+
+    /// Checks every invariant of [`crate::invariant`] now: the ledger's conservation, each
+    /// protocol's and venue's books, and that no monotone quantity fell since the previous
+    /// check. With the `invariants` feature, [`World::step`] calls it after every block.
+    ///
+    /// # Errors
+    /// [`WorldError::Invariant`] listing every violation, each naming its protocol or venue.
+    pub fn check_invariants(&mut self) -> Result<(), WorldError> {
+        let now = self.now();
+        let mut what = Vec::new();
+        if let Err(e) = self.ledger.check_conservation() {
+            what.push(format!("ledger: {e}"));
+        }
+        for (id, p) in self.protocols.iter().enumerate() {
+            let mut c = crate::invariant::InvariantCheck::new(
+                now,
+                &self.ledger,
+                Holder::Protocol(id as ProtocolId),
+            );
+            p.check_invariants(&mut c);
+            let (bad, mono) = c.finish();
+            let owner = format!("protocol {id} ({})", p.name());
+            what.extend(bad.into_iter().map(|b| format!("{owner}: {b}")));
+            what.extend(self.monotone.update(&owner, mono));
+        }
+        for (id, v) in self.venues.iter().enumerate() {
+            let mut c = crate::invariant::InvariantCheck::new(
+                now,
+                &self.ledger,
+                Holder::Venue(id as VenueId),
+            );
+            v.check_invariants(&mut c);
+            let (bad, mono) = c.finish();
+            let owner = format!("venue {id} ({})", v.name());
+            what.extend(bad.into_iter().map(|b| format!("{owner}: {b}")));
+            what.extend(self.monotone.update(&owner, mono));
+        }
+        self.invariant_checks += 1;
+        if what.is_empty() {
+            Ok(())
+        } else {
+            Err(WorldError::Invariant {
+                block: self.block,
+                what: what.join("; "),
+            })
+        }
+    }
+
+    /// How many times [`World::check_invariants`] has run (after every block with the
+    /// `invariants` feature): a test's proof that the checks ran.
+    pub fn invariant_checks(&self) -> u64 {
+        self.invariant_checks
     }
 
     /// Runs every agent's scheduled or off-chain actions at once, in agent order.

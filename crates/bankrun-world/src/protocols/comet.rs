@@ -325,7 +325,179 @@ impl Protocol for Comet {
             .map_err(|e| self.revert(e))
     }
 
+    /// The market's totals against its accounts and against the ledger:
+    /// - Σ positive principals == `totalSupplyBase`, Σ −negative principals ==
+    ///   `totalBorrowBase`;
+    /// - per collateral asset, Σ account balances == `totalSupplyAsset`, each account's
+    ///   `assetsIn` bit set exactly while its balance is non-zero, and the market's token
+    ///   balance ≥ `totalSupplyAsset` (collateral reserves, what absorbs seized and
+    ///   `buyCollateral` has not sold, are never negative);
+    /// - the ledger balance of the protocol's holder equals what Comet thinks it holds
+    ///   (`base_balance`, `collateral_balance[i]`: its `balanceOf(comet)`). Exact: the
+    ///   wrapper pulls exactly what `supply` took, pushes exactly what `withdraw` sent and,
+    ///   in a liquidation, pulls the base `buyCollateral` added and pushes the collateral it
+    ///   sent out; `absorb` moves no token and `withdrawReserves` is not exposed;
+    /// - `baseSupplyIndex` and `baseBorrowIndex` never fall (rates are never negative).
+    ///
+    /// Base reserves (`getReserves` = balance − supply + borrow at present value) may be
+    /// negative after absorbs of bad debt, so their sign is not checked.
+    fn check_invariants(&self, check: &mut crate::invariant::InvariantCheck<'_>) {
+        let c = &self.comet;
+        let t = &c.totals;
+        let n = self.collateral.len();
+        let (mut supply, mut borrow) = (U256::ZERO, U256::ZERO);
+        let mut collateral = vec![U256::ZERO; n];
+        for (&account, a) in &c.accounts {
+            let p = U256::from(a.principal.unsigned_abs());
+            if a.principal >= 0 {
+                supply += p;
+            } else {
+                borrow += p;
+            }
+            for (i, sum) in collateral.iter_mut().enumerate() {
+                let held = a.collateral.get(i).copied().unwrap_or(U256::ZERO);
+                *sum += held;
+                let bit = a.assets_in & (1 << i) != 0;
+                check.require(bit != held.is_zero(), || {
+                    format!("comet account {account}: assetsIn bit {i} is {bit}, balance {held}")
+                });
+            }
+        }
+        check.equal(
+            "comet Σ supply principal == totalSupplyBase",
+            supply,
+            t.total_supply_base,
+        );
+        check.equal(
+            "comet Σ borrow principal == totalBorrowBase",
+            borrow,
+            t.total_borrow_base,
+        );
+        for (i, (sum, token)) in collateral.into_iter().zip(&self.collateral).enumerate() {
+            let total = t.total_supply_asset.get(i).copied().unwrap_or(U256::ZERO);
+            let balance = t.collateral_balance.get(i).copied().unwrap_or(U256::ZERO);
+            check.equal(
+                &format!("comet asset {i}: Σ account collateral == totalSupplyAsset"),
+                sum,
+                total,
+            );
+            check.require(balance >= total, || {
+                format!("comet asset {i}: balance {balance} < totalSupplyAsset {total}")
+            });
+            check.equal(
+                &format!("comet asset {i}: ledger (token {token}) == collateral balance"),
+                check.ledger.balance(*token, check.holder),
+                balance,
+            );
+        }
+        check.equal(
+            &format!("comet base: ledger (token {}) == base balance", self.base),
+            check.ledger.balance(self.base, check.holder),
+            t.base_balance,
+        );
+        check.never_falls("baseSupplyIndex".into(), t.base_supply_index);
+        check.never_falls("baseBorrowIndex".into(), t.base_borrow_index);
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invariant::InvariantCheck;
+    use bankrun_chain::{Holder, Ledger};
+    use bankrun_compound::comet_market::{AssetConfig, CometConfiguration};
+
+    const T0: u64 = 1_700_000_000;
+    const USDC: TokenId = 0;
+    const XYZ: TokenId = 1;
+    const H: Holder = Holder::Protocol(0);
+
+    fn e(x: u64, d: u32) -> U256 {
+        U256::from(x) * U256::from(10u64).pow(U256::from(d))
+    }
+
+    fn comet() -> Comet {
+        let pct = |x: u64| e(x, 16);
+        let cfg = CometConfiguration {
+            base_decimals: 6,
+            supply_kink: pct(90),
+            supply_per_year_interest_rate_slope_low: pct(3),
+            supply_per_year_interest_rate_slope_high: pct(200),
+            supply_per_year_interest_rate_base: U256::ZERO,
+            borrow_kink: pct(90),
+            borrow_per_year_interest_rate_slope_low: e(35, 15),
+            borrow_per_year_interest_rate_slope_high: pct(250),
+            borrow_per_year_interest_rate_base: e(15, 15),
+            store_front_price_factor: pct(50),
+            base_borrow_min: e(100, 6),
+            target_reserves: e(1_000_000_000, 6),
+            asset_configs: vec![AssetConfig {
+                decimals: 18,
+                borrow_collateral_factor: pct(65),
+                liquidate_collateral_factor: pct(70),
+                liquidation_factor: pct(93),
+                supply_cap: e(1_000_000, 18),
+            }],
+        };
+        Comet::new("comet", CometState::new(&cfg, T0).unwrap(), USDC, vec![XYZ]).unwrap()
+    }
+
+    #[test]
+    fn totals_agree_with_accounts_and_ledger_and_a_corruption_is_reported() {
+        let mut c = comet();
+        c.post_price(USDC, 1_0000_0000, T0).unwrap();
+        c.post_price(XYZ, 100_0000_0000, T0).unwrap();
+        let mut ledger = Ledger::new();
+        ledger.mint(USDC, Holder::Agent(0), e(100_000, 6)).unwrap();
+        ledger.mint(XYZ, Holder::Agent(1), e(100, 18)).unwrap();
+        let mut env = Env {
+            now: T0,
+            block: 0,
+            ledger: &mut ledger,
+            holder: H,
+        };
+        let calls = [
+            (
+                0,
+                Call::Supply {
+                    token: USDC,
+                    amount: e(100_000, 6),
+                },
+            ),
+            (
+                1,
+                Call::Supply {
+                    token: XYZ,
+                    amount: e(100, 18),
+                },
+            ),
+            (
+                1,
+                Call::Borrow {
+                    token: USDC,
+                    amount: e(5_000, 6),
+                },
+            ),
+        ];
+        for (who, call) in calls {
+            c.execute(&mut env, who, &call).unwrap();
+        }
+        let check = |c: &Comet, l: &Ledger| {
+            let mut k = InvariantCheck::new(T0, l, H);
+            c.check_invariants(&mut k);
+            k.finish()
+        };
+        let (bad, mono) = check(&c, &ledger);
+        assert_eq!(bad, Vec::<String>::new());
+        assert_eq!(mono.len(), 2);
+        let held = ledger.balance(USDC, H);
+        ledger.corrupt_balance(USDC, H, held + U256::from(1u8));
+        let (bad, _) = check(&c, &ledger);
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].contains("comet base: ledger"), "{bad:?}");
     }
 }

@@ -375,6 +375,45 @@ impl Protocol for CompoundV2 {
         Ok(())
     }
 
+    fn check_invariants(&self, check: &mut crate::invariant::InvariantCheck<'_>) {
+        for (id, m) in self.comptroller.markets.iter().enumerate() {
+            let c = &m.ctoken;
+            let tokens = c.account_tokens.values().fold(U256::ZERO, |s, t| s + t);
+            check.equal(
+                &format!("market {id}: Σ cToken balances vs totalSupply"),
+                tokens,
+                c.total_supply,
+            );
+            check.equal(
+                &format!("market {id}: getCash vs tokens held"),
+                c.cash,
+                check.ledger.balance(self.assets[id], check.holder),
+            );
+            // totalBorrows is its own accumulator, not the sum of the accounts'
+            // borrowBalanceStored: accrueInterest floors its interest (< 1 wei lost per
+            // accrual, at most one accrual per block up to accrualBlockNumber), each account's
+            // balance is floored on its own (< 1 wei each), and the index's own flooring is a
+            // relative error of 10⁻¹⁸ per accrual. The two agree within that sum.
+            let mut owed = U256::ZERO;
+            for &a in c.account_borrows.keys() {
+                match c.borrow_balance_stored(a) {
+                    Ok(b) => owed += b,
+                    Err(e) => check.fail(format!("market {id}: borrowBalanceStored({a}): {e:?}")),
+                }
+            }
+            let slack = U256::from(c.account_borrows.len() as u64 + 1 + c.accrual_block_number)
+                + c.total_borrows / U256::from(1_000_000_000_000u64);
+            let gap = owed.abs_diff(c.total_borrows);
+            check.require(gap <= slack, || {
+                format!(
+                    "market {id}: Σ borrowBalanceStored {owed} vs totalBorrows {} differ by {gap} (> {slack})",
+                    c.total_borrows
+                )
+            });
+            check.never_falls(format!("market {id} borrowIndex"), c.borrow_index);
+        }
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }

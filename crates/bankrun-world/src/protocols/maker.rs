@@ -84,6 +84,13 @@ pub fn vat_address(agent: AgentId) -> Result<u32, WorldError> {
     })
 }
 
+/// Σ of `values`, `None` on overflow.
+fn checked_sum(values: impl IntoIterator<Item = U256>) -> Option<U256> {
+    values
+        .into_iter()
+        .try_fold(U256::ZERO, |a, b| a.checked_add(b))
+}
+
 /// rad → wad, rounded down (`rad / RAY`).
 fn wad_of_rad(rad: U256) -> U256 {
     rad / RAY
@@ -765,6 +772,103 @@ impl Protocol for Maker {
         Ok(U256::ZERO)
     }
 
+    /// The Vat's accounting, the auctions, the Jug and the tokens in the ledger:
+    /// - `debt == Σ dai`, `vice == Σ sin`, `debt == Σ_ilk Art·rate + vice` (`frob` and
+    ///   `fold` change `debt` by `Δart·rate` / `Art·Δrate` and the holders' `dai` by the same;
+    ///   `grab` moves `art·rate` from `Art·rate` to `sin`/`vice`; `move` and `flux` conserve);
+    /// - per ilk, `Σ urn.art == Art`;
+    /// - per ilk, `rate` and the Jug's `rho` never fall, and `rho ≤ now` (a spell's fee is
+    ///   checked ≥ 0 by its runner, so `duty ≥ 1 ray` and drips only raise `rate`);
+    /// - the Flipper's Vat `gem` == Σ lots of its live auctions (`kick` fluxes the lot in,
+    ///   `dent` returns the lot given up, `deal`/`yank` send the rest out), each bid ≤ tab;
+    /// - [`Maker::unsafe_urns`] == the ETH-A urns with debt that `Vat.isUnsafe` now;
+    /// - WETH held by the protocol's ledger holder == [`Maker::total_eth`] (Σ ETH-A `ink` +
+    ///   `gem`): exact by design, the ledger WETH enters only with `open_vault` (minted with
+    ///   the `GemJoin.join` of the same amount) and leaves only with `ExitGem` (the
+    ///   `GemJoin.exit` of it). The stand-in [`REST_ILK`] collateral has no ledger token;
+    /// - `vat.dai[DAI_JOIN] == DAI supply · RAY`: every ERC-20 DAI of a Maker world is minted
+    ///   by [`Maker::mint_backed_dai`] (which credits the adapter the same rad) and burnt by
+    ///   `JoinDai` (which debits it). This assumes Maker is the only minter of its DAI token;
+    ///   a world that also mints that token elsewhere (a PSM venue) breaks it, and is reported.
+    fn check_invariants(&self, check: &mut crate::invariant::InvariantCheck<'_>) {
+        let vat = &self.vat;
+        match checked_sum(vat.dai.values().copied()) {
+            Some(d) => check.equal("vat debt == Σ dai", vat.debt, d),
+            None => check.fail("vat Σ dai overflows".into()),
+        }
+        match checked_sum(vat.sin.values().copied()) {
+            Some(s) => check.equal("vat vice == Σ sin", vat.vice, s),
+            None => check.fail("vat Σ sin overflows".into()),
+        }
+        let mut tabs = Some(vat.vice);
+        for (id, ilk) in vat.ilks.iter().enumerate() {
+            let arts = checked_sum(vat.urns.iter().filter(|x| x.0.0 == id).map(|x| x.1.art));
+            match arts {
+                Some(a) => check.equal(&format!("vat ilk {id}: Σ urn art == Art"), a, ilk.art),
+                None => check.fail(format!("vat ilk {id}: Σ urn art overflows")),
+            }
+            tabs = tabs
+                .zip(ilk.art.checked_mul(ilk.rate))
+                .and_then(|(a, b)| a.checked_add(b));
+            check.never_falls(format!("ilk {id} rate"), ilk.rate);
+        }
+        match tabs {
+            Some(t) => check.equal("vat debt == Σ Art·rate + vice", vat.debt, t),
+            None => check.fail("vat Σ Art·rate + vice overflows".into()),
+        }
+        for (id, j) in self.jug.ilks.iter().enumerate() {
+            check.never_falls(format!("jug ilk {id} rho"), U256::from(j.rho));
+            let now = check.now;
+            check.require(j.rho <= now, || {
+                format!("jug ilk {id}: rho {} after now {now}", j.rho)
+            });
+        }
+        let lots = checked_sum(self.flip.bids.values().map(|b| b.lot));
+        match lots {
+            Some(l) => check.equal(
+                "flipper vat gem == Σ live lots",
+                vat.gem_of(self.flip.ilk, self.flip.address),
+                l,
+            ),
+            None => check.fail("flipper Σ lots overflows".into()),
+        }
+        for (id, b) in &self.flip.bids {
+            check.require(b.bid <= b.tab, || {
+                format!("flip {id}: bid {} above tab {}", b.bid, b.tab)
+            });
+        }
+        let mut unsafe_now = Vec::new();
+        for (&(ilk, u), urn) in &vat.urns {
+            if ilk != ETH_A || urn.art.is_zero() {
+                continue;
+            }
+            match vat.is_unsafe(ETH_A, u) {
+                Ok(true) => unsafe_now.push(u),
+                Ok(false) => {}
+                Err(e) => check.fail(format!("vault {u}: isUnsafe: {e:?}")),
+            }
+        }
+        check.require(unsafe_now == self.unsafe_urns, || {
+            format!(
+                "unsafe_urns {:?} != urns unsafe now {unsafe_now:?}",
+                self.unsafe_urns
+            )
+        });
+        check.equal(
+            "ledger WETH at the protocol == Σ ETH-A ink + gem",
+            check.ledger.balance(self.weth, check.holder),
+            self.total_eth(),
+        );
+        match check.ledger.supply(self.dai).checked_mul(RAY) {
+            Some(s) => check.equal(
+                "vat dai[DaiJoin] == DAI supply · RAY",
+                vat.dai_of(DAI_JOIN),
+                s,
+            ),
+            None => check.fail("DAI supply · RAY overflows".into()),
+        }
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -1124,6 +1228,46 @@ mod tests {
         assert_eq!(m.vat().ilks, before.0.ilks);
         assert_eq!(l, before.1);
         assert_eq!(m.total_eth(), wad(10));
+    }
+
+    fn violations(m: &Maker, l: &Ledger, now: u64) -> Vec<String> {
+        let mut c = crate::invariant::InvariantCheck::new(now, l, P);
+        m.check_invariants(&mut c);
+        c.finish().0
+    }
+
+    #[test]
+    fn invariants_hold_through_a_liquidation_and_a_corruption_is_reported() {
+        let (mut m, mut l) = world();
+        assert_eq!(violations(&m, &l, T0), Vec::<String>::new());
+        m.begin_block(&mut env(&mut l, T0 + 3600)).unwrap();
+        m.post_price(WETH, 140_0000_0000, T0 + 3600).unwrap();
+        call(
+            &mut m,
+            &mut l,
+            T0 + 3600,
+            0,
+            MakerCall::JoinDai { amount: U256::MAX },
+        )
+        .unwrap();
+        call(&mut m, &mut l, T0 + 3600, 5, MakerCall::Bite { urn: 0 }).unwrap();
+        let tend = MakerCall::Tend {
+            id: 1,
+            lot: wad(10),
+            bid: rad(100),
+        };
+        call(&mut m, &mut l, T0 + 3601, 0, tend).unwrap();
+        assert_eq!(violations(&m, &l, T0 + 3601), Vec::<String>::new());
+        let mut corrupt = l.clone();
+        corrupt.corrupt_balance(WETH, P, wad(9));
+        let bad = violations(&m, &corrupt, T0 + 3601);
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].contains("ledger WETH"), "{bad:?}");
+        // A stale keeper cache is reported too.
+        let mut stale = m.clone();
+        stale.unsafe_urns.push(7);
+        let bad = violations(&stale, &l, T0 + 3601);
+        assert!(bad.len() == 1 && bad[0].contains("unsafe_urns"), "{bad:?}");
     }
 
     #[test]

@@ -98,6 +98,10 @@ pub struct WorldSummary {
     pub feeds: Vec<(String, f64, f64, f64)>,
     /// Blocks after which the ledger's conservation was checked (all of them).
     pub conservation_checks: u64,
+    /// Blocks after which every invariant of [`crate::invariant`] was checked: all of them
+    /// with the `invariants` feature, 0 without (not written to `summary.json`).
+    #[serde(skip)]
+    pub invariant_checks: u64,
 }
 
 /// A finished run.
@@ -146,6 +150,11 @@ pub fn run(
         spec.scenario.seed = s;
     }
     let (mut world, mut agents, blocks) = build(&spec, &src)?;
+    // The books as opened, before block 1 (every block after is checked by `step`).
+    #[cfg(feature = "invariants")]
+    world
+        .check_invariants()
+        .map_err(|source| RunError::World { block: 0, source })?;
     for b in 0..blocks {
         world.step(&mut agents).map_err(|source| RunError::World {
             block: world.block(),
@@ -166,6 +175,7 @@ pub fn run(
         seed: spec.scenario.seed,
         blocks,
         conservation_checks: blocks,
+        invariant_checks: world.invariant_checks(),
         ..WorldSummary::default()
     };
     let txs: Vec<TxRow> = world.log().txs.iter().map(|t| names.tx_row(t)).collect();

@@ -95,6 +95,7 @@ impl Cex {
     }
 }
 
+// No `check_invariants`: the CEX keeps no books of its own; its inventory is whatever the ledger holds.
 impl Venue for Cex {
     fn name(&self) -> &str {
         &self.name

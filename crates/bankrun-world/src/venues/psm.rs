@@ -166,6 +166,35 @@ impl Venue for Psm {
         Ok(())
     }
 
+    /// The PSM vault's books against themselves and the ledger. Exact by the wrapper's
+    /// design: the venue's holder receives gem only through `sellGem` (`sync_liquidity` takes
+    /// nothing in) and pays it out only through `buyGem`, each moving `gem18 / to18` gem while
+    /// `ink` moves `gem18`; it receives DAI only as the fee minted to it (`sellGem`) or left
+    /// unburnt (`buyGem`), the same fee `vow_dai` adds. DAI the PSM mints to users is not
+    /// separable in the ledger (the token's supply is shared with other minters), but it is
+    /// `art` net: `sellGem` mints `gem18` (out + fee), `buyGem` burns `gem18`.
+    /// - `ink == art` (the PSM ilk's rate is 1 ray: every gem18 locked draws gem18 DAI);
+    /// - `art · RAY ≤ line` (`sellGem` refuses to exceed the ceiling; `buyGem` only lowers it);
+    /// - gem held in the ledger · `to18` == `ink`;
+    /// - DAI held in the ledger == `vow_dai` (the fees).
+    fn check_invariants(&self, check: &mut crate::invariant::InvariantCheck<'_>) {
+        let p = &self.psm;
+        check.equal("psm ink == art", p.ink, p.art);
+        check.require(
+            p.art
+                .checked_mul(bankrun_maker::math::RAY)
+                .is_some_and(|debt| debt <= p.line),
+            || format!("psm art·RAY ≤ line: art {} line {}", p.art, p.line),
+        );
+        let gem = check.ledger.balance(self.gem, check.holder);
+        match gem.checked_mul(p.to18) {
+            Some(gem18) => check.equal("psm ledger gem · to18 == ink", gem18, p.ink),
+            None => check.fail(format!("psm ledger gem {gem} · to18 overflows")),
+        }
+        let dai = check.ledger.balance(self.dai, check.holder);
+        check.equal("psm ledger DAI == vow_dai (fees)", dai, p.vow_dai);
+    }
+
     fn price(&self, base: TokenId, quote: TokenId) -> Result<f64, WorldError> {
         let fee = |x: U256| u256_f64(x) / WAD as f64;
         match (base, quote) {
@@ -176,5 +205,61 @@ impl Venue for Psm {
                 what: format!("tokens {base} and {quote}"),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invariant::InvariantCheck;
+    use bankrun_chain::{Holder, Ledger};
+
+    const GEM: TokenId = 0;
+    const DAI: TokenId = 1;
+    const H: Holder = Holder::Venue(0);
+
+    #[test]
+    fn books_agree_with_the_ledger_and_a_corruption_is_reported() {
+        let wad = U256::from(WAD);
+        let line = wad * wad * U256::from(1_000_000_000u64) * U256::from(1_000_000u64);
+        let state = PsmState::new(
+            6,
+            wad / U256::from(1000u64),
+            wad / U256::from(1000u64),
+            line,
+        );
+        let mut psm = Psm::new("psm", state, GEM, DAI);
+        let mut ledger = Ledger::new();
+        ledger
+            .mint(GEM, Holder::Agent(0), U256::from(1_000_000_000u64))
+            .unwrap();
+        let mut env = Env {
+            now: 0,
+            block: 0,
+            ledger: &mut ledger,
+            holder: H,
+        };
+        psm.swap_exact_in(
+            &mut env,
+            0,
+            GEM,
+            DAI,
+            U256::from(1_000_000_000u64),
+            U256::ZERO,
+        )
+        .unwrap();
+        psm.swap_exact_in(&mut env, 0, DAI, GEM, wad * U256::from(300u64), U256::ZERO)
+            .unwrap();
+        let check = |l: &Ledger| {
+            let mut c = InvariantCheck::new(0, l, H);
+            psm.check_invariants(&mut c);
+            c.finish().0
+        };
+        assert_eq!(check(&ledger), Vec::<String>::new());
+        let gem = ledger.balance(GEM, H);
+        ledger.corrupt_balance(GEM, H, gem + U256::from(1u8));
+        let bad = check(&ledger);
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].contains("ledger gem"), "{bad:?}");
     }
 }

@@ -130,6 +130,25 @@ impl Venue for UniswapV2 {
         })
     }
 
+    fn check_invariants(&self, check: &mut crate::invariant::InvariantCheck<'_>) {
+        let (r0, r1) = self.pair.reserves();
+        // No call of the world transfers to the pair without `swap` or `mint` syncing its
+        // reserves in the same call, so the tokens held equal the reserves at block end.
+        check.equal(
+            "reserve0 vs tokens held",
+            r0,
+            check.ledger.balance(self.tokens[0].0, check.holder),
+        );
+        check.equal(
+            "reserve1 vs tokens held",
+            r1,
+            check.ledger.balance(self.tokens[1].0, check.holder),
+        );
+        // `k` never falls on a swap (the 0.3 % fee stays in the pool) or a mint; the world
+        // never burns liquidity from a pair (a `burn` would need k / totalSupply² here).
+        check.never_falls("k = reserve0 · reserve1".into(), r0 * r1);
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
