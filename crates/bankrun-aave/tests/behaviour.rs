@@ -525,14 +525,20 @@ fn deficit_in_liquidated_reserve_and_burn_bad_debt() {
     assert_eq!(r.current_liquidity_rate, expected);
 }
 
-#[test]
-fn eliminate_reserve_deficit_burns_a_tokens() {
+/// Alice's 10 WETH against 12,000 USDC, WETH at $1,000, liquidated in full: a USDC deficit.
+fn usdc_deficit_pool() -> bankrun_aave::Pool {
     let mut p = funded_pool();
     p.supply(T0, ALICE, WETH, eth(10)).unwrap();
     p.borrow(T0, ALICE, USDC, usdc(12_000)).unwrap();
     p.set_asset_price(WETH, usd(1000));
     p.liquidation_call(T0, LIQ, WETH, USDC, ALICE, U256::MAX, true)
         .unwrap();
+    p
+}
+
+#[test]
+fn eliminate_reserve_deficit_burns_a_tokens() {
+    let mut p = usdc_deficit_pool();
     let deficit = p.reserve(USDC).deficit;
     assert!(deficit > U256::ZERO);
     assert_eq!(
@@ -700,4 +706,89 @@ fn same_asset_liquidation_accrues_treasury_twice() {
     p.liquidation_call(t, LIQ, USDC, USDC, ALICE, usdc(100), true)
         .unwrap();
     assert_eq!(p.reserve(USDC).accrued_to_treasury - acc0, once + once);
+}
+
+/// The dust rule needs both sides above $1,000: a liquidation that leaves $1,000 of debt but
+/// $880.50 of collateral reverts (a mutation of `&&` to `||` in `check_dust` survived the
+/// suite before this test).
+#[test]
+fn dust_rule_refuses_collateral_dust_even_when_the_debt_left_is_large_enough() {
+    let mut p = funded_pool();
+    p.supply(T0, ALICE, WETH, eth(1)).unwrap();
+    p.borrow(T0, ALICE, USDC, usdc(1590)).unwrap();
+    p.set_asset_price(WETH, usd(1500)); // HF = 1500·0.825/1590 = 0.78
+    // 590 USDC repaid seizes 590·1.05/1500 = 0.413 WETH: $1,000 of debt and $880.50 of
+    // collateral would be left.
+    assert_eq!(
+        p.liquidation_call(T0, LIQ, WETH, USDC, ALICE, usdc(590), false),
+        Err(PoolError::MustNotLeaveDust)
+    );
+    // Taking everything leaves no dust.
+    assert!(
+        p.liquidation_call(T0, LIQ, WETH, USDC, ALICE, U256::MAX, false)
+            .is_ok()
+    );
+}
+
+/// Covering a deficit with exactly the whole aToken balance is allowed and turns the reserve
+/// off as the caller's collateral; a partial cover leaves it on (two mutations of the
+/// comparisons in `execute_eliminate_deficit` survived the suite before this test).
+#[test]
+fn covering_a_deficit_with_the_whole_balance_clears_the_collateral_flag() {
+    let mut p = usdc_deficit_pool();
+    assert!(p.reserve(USDC).deficit > usdc(300));
+    // The Umbrella stand-in supplies 300 USDC; no time passes, so the index is 1 (RAY) and
+    // its balance is exactly 300 USDC of scaled aTokens.
+    let umbrella = 6;
+    p.supply(T0, umbrella, USDC, usdc(300)).unwrap();
+    assert!(p.user(umbrella).unwrap().is_using_as_collateral(USDC));
+    p.eliminate_reserve_deficit(T0, umbrella, USDC, usdc(100))
+        .unwrap();
+    assert!(
+        p.user(umbrella).unwrap().is_using_as_collateral(USDC),
+        "a partial cover keeps the collateral flag"
+    );
+    let rest = p.supply_balance(T0, umbrella, USDC);
+    assert_eq!(rest, usdc(200));
+    assert_eq!(
+        p.eliminate_reserve_deficit(T0, umbrella, USDC, rest),
+        Ok(usdc(200))
+    );
+    assert_eq!(p.scaled_balances(umbrella, USDC).0, U256::ZERO);
+    assert!(!p.user(umbrella).unwrap().is_using_as_collateral(USDC));
+}
+
+/// `validateInterestRateData` accepts its bounds and refuses one past them: optimal usage
+/// from 1 % to 99 %, slope 2 ≥ slope 1, base + slope 1 + slope 2 ≤ 1,000 % (four boundary
+/// mutations survived the suite before this test).
+#[test]
+fn interest_rate_data_bounds_are_inclusive() {
+    use bankrun_aave::InterestRateData;
+    use bankrun_aave::rate_strategy::validate_interest_rate_data as validate;
+    let d = |opt: u16, base: u32, s1: u32, s2: u32| InterestRateData {
+        optimal_usage_ratio: opt,
+        base_variable_borrow_rate: base,
+        variable_rate_slope1: s1,
+        variable_rate_slope2: s2,
+    };
+    assert_eq!(validate(&d(100, 0, 400, 6000)), Ok(()));
+    assert_eq!(validate(&d(9900, 0, 400, 6000)), Ok(()));
+    assert_eq!(
+        validate(&d(99, 0, 400, 6000)),
+        Err(PoolError::InvalidOptimalUsageRatio)
+    );
+    assert_eq!(
+        validate(&d(9901, 0, 400, 6000)),
+        Err(PoolError::InvalidOptimalUsageRatio)
+    );
+    assert_eq!(validate(&d(8000, 0, 500, 500)), Ok(()));
+    assert_eq!(
+        validate(&d(8000, 0, 501, 500)),
+        Err(PoolError::Slope2MustBeGteSlope1)
+    );
+    assert_eq!(validate(&d(8000, 0, 50_000, 50_000)), Ok(()));
+    assert_eq!(
+        validate(&d(8000, 1, 50_000, 50_000)),
+        Err(PoolError::InvalidMaxRate)
+    );
 }

@@ -125,6 +125,215 @@ sol! {
     }
 }
 
+/// An op resolved against the native state at the time it ran: concrete amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// `Pool.supply` of `amt` wei.
+    Supply {
+        /// User (the borrower, for a liquidation).
+        user: usize,
+        /// Reserve.
+        asset: usize,
+        /// Amount, wei of the reserve's token.
+        amt: U256,
+    },
+    /// `Pool.withdraw` of `amt` wei (`U256::MAX`: all).
+    Withdraw {
+        /// User (the borrower, for a liquidation).
+        user: usize,
+        /// Reserve.
+        asset: usize,
+        /// Amount, wei of the reserve's token.
+        amt: U256,
+    },
+    /// `Pool.borrow` of `amt` wei (variable rate).
+    Borrow {
+        /// User (the borrower, for a liquidation).
+        user: usize,
+        /// Reserve.
+        asset: usize,
+        /// Amount, wei of the reserve's token.
+        amt: U256,
+    },
+    /// `Pool.repay` of `amt` wei for oneself (`U256::MAX`: all).
+    Repay {
+        /// User (the borrower, for a liquidation).
+        user: usize,
+        /// Reserve.
+        asset: usize,
+        /// Amount, wei of the reserve's token.
+        amt: U256,
+    },
+    /// `Pool.liquidationCall` by the liquidator of `amt` wei of `debt`.
+    Liquidate {
+        /// User (the borrower, for a liquidation).
+        user: usize,
+        /// Collateral reserve seized.
+        collateral: usize,
+        /// Debt reserve repaid.
+        debt: usize,
+        /// Amount, wei of the reserve's token.
+        amt: U256,
+        /// Take the collateral as aTokens.
+        receive_a_token: bool,
+    },
+    /// `Pool.setUserEMode`.
+    SetEMode {
+        /// User (the borrower, for a liquidation).
+        user: usize,
+        /// E-mode category (0: none).
+        category: u8,
+    },
+    /// Absolute timestamp.
+    Advance {
+        /// Unix seconds.
+        to: u64,
+    },
+    /// Absolute price.
+    Price {
+        /// Reserve.
+        asset: usize,
+        /// USD, 8 decimals.
+        price: U256,
+    },
+    /// `PoolConfigurator.setSupplyCap` (whole tokens, 0: none).
+    SupplyCap {
+        /// Reserve.
+        asset: usize,
+        /// Whole tokens (0: no cap).
+        cap: u64,
+    },
+    /// `PoolConfigurator.setBorrowCap` (whole tokens, 0: none).
+    BorrowCap {
+        /// Reserve.
+        asset: usize,
+        /// Whole tokens (0: no cap).
+        cap: u64,
+    },
+    /// `PoolConfigurator.setReserveFreeze`.
+    Freeze {
+        /// Reserve.
+        asset: usize,
+        /// Frozen or not.
+        frozen: bool,
+    },
+}
+
+/// The concrete call [`Harness::step`] makes for `op` in the native state `p` at `now`:
+/// amounts from the native balances (fractions in bps, above 10,000 meaning "all",
+/// `U256::MAX`), liquidation selectors resolved to the borrower's actual collateral and
+/// debt reserves, an absolute time and price.
+pub fn resolve(p: &Pool, now: u64, op: &Op) -> Call {
+    let dec = |a: usize| p.reserve(a).config.decimals;
+    let max_or = |bps: u32, x: U256| {
+        if bps > 10_000 {
+            U256::MAX
+        } else {
+            frac(x, bps)
+        }
+    };
+    match *op {
+        Op::Supply {
+            user,
+            asset,
+            amount,
+            raw,
+        } => {
+            let amt = if raw {
+                U256::from(amount)
+            } else {
+                U256::from(amount) * pow10(dec(asset)) / U256::from(100u8)
+            };
+            Call::Supply { user, asset, amt }
+        }
+        Op::Withdraw { user, asset, bps } => Call::Withdraw {
+            user,
+            asset,
+            amt: max_or(bps, p.supply_balance(now, user as u32, asset)),
+        },
+        Op::Borrow { user, asset, bps } => {
+            let acc = p.user_account_data(now, user as u32);
+            let price = p.asset_price(asset);
+            let amt = if price.is_zero() {
+                U256::ZERO
+            } else {
+                frac(acc.available_borrows_base, bps) * pow10(dec(asset)) / price
+            };
+            Call::Borrow { user, asset, amt }
+        }
+        Op::Repay { user, asset, bps } => Call::Repay {
+            user,
+            asset,
+            amt: max_or(bps, p.debt_balance(now, user as u32, asset)),
+        },
+        Op::Liquidate {
+            user,
+            collateral,
+            debt,
+            bps,
+            receive_a_token,
+        } => {
+            let user = if user >= BORROWERS {
+                (0..BORROWERS)
+                    .min_by_key(|&u| p.health_factor(now, u as u32))
+                    .unwrap_or(0)
+            } else {
+                user
+            };
+            let pick = |bitmap: u128, sel: usize| -> usize {
+                let set: Vec<usize> = (0..N_RESERVES).filter(|&i| bitmap >> i & 1 == 1).collect();
+                if set.is_empty() {
+                    sel % N_RESERVES
+                } else {
+                    set[sel % set.len()]
+                }
+            };
+            let (cb, db) = p
+                .user(user as u32)
+                .map_or((0, 0), |a| (a.collateral_bitmap, a.borrowing_bitmap));
+            let (collateral, debt) = (pick(cb, collateral), pick(db, debt));
+            Call::Liquidate {
+                user,
+                collateral,
+                debt,
+                amt: max_or(bps, p.debt_balance(now, user as u32, debt)),
+                receive_a_token,
+            }
+        }
+        Op::SetEMode { user, category } => Call::SetEMode { user, category },
+        Op::Advance { secs } => Call::Advance { to: now + secs },
+        Op::Price { asset, delta_bps } => {
+            let old = p.asset_price(asset);
+            let price = (old * U256::from((10_000 + delta_bps).max(100) as u64)
+                / U256::from(10_000u32))
+            .max(U256::from(1u8));
+            Call::Price { asset, price }
+        }
+        Op::SupplyCap { asset, delta } | Op::BorrowCap { asset, delta } => {
+            let is_supply = matches!(op, Op::SupplyCap { .. });
+            let total = if is_supply {
+                p.total_supply_for_cap(now, asset)
+            } else {
+                p.total_debt(now, asset)
+            };
+            let whole = (total / pow10(dec(asset))).saturating_to::<u64>();
+            let cap = match delta {
+                None => 0,
+                Some(d) => (whole as i64 + d).max(1) as u64,
+            };
+            if is_supply {
+                Call::SupplyCap { asset, cap }
+            } else {
+                Call::BorrowCap { asset, cap }
+            }
+        }
+        Op::ToggleFreeze { asset } => Call::Freeze {
+            asset,
+            frozen: !p.reserve(asset).config.frozen,
+        },
+    }
+}
+
 /// Both pools and the clock.
 pub struct Harness {
     /// The real pool.
@@ -262,36 +471,18 @@ impl Harness {
     pub fn step(&mut self, op: &Op) -> Result<()> {
         self.steps += 1;
         let now = self.now;
-        let dec = |p: &Pool, a: usize| p.reserve(a).config.decimals;
         // (user whose wallet moves, expected signed deltas computed from the native result)
         let mut wallet_check: Option<(usize, Vec<U256>)> = None;
         let result: Result<Vec<(usize, bool, U256)>, PoolError>;
         let outcome: Outcome;
-        match *op {
-            Op::Supply {
-                user,
-                asset,
-                amount,
-                raw,
-            } => {
-                let amt = if raw {
-                    U256::from(amount)
-                } else {
-                    U256::from(amount) * pow10(dec(&self.native, asset)) / U256::from(100u8)
-                };
-                let before = self.wallets(user)?;
-                wallet_check = Some((user, before));
+        match resolve(&self.native, now, op) {
+            Call::Supply { user, asset, amt } => {
+                wallet_check = Some((user, self.wallets(user)?));
                 let r = self.native.supply(now, user as u32, asset, amt);
                 result = r.map(|_| vec![(asset, false, amt)]);
                 outcome = self.evm.supply(user, asset, amt)?;
             }
-            Op::Withdraw { user, asset, bps } => {
-                let bal = self.native.supply_balance(now, user as u32, asset);
-                let amt = if bps > 10_000 {
-                    U256::MAX
-                } else {
-                    frac(bal, bps)
-                };
+            Call::Withdraw { user, asset, amt } => {
                 wallet_check = Some((user, self.wallets(user)?));
                 result = self
                     .native
@@ -299,14 +490,7 @@ impl Harness {
                     .map(|got| vec![(asset, true, got)]);
                 outcome = self.evm.withdraw(user, asset, amt)?;
             }
-            Op::Borrow { user, asset, bps } => {
-                let acc = self.native.user_account_data(now, user as u32);
-                let price = self.native.asset_price(asset);
-                let amt = if price.is_zero() {
-                    U256::ZERO
-                } else {
-                    frac(acc.available_borrows_base, bps) * pow10(dec(&self.native, asset)) / price
-                };
+            Call::Borrow { user, asset, amt } => {
                 wallet_check = Some((user, self.wallets(user)?));
                 result = self
                     .native
@@ -314,13 +498,7 @@ impl Harness {
                     .map(|_| vec![(asset, true, amt)]);
                 outcome = self.evm.borrow(user, asset, amt)?;
             }
-            Op::Repay { user, asset, bps } => {
-                let debt = self.native.debt_balance(now, user as u32, asset);
-                let amt = if bps > 10_000 {
-                    U256::MAX
-                } else {
-                    frac(debt, bps)
-                };
+            Call::Repay { user, asset, amt } => {
                 wallet_check = Some((user, self.wallets(user)?));
                 result = self
                     .native
@@ -328,43 +506,13 @@ impl Harness {
                     .map(|paid| vec![(asset, false, paid)]);
                 outcome = self.evm.repay(user, asset, amt)?;
             }
-            Op::Liquidate {
+            Call::Liquidate {
                 user,
                 collateral,
                 debt,
-                bps,
+                amt,
                 receive_a_token,
             } => {
-                // Selectors resolve to the borrower's actual collateral / debt reserves
-                // (the n-th set bit, modulo their count); `user` ≥ BORROWERS picks the
-                // borrower with the lowest health factor.
-                let user = if user >= BORROWERS {
-                    (0..BORROWERS)
-                        .min_by_key(|&u| self.native.health_factor(now, u as u32))
-                        .unwrap_or(0)
-                } else {
-                    user
-                };
-                let pick = |bitmap: u128, sel: usize| -> usize {
-                    let set: Vec<usize> =
-                        (0..N_RESERVES).filter(|&i| bitmap >> i & 1 == 1).collect();
-                    if set.is_empty() {
-                        sel % N_RESERVES
-                    } else {
-                        set[sel % set.len()]
-                    }
-                };
-                let (cb, db) = self
-                    .native
-                    .user(user as u32)
-                    .map_or((0, 0), |a| (a.collateral_bitmap, a.borrowing_bitmap));
-                let (collateral, debt) = (pick(cb, collateral), pick(db, debt));
-                let d = self.native.debt_balance(now, user as u32, debt);
-                let amt = if bps > 10_000 {
-                    U256::MAX
-                } else {
-                    frac(d, bps)
-                };
                 wallet_check = Some((LIQUIDATOR, self.wallets(LIQUIDATOR)?));
                 result = self
                     .native
@@ -388,52 +536,34 @@ impl Harness {
                     self.evm
                         .liquidate(LIQUIDATOR, collateral, debt, user, amt, receive_a_token)?;
             }
-            Op::SetEMode { user, category } => {
+            Call::SetEMode { user, category } => {
                 result = self
                     .native
                     .set_user_emode(now, user as u32, category)
                     .map(|_| vec![]);
                 outcome = self.evm.set_user_emode(user, category)?;
             }
-            Op::Advance { secs } => {
-                self.now += secs;
+            Call::Advance { to } => {
+                self.now = to;
                 self.evm.evm.set_timestamp(self.now);
                 result = Ok(vec![]);
                 outcome = Outcome::Success(Default::default());
             }
-            Op::Price { asset, delta_bps } => {
-                let p = self.native.asset_price(asset);
-                let np = (p * U256::from((10_000 + delta_bps).max(100) as u64)
-                    / U256::from(10_000u32))
-                .max(U256::from(1u8));
-                self.native.set_asset_price(asset, np);
-                self.evm.set_price(asset, np);
+            Call::Price { asset, price } => {
+                self.native.set_asset_price(asset, price);
+                self.evm.set_price(asset, price);
                 result = Ok(vec![]);
                 outcome = Outcome::Success(Default::default());
             }
-            Op::SupplyCap { asset, delta } | Op::BorrowCap { asset, delta } => {
-                let is_supply = matches!(op, Op::SupplyCap { .. });
-                let unit = pow10(dec(&self.native, asset));
-                let total = if is_supply {
-                    self.native.total_supply_for_cap(now, asset)
-                } else {
-                    self.native.total_debt(now, asset)
-                };
-                let whole = (total / unit).saturating_to::<u64>();
-                let cap = match delta {
-                    None => 0,
-                    Some(d) => (whole as i64 + d).max(1) as u64,
-                };
-                if is_supply {
-                    result = self.native.set_supply_cap(asset, cap).map(|_| vec![]);
-                    outcome = self.evm.set_supply_cap(asset, cap)?;
-                } else {
-                    result = self.native.set_borrow_cap(asset, cap).map(|_| vec![]);
-                    outcome = self.evm.set_borrow_cap(asset, cap)?;
-                }
+            Call::SupplyCap { asset, cap } => {
+                result = self.native.set_supply_cap(asset, cap).map(|_| vec![]);
+                outcome = self.evm.set_supply_cap(asset, cap)?;
             }
-            Op::ToggleFreeze { asset } => {
-                let frozen = !self.native.reserve(asset).config.frozen;
+            Call::BorrowCap { asset, cap } => {
+                result = self.native.set_borrow_cap(asset, cap).map(|_| vec![]);
+                outcome = self.evm.set_borrow_cap(asset, cap)?;
+            }
+            Call::Freeze { asset, frozen } => {
                 result = self
                     .native
                     .set_reserve_freeze(now, asset, frozen)

@@ -91,6 +91,10 @@ mod tests {
         assert_eq!(percent_mul(u(1), u(5000)).unwrap(), u(1));
         assert_eq!(percent_mul(u(1), u(4999)).unwrap(), u(0));
         assert_eq!(percent_mul_floor(u(1), u(5000)).unwrap(), u(0));
+        // 10,001 * 50.00 % = 5,000.5 -> floor 5,000 (half up would give 5,001); a zero result
+        // alone would not tell floor from a function returning 0 (cargo-mutants survivor).
+        assert_eq!(percent_mul_floor(u(10_001), u(5000)).unwrap(), u(5000));
+        assert_eq!(percent_mul(u(10_001), u(5000)).unwrap(), u(5001));
         assert_eq!(percent_mul_ceil(u(1), u(1)).unwrap(), u(1));
         assert_eq!(percent_mul_ceil(u(10000), u(1)).unwrap(), u(1));
         // 1000 / 105 % = 952.38 -> 952 half-up, 953 ceil
