@@ -54,7 +54,9 @@ pub fn u256_to_f64(x: U256) -> f64 {
     if x <= U256::from(u128::MAX) {
         x.to::<u128>() as f64
     } else {
-        x.to_string().parse().unwrap_or(f64::MAX)
+        // ruint's rounding conversion: a health factor of `U256::MAX` (no debt) is read every
+        // block, and going through its 78 decimal digits took 2 % of a run in a profile.
+        f64::from(x)
     }
 }
 
@@ -70,6 +72,21 @@ pub fn base_to_usd(x: U256) -> f64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn wide_values_round_to_the_nearest_f64() {
+        // The decimal text parsed by Rust is the reference for correctly rounded values.
+        for text in [
+            "340282366920938463463374607431768211456",
+            "10000000000000000000000000000000000000000",
+            "123456789012345678901234567890123456789012345678901234567890",
+        ] {
+            let x: U256 = text.parse().unwrap();
+            assert_eq!(u256_to_f64(x), text.parse::<f64>().unwrap(), "{text}");
+        }
+        assert_eq!(u256_to_f64(U256::MAX), 2f64.powi(256));
+    }
+
     use super::*;
 
     #[test]
