@@ -21,8 +21,11 @@
 //!   [`MempoolRules::price_bump_percent`] (10 %, go-ethereum's `PriceBump` default) higher;
 //!   otherwise it is refused as underpriced and counted.
 //!
-//! Everything is ordered by `Vec` position and explicit keys, so block contents are
-//! deterministic.
+//! Pending transactions are kept in block order under an explicit key (bid, tie, order of
+//! entry), so block contents are deterministic and building a block costs what it takes out,
+//! not the number pending.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A pending transaction.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,10 +102,47 @@ pub struct MempoolStats {
     pub refused_underpriced: u64,
 }
 
+/// Position of a pending transaction in block order: bid descending (in `f64::total_cmp`
+/// order), then tie ascending, then the order it entered the mempool (a replacement enters
+/// anew). Block building walks the pending transactions in this order, so it never sorts or
+/// moves them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    /// `u64::MAX` minus the bid's total-order bits: higher bids first.
+    bid: u64,
+    tie: u64,
+    seq: u64,
+}
+
+impl Key {
+    fn of<S, C>(tx: &Tx<S, C>, seq: u64) -> Self {
+        // The unsigned image of `f64::total_cmp`'s order: flip every bit of negatives and
+        // the sign bit of positives.
+        let bits = tx.fee_gwei.to_bits();
+        let ordered = if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | (1 << 63)
+        };
+        Key {
+            bid: u64::MAX - ordered,
+            tie: tx.tie,
+            seq,
+        }
+    }
+}
+
 /// The mempool.
 #[derive(Debug, Clone)]
 pub struct Mempool<S, C> {
-    pending: Vec<Tx<S, C>>,
+    /// Pending transactions in block order.
+    pending: BTreeMap<Key, Tx<S, C>>,
+    /// The same keys by submission block, for expiry.
+    by_submitted: BTreeSet<(u64, Key)>,
+    /// Pending transactions per gas amount: the least gas pending ends a block's fill early.
+    gas_counts: BTreeMap<u64, usize>,
+    /// Entries made so far (the last component of [`Key`]).
+    seq: u64,
     rules: MempoolRules,
     stats: MempoolStats,
 }
@@ -117,7 +157,10 @@ impl<S, C> Mempool<S, C> {
     /// An empty mempool admitting by `rules`.
     pub fn new(rules: MempoolRules) -> Self {
         Mempool {
-            pending: Vec::new(),
+            pending: BTreeMap::new(),
+            by_submitted: BTreeSet::new(),
+            gas_counts: BTreeMap::new(),
+            seq: 0,
             rules,
             stats: MempoolStats::default(),
         }
@@ -143,9 +186,9 @@ impl<S, C> Mempool<S, C> {
         self.stats.dropped
     }
 
-    /// Pending transactions (in no particular order).
-    pub fn pending(&self) -> &[Tx<S, C>] {
-        &self.pending
+    /// Pending transactions, in block order (bid descending, then tie, then entry).
+    pub fn pending(&self) -> impl Iterator<Item = &Tx<S, C>> {
+        self.pending.values()
     }
 
     /// Number of pending transactions.
@@ -160,34 +203,42 @@ impl<S, C> Mempool<S, C> {
 
     /// Whether `f` holds for some pending transaction.
     pub fn any(&self, f: impl Fn(&Tx<S, C>) -> bool) -> bool {
-        self.pending.iter().any(f)
+        self.pending.values().any(f)
     }
 
     /// Pending transactions not yet includable in `block` (`not_before > block`).
     pub fn waiting(&self, block: u64) -> usize {
-        self.pending.iter().filter(|t| t.not_before > block).count()
+        self.pending
+            .values()
+            .filter(|t| t.not_before > block)
+            .count()
     }
 
     /// Withdraws the pending transactions for which `f` holds (their senders cancelled or
     /// replaced them off-pool); returns how many.
     pub fn withdraw(&mut self, f: impl Fn(&Tx<S, C>) -> bool) -> usize {
-        let n = self.pending.len();
-        self.pending.retain(|t| !f(t));
-        n - self.pending.len()
+        let keys: Vec<Key> = (self.pending.iter())
+            .filter(|(_, t)| f(t))
+            .map(|(k, _)| *k)
+            .collect();
+        for k in &keys {
+            self.remove(k);
+        }
+        keys.len()
     }
 
     /// Removes and returns the transactions dropped at `block`: pending more than `ttl`
-    /// blocks since they were submitted. In pending order.
+    /// blocks since they were submitted. In block order.
     pub fn expire(&mut self, block: u64, ttl: u64) -> Vec<Tx<S, C>> {
-        let expired = |t: &Tx<S, C>| block.saturating_sub(t.submitted) > ttl;
-        // Fast path: most blocks drop nothing, so do not rebuild the pending list.
-        if !self.pending.iter().any(expired) {
+        // Expired: `block - submitted > ttl`, i.e. submitted before `block - ttl`.
+        let Some(limit) = block.checked_sub(ttl) else {
             return Vec::new();
-        }
-        let (dropped, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
-            .into_iter()
-            .partition(|t| expired(t));
-        self.pending = kept;
+        };
+        let mut keys: Vec<Key> = (self.by_submitted.range(..(limit, Key::MIN)))
+            .map(|(_, k)| *k)
+            .collect();
+        keys.sort_unstable();
+        let dropped: Vec<_> = keys.iter().filter_map(|k| self.remove(k)).collect();
         self.stats.dropped += dropped.len() as u64;
         dropped
     }
@@ -196,26 +247,51 @@ impl<S, C> Mempool<S, C> {
     /// block` and a bid ≥ `min_fee_gwei`, by descending bid then tie, while `gas` lasts.
     /// The rest stay pending.
     pub fn build_block(&mut self, block: u64, min_fee_gwei: f64, gas: u64) -> Vec<Tx<S, C>> {
-        if self.pending.is_empty() {
-            return Vec::new();
-        }
-        // Stable sort: equal (bid, tie) keep submission order.
-        self.pending
-            .sort_by(|a, b| b.fee_gwei.total_cmp(&a.fee_gwei).then(a.tie.cmp(&b.tie)));
         let mut left = gas;
-        let mut out = Vec::new();
-        let mut rest = Vec::new();
-        for tx in self.pending.drain(..) {
+        let mut taken = Vec::new();
+        for (k, tx) in &self.pending {
+            // Bids only fall from here on, and nothing pending uses less gas than the least.
+            if tx.fee_gwei < min_fee_gwei || self.gas_counts.keys().next().is_none_or(|&g| g > left)
+            {
+                break;
+            }
             if tx.not_before <= block && tx.fee_gwei >= min_fee_gwei && tx.gas <= left {
                 left -= tx.gas;
-                out.push(tx);
-            } else {
-                rest.push(tx);
+                taken.push(*k);
             }
         }
-        self.pending = rest;
-        out
+        taken.iter().filter_map(|k| self.remove(k)).collect()
     }
+
+    /// Adds `tx` as the newest entry.
+    fn insert(&mut self, tx: Tx<S, C>) {
+        let key = Key::of(&tx, self.seq);
+        self.seq += 1;
+        self.by_submitted.insert((tx.submitted, key));
+        *self.gas_counts.entry(tx.gas).or_default() += 1;
+        self.pending.insert(key, tx);
+    }
+
+    /// Removes the entry `key` from the pending set and its indexes.
+    fn remove(&mut self, key: &Key) -> Option<Tx<S, C>> {
+        let tx = self.pending.remove(key)?;
+        self.by_submitted.remove(&(tx.submitted, *key));
+        if let Some(n) = self.gas_counts.get_mut(&tx.gas) {
+            *n -= 1;
+            if *n == 0 {
+                self.gas_counts.remove(&tx.gas);
+            }
+        }
+        Some(tx)
+    }
+}
+
+impl Key {
+    const MIN: Key = Key {
+        bid: 0,
+        tie: 0,
+        seq: 0,
+    };
 }
 
 impl<S: PartialEq, C> Mempool<S, C> {
@@ -233,12 +309,12 @@ impl<S: PartialEq, C> Mempool<S, C> {
     /// The [`Refusal`]; the transaction is not added.
     pub fn try_submit(&mut self, tx: Tx<S, C>) -> Result<Option<Tx<S, C>>, Refusal> {
         if let Some(key) = tx.replace_key
-            && let Some(i) = self
+            && let Some((&k, old)) = self
                 .pending
                 .iter()
-                .position(|p| p.replace_key == Some(key) && p.sender == tx.sender)
+                .find(|(_, p)| p.replace_key == Some(key) && p.sender == tx.sender)
         {
-            let old = self.pending[i].fee_gwei;
+            let old = old.fee_gwei;
             let needed = old * (100.0 + f64::from(self.rules.price_bump_percent)) / 100.0;
             // As go-ethereum: strictly above the old bid and at least the bumped bid.
             if !(tx.fee_gwei > old && tx.fee_gwei >= needed) {
@@ -250,29 +326,27 @@ impl<S: PartialEq, C> Mempool<S, C> {
             }
             self.stats.replaced += 1;
             self.stats.submitted += 1;
-            let replaced = self.pending.remove(i);
-            self.pending.push(tx);
-            return Ok(Some(replaced));
+            let replaced = self.remove(&k);
+            self.insert(tx);
+            return Ok(replaced);
         }
         if let Some(slots) = self.rules.slots_per_sender
-            && self
-                .pending
-                .iter()
-                .filter(|p| p.sender == tx.sender)
-                .count()
-                >= slots
+            && self.pending_of(&tx.sender) >= slots
         {
             self.stats.refused_slots += 1;
             return Err(Refusal::SlotsFull { slots });
         }
         self.stats.submitted += 1;
-        self.pending.push(tx);
+        self.insert(tx);
         Ok(None)
     }
 
     /// Pending transactions of `sender`.
     pub fn pending_of(&self, sender: &S) -> usize {
-        self.pending.iter().filter(|p| p.sender == *sender).count()
+        self.pending
+            .values()
+            .filter(|p| p.sender == *sender)
+            .count()
     }
 }
 
@@ -293,8 +367,8 @@ mod tests {
         }
     }
 
-    fn ties(txs: &[Tx<u32, &'static str>]) -> Vec<u64> {
-        txs.iter().map(|t| t.tie).collect()
+    fn ties<'a>(txs: impl IntoIterator<Item = &'a Tx<u32, &'static str>>) -> Vec<u64> {
+        txs.into_iter().map(|t| t.tie).collect()
     }
 
     #[test]
@@ -462,5 +536,84 @@ mod tests {
         assert!(m.any(|t| t.sender == 2));
         assert_eq!(m.withdraw(|t| t.sender == 1), 2);
         assert_eq!(ties(m.pending()), vec![2]);
+    }
+
+    /// The block builder before pending transactions were kept in block order: a `Vec`
+    /// stable-sorted by (bid, tie) at every block. The mempool must build the same blocks
+    /// and drop the same transactions in the same order.
+    #[derive(Default)]
+    struct SortedVec(Vec<Tx<u32, &'static str>>);
+
+    impl SortedVec {
+        fn expire(&mut self, block: u64, ttl: u64) -> Vec<Tx<u32, &'static str>> {
+            let (dropped, kept) = std::mem::take(&mut self.0)
+                .into_iter()
+                .partition(|t| block.saturating_sub(t.submitted) > ttl);
+            self.0 = kept;
+            dropped
+        }
+
+        fn build_block(&mut self, block: u64, min: f64, gas: u64) -> Vec<Tx<u32, &'static str>> {
+            self.0
+                .sort_by(|a, b| b.fee_gwei.total_cmp(&a.fee_gwei).then(a.tie.cmp(&b.tie)));
+            let mut left = gas;
+            let (mut out, mut rest) = (Vec::new(), Vec::new());
+            for tx in self.0.drain(..) {
+                if tx.not_before <= block && tx.fee_gwei >= min && tx.gas <= left {
+                    left -= tx.gas;
+                    out.push(tx);
+                } else {
+                    rest.push(tx);
+                }
+            }
+            self.0 = rest;
+            out
+        }
+    }
+
+    #[test]
+    fn builds_the_blocks_a_sorted_vec_builds() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream(20_261_203, "test.mempool.reference");
+        let key = |t: &Tx<u32, &'static str>| (t.sender, t.tie, t.submitted, t.gas);
+        for case in 0..200 {
+            let (mut m, mut r) = (Mempool::default(), SortedVec::default());
+            let ttl = rng.random_range(1..=20u64);
+            for block in 0..300u64 {
+                for _ in 0..rng.random_range(0..=6) {
+                    let t = Tx {
+                        sender: rng.random_range(0..50u32),
+                        action: "call",
+                        // Few distinct bids and ties, so that equal keys occur.
+                        fee_gwei: [0.0, -0.0, 1.0, 2.5, 2.5, 7.0, f64::NAN][rng.random_range(0..7)],
+                        tie: rng.random_range(0..4u64),
+                        submitted: block,
+                        not_before: block + rng.random_range(0..3u64),
+                        gas: rng.random_range(1..=5u64) * 100,
+                        replace_key: None,
+                    };
+                    m.submit(t.clone());
+                    r.0.push(t);
+                }
+                let dropped = m.expire(block, ttl);
+                let expected = r.expire(block, ttl);
+                // The old builder dropped in pending order, which after a block is block order.
+                assert_eq!(
+                    dropped.iter().map(key).collect::<Vec<_>>(),
+                    expected.iter().map(key).collect::<Vec<_>>(),
+                    "case {case}, block {block}: dropped"
+                );
+                let min = [0.0, 1.0, 2.0][rng.random_range(0..3)];
+                let gas = rng.random_range(0..=1_500u64);
+                let built = m.build_block(block, min, gas);
+                let expected = r.build_block(block, min, gas);
+                assert_eq!(
+                    built.iter().map(key).collect::<Vec<_>>(),
+                    expected.iter().map(key).collect::<Vec<_>>(),
+                    "case {case}, block {block}: built"
+                );
+                assert_eq!(m.len(), r.0.len());
+            }
+        }
     }
 }

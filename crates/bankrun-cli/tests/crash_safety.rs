@@ -3,8 +3,10 @@
 //! bytes as the sweep run without interruption, a simulate killed at random points never
 //! leaves an output directory that looks complete, and a full disk is a clear error.
 //!
-//! The kill times come from a named ChaCha stream, so the plan is fixed; where in the run each
-//! kill lands depends on the machine's speed, which is the point: the result must not.
+//! The kill plan comes from a named ChaCha stream. The sweep's kills are placed by its progress
+//! (chunk files written), not by the clock, so a fast machine cannot finish the sweep before the
+//! 20th kill; exactly where in a chunk each kill lands still depends on the machine, which is
+//! the point: the result must not.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,11 +39,11 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
-/// Waits up to `after` for `child`; kills it (SIGKILL) if still running. Returns whether it
-/// was killed (false: it finished first, successfully).
-fn kill_after(mut child: Child, after: Duration) -> bool {
-    let t = Instant::now();
-    while t.elapsed() < after {
+/// Waits for `child` until `due()` holds; then kills it (SIGKILL) after `grace` more. Returns
+/// whether it was killed (false: it finished first, successfully).
+fn kill_when(mut child: Child, due: &dyn Fn() -> bool, grace: Duration) -> bool {
+    let mut since: Option<Instant> = None;
+    loop {
         if let Some(status) = child.try_wait().unwrap() {
             let mut err = String::new();
             if let Some(mut e) = child.stderr.take() {
@@ -50,11 +52,23 @@ fn kill_after(mut child: Child, after: Duration) -> bool {
             assert!(status.success(), "exited with {status}: {err}");
             return false;
         }
-        std::thread::sleep(Duration::from_millis(5));
+        match since {
+            Some(t) if t.elapsed() >= grace => break,
+            None if due() => since = Some(Instant::now()),
+            _ => {}
+        }
+        std::thread::sleep(Duration::from_millis(1));
     }
     child.kill().unwrap();
     child.wait().unwrap();
     true
+}
+
+/// Waits up to `after` for `child`; kills it (SIGKILL) if still running. Returns whether it
+/// was killed (false: it finished first, successfully).
+fn kill_after(child: Child, after: Duration) -> bool {
+    let t = Instant::now();
+    kill_when(child, &|| t.elapsed() >= after, Duration::ZERO)
 }
 
 /// Chunk files written so far under `dir/paths`.
@@ -98,6 +112,11 @@ fn a_sweep_killed_at_20_random_points_and_resumed_writes_the_same_bytes() {
     let killed = tmp.path().join("killed");
     let mut rng = bankrun_chain::rng::stream(20_261_202, "test.kill-resume.sweep");
     let (mut kills, mut finished, mut progress) = (0, false, Vec::new());
+    // Where each kill lands is set by the sweep's progress, not by the clock, so that a fast
+    // machine cannot finish the sweep before the 20th kill: the first two land in start-up
+    // (a few milliseconds in), the others once a random 1 to 10 more chunk files exist than
+    // at the previous kill (about 100 of the 240 in all), plus up to 3 ms, while both threads
+    // are in the middle of their next chunks.
     for attempt in 0..200 {
         let mut args = SWEEP.to_vec();
         args.extend(["--out", killed.to_str().unwrap()]);
@@ -105,9 +124,14 @@ fn a_sweep_killed_at_20_random_points_and_resumed_writes_the_same_bytes() {
             args.push("--resume");
         }
         let child = bankrun(&args).spawn().unwrap();
-        // Early kills land in start-up and the first chunks; later ones mid-sweep.
-        let after = Duration::from_millis(rng.random_range(50..=400));
-        if kill_after(child, after) {
+        let grace = Duration::from_micros(rng.random_range(0..=3_000));
+        let was_killed = if kills < 2 {
+            kill_after(child, Duration::from_millis(rng.random_range(2..=30)))
+        } else {
+            let target = chunks(&killed) + rng.random_range(1..=10);
+            kill_when(child, &|| chunks(&killed) >= target, grace)
+        };
+        if was_killed {
             kills += 1;
             progress.push(chunks(&killed));
         } else {
@@ -170,7 +194,9 @@ fn a_simulate_killed_at_random_points_leaves_no_directory_that_looks_complete() 
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
         bankrun(&a)
     };
+    let started = Instant::now();
     let o = run(&whole).output().unwrap();
+    let took = started.elapsed();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let complete = tree(&whole);
 
@@ -179,7 +205,9 @@ fn a_simulate_killed_at_random_points_leaves_no_directory_that_looks_complete() 
     let mut kills = 0;
     for _ in 0..8 {
         let child = run(&out).spawn().unwrap();
-        if kill_after(child, Duration::from_millis(rng.random_range(30..=1_500))) {
+        // Anywhere from start-up to the final rename: a random fraction of a whole run's time.
+        let after = took.mul_f64(rng.random_range(0.02..=1.1));
+        if kill_after(child, after) {
             kills += 1;
             // Killed: either nothing at `out`, or (killed after the rename) the whole run.
             if out.exists() {

@@ -627,25 +627,28 @@ fn execute_plan(
         .partition(|p| matches!(p, Plan::Supply(..)));
     let mut touched = Vec::new();
     for p in supplies.into_iter().chain(rest) {
-        let sym = |a: AssetId| w.assets[a].symbol.clone();
-        let (u, what) = match &p {
-            Plan::Supply(u, a, x) => (
-                *u,
-                format!("account {u} supplying {} {}", w.tokens(*a, *x), sym(*a)),
+        // The description is only formatted for an error: building it for every planned
+        // action cost a few percent of a sweep path.
+        let what = |p: &Plan| match p {
+            Plan::Supply(u, a, x) => format!(
+                "account {u} supplying {} {}",
+                w.tokens(*a, *x),
+                w.assets[*a].symbol
             ),
-            Plan::EMode(u, id) => (*u, format!("account {u} entering e-mode {id}")),
-            Plan::Borrow(u, a, x) => (
-                *u,
-                format!("account {u} borrowing {} {}", w.tokens(*a, *x), sym(*a)),
+            Plan::EMode(u, id) => format!("account {u} entering e-mode {id}"),
+            Plan::Borrow(u, a, x) => format!(
+                "account {u} borrowing {} {}",
+                w.tokens(*a, *x),
+                w.assets[*a].symbol
             ),
         };
-        let r = match p {
-            Plan::Supply(u, a, x) if !x.is_zero() => pool.supply(now, u, a, x),
-            Plan::EMode(u, id) => pool.set_user_emode(now, u, id),
-            Plan::Borrow(u, a, x) if !x.is_zero() => pool.borrow(now, u, a, x),
-            _ => Ok(()),
+        let (r, u) = match p {
+            Plan::Supply(u, a, x) if !x.is_zero() => (pool.supply(now, u, a, x), u),
+            Plan::EMode(u, id) => (pool.set_user_emode(now, u, id), u),
+            Plan::Borrow(u, a, x) if !x.is_zero() => (pool.borrow(now, u, a, x), u),
+            Plan::Supply(u, ..) | Plan::Borrow(u, ..) => (Ok(()), u),
         };
-        r.map_err(|e| err(format!("{what}: {e}")))?;
+        r.map_err(|e| err(format!("{}: {e}", what(&p))))?;
         touched.push(u);
     }
     for (a, r) in reserves.iter().enumerate() {

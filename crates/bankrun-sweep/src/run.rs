@@ -528,6 +528,21 @@ fn run_chunk<P: PathSource>(plan: &P, c: u64, progress: &Progress<'_>) -> Result
         .collect()
 }
 
+/// Whether `out` holds no sweep yet: absent, empty, or only the empty `paths/` directory a run
+/// killed before its first `manifest.json` leaves. `--resume` then starts the sweep afresh
+/// (there is nothing to lose) instead of asking for a manifest that was never written.
+fn never_started(out: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return !out.exists();
+    };
+    entries.into_iter().all(|e| {
+        e.is_ok_and(|e| {
+            e.file_name() == "paths"
+                && std::fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_none())
+        })
+    })
+}
+
 /// Runs (or resumes) a sweep of `base` into `cfg.out`.
 ///
 /// # Errors
@@ -556,7 +571,7 @@ pub(crate) fn drive<P: PathSource>(
     let spec = plan.spec();
     let out = &cfg.out;
     let shard = cfg.shard.map(|(i, n)| [i, n]);
-    let mut manifest = if cfg.resume {
+    let mut manifest = if cfg.resume && !never_started(out) {
         let m = Manifest::read(out)?;
         if m.sweep != *spec {
             return Err(SweepError::bad(format!(
@@ -575,7 +590,8 @@ pub(crate) fn drive<P: PathSource>(
         }
         m
     } else {
-        if out.exists()
+        if !cfg.resume
+            && out.exists()
             && std::fs::read_dir(out)
                 .map_err(|e| SweepError::io(out, e))?
                 .next()

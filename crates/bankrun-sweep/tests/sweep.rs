@@ -166,6 +166,23 @@ fn threads_shards_and_resume_give_identical_bytes() {
     sweep(&s, Some(&scen), &c, &none).unwrap();
     assert_same(&one, &r);
 
+    // A kill before the first manifest leaves an empty `paths/` only: --resume starts afresh,
+    // but never over a directory holding anything else.
+    let k = tmp.path().join("killed-at-start");
+    std::fs::create_dir_all(k.join("paths")).unwrap();
+    let mut c = cfg(&k, 2);
+    c.resume = true;
+    sweep(&s, Some(&scen), &c, &none).unwrap();
+    assert_same(&one, &k);
+    let f = tmp.path().join("foreign");
+    std::fs::create_dir_all(f.join("paths")).unwrap();
+    std::fs::write(f.join("notes.txt"), b"mine").unwrap();
+    let mut c = cfg(&f, 2);
+    c.resume = true;
+    let e = sweep(&s, Some(&scen), &c, &none).unwrap_err();
+    assert!(e.to_string().contains("manifest.json"), "{e}");
+    assert_eq!(std::fs::read(f.join("notes.txt")).unwrap(), b"mine");
+
     // Paths differ from one another and the draws and prices are recorded.
     let rows = bankrun_sweep::chunks::read(
         &one.join("paths/chunk-000000.parquet"),

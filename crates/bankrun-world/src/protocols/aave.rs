@@ -15,7 +15,7 @@
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
-use bankrun_aave::{AssetId, Pool, U256};
+use bankrun_aave::{AssetId, Pool, ProtocolVersion, U256};
 use bankrun_chain::TokenId;
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
@@ -360,7 +360,21 @@ impl AaveV3 {
                 .max_by(|x, y| value(x.0, x.1).total_cmp(&value(y.0, y.1)))
         };
         let (d, owed) = pick(&|a| pool.debt_balance(now, user, a))?;
-        let (c, _) = pick(&|a| pool.supply_balance(now, user, a))?;
+        // Only collateral `liquidationCall` accepts: enabled by the user, and in v3.0 with a
+        // non-zero liquidation threshold (`ValidationLogic.validateLiquidationCall`; v3.6
+        // checks the flag only). Anything else reverts `CollateralCannotBeLiquidated`.
+        let liquidatable = |a: AssetId| {
+            pool.user(user).is_some_and(|u| u.is_using_as_collateral(a))
+                && (pool.version() != ProtocolVersion::V3_0
+                    || pool.reserve(a).config.liquidation_threshold != 0)
+        };
+        let (c, _) = pick(&|a| {
+            if liquidatable(a) {
+                pool.supply_balance(now, user, a)
+            } else {
+                U256::ZERO
+            }
+        })?;
         Some(Candidate {
             borrower: user,
             debt: self.assets[d],

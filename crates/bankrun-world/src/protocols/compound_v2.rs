@@ -203,7 +203,7 @@ impl CompoundV2 {
         account: AgentId,
         shortfall: f64,
     ) -> Result<Option<Candidate>, WorldError> {
-        let mut debt: Option<(MarketId, U256, f64)> = None;
+        let mut debt: Option<(MarketId, U256, f64, f64)> = None;
         let mut borrows = 0.0;
         let mut coll: Option<(MarketId, f64)> = None;
         for (id, m) in self.comptroller.markets.iter().enumerate() {
@@ -219,8 +219,8 @@ impl CompoundV2 {
                 .map_err(|e| self.revert(e))?;
             let v = u256_f64(owed) * price;
             borrows += v / 1e18;
-            if !owed.is_zero() && debt.is_none_or(|(_, _, best)| v > best) {
-                debt = Some((id, owed, v));
+            if !owed.is_zero() && debt.is_none_or(|(_, _, best, _)| v > best) {
+                debt = Some((id, owed, v, price));
             }
             let held = self.underlying(id, m.ctoken.balance_of(account))?;
             let v = u256_f64(held) * price;
@@ -231,14 +231,30 @@ impl CompoundV2 {
                 coll = Some((id, v));
             }
         }
-        let (Some((d, owed, _)), Some((c, _))) = (debt, coll) else {
+        let (Some((d, owed, _, debt_price)), Some((c, coll_value))) = (debt, coll) else {
             return Ok(None);
         };
+        // A liquidator repays at most the close factor of the borrow, and no more than the
+        // collateral can pay for at the liquidation incentive: beyond it `seizeTokens` exceeds
+        // the borrower's cTokens and `liquidateBorrow` reverts (LIQUIDATE_SEIZE_TOO_MUCH). The
+        // second bound is the liquidator's estimate (f64, 0.1 % under).
+        let close = owed * self.comptroller.close_factor / U256::from(EXP);
+        let incentive = u256_f64(self.comptroller.liquidation_incentive) / EXP as f64;
+        let seizable = coll_value / incentive.max(1.0) / debt_price * 0.999;
+        let seizable = if seizable.is_finite() && seizable > 0.0 {
+            U256::from(seizable as u128)
+        } else {
+            U256::ZERO
+        };
+        let max_repay = close.min(seizable);
+        if max_repay.is_zero() {
+            return Ok(None);
+        }
         Ok(Some(Candidate {
             borrower: account,
             debt: self.assets[d],
             collateral: self.assets[c],
-            max_repay: owed * self.comptroller.close_factor / U256::from(EXP),
+            max_repay,
             health: (borrows - shortfall) / borrows,
         }))
     }
