@@ -14,15 +14,69 @@ pub fn tokens_to_units(tokens: f64, decimals: u8) -> U256 {
     if !tokens.is_finite() || tokens <= 0.0 {
         return U256::ZERO;
     }
-    let text = format!("{tokens}");
-    let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, ""));
-    let frac: String = frac_part
-        .chars()
-        .chain(std::iter::repeat('0'))
-        .take(decimals as usize)
-        .collect();
-    let digits = format!("{int_part}{frac}");
-    U256::from_str_radix(digits.trim_start_matches('0').max("0"), 10).unwrap_or(U256::ZERO)
+    // Printed into a stack buffer (a positive finite `f64` prints in at most ~330 characters,
+    // never with an exponent): the starting book converts tens of thousands of stakes.
+    let mut buf = StackText::default();
+    if std::fmt::Write::write_fmt(&mut buf, format_args!("{tokens}")).is_err() {
+        return U256::ZERO;
+    }
+    let text = buf.as_bytes();
+    let (int_part, frac_part) = match text.iter().position(|&b| b == b'.') {
+        Some(dot) => (&text[..dot], &text[dot + 1..]),
+        None => (text, &[][..]),
+    };
+    let frac = frac_part
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(b'0'))
+        .take(decimals as usize);
+    let ten = U256::from(10u8);
+    let mut units = U256::ZERO;
+    for digit in int_part.iter().copied().chain(frac) {
+        // More digits than 256 bits hold: 0, as a failed parse of the digits gave before.
+        let Some(next) = units
+            .checked_mul(ten)
+            .and_then(|x| x.checked_add(U256::from(digit - b'0')))
+        else {
+            return U256::ZERO;
+        };
+        units = next;
+    }
+    units
+}
+
+/// A fixed buffer for one printed `f64` (see [`tokens_to_units`]); writing more than it holds
+/// is an error.
+struct StackText {
+    bytes: [u8; 512],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        Self {
+            bytes: [0; 512],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// Whole units (a decimal) → integer units of `decimals` (18 = wad, 27 = ray, 45 = rad),
@@ -72,6 +126,45 @@ pub fn base_to_usd(x: U256) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    /// The conversion as first written (print, pad, parse): the reference for the
+    /// allocation-free one.
+    fn tokens_to_units_by_string(tokens: f64, decimals: u8) -> super::U256 {
+        if !tokens.is_finite() || tokens <= 0.0 {
+            return super::U256::ZERO;
+        }
+        let text = format!("{tokens}");
+        let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, ""));
+        let frac: String = frac_part
+            .chars()
+            .chain(std::iter::repeat('0'))
+            .take(decimals as usize)
+            .collect();
+        let digits = format!("{int_part}{frac}");
+        super::U256::from_str_radix(digits.trim_start_matches('0').max("0"), 10)
+            .unwrap_or(super::U256::ZERO)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn tokens_to_units_matches_the_string_conversion(
+            bits in any::<u64>(),
+            mantissa in 0.0f64..1.0,
+            exp in -30i32..60,
+            decimals in prop::sample::select(vec![0u8, 2, 6, 8, 18, 27]),
+        ) {
+            // Any bit pattern (subnormals, huge, NaN, negative) and decimals of every size.
+            for x in [f64::from_bits(bits), mantissa * 10f64.powi(exp)] {
+                prop_assert_eq!(
+                    super::tokens_to_units(x, decimals),
+                    tokens_to_units_by_string(x, decimals),
+                    "{} at {} decimals", x, decimals
+                );
+            }
+        }
+    }
 
     #[test]
     fn wide_values_round_to_the_nearest_f64() {

@@ -12,12 +12,17 @@ use bankrun_chain::units::u256_to_f64;
 use bankrun_chain::TokenId;
 use bankrun_world::Call;
 
-use crate::population::{Population, Sender};
+use crate::population::{Borrower, Population, Sender};
 
 /// Health factor below which a looper repays without withdrawing collateral.
 const UNWIND_MIN_HF: f64 = 1.01;
 /// Debt left after a repayment below which a borrower repays everything instead, USD.
 const CLOSE_OUT_USD: f64 = 10.0;
+/// Repayment fraction below which a borrower does nothing.
+const MIN_REPAY_FRACTION: f64 = 1e-4;
+/// Relative margin above the HF threshold that the liquidation index's `f64` screen must
+/// clear before a review skips the pool's exact health factor.
+const SCREEN_MARGIN: f64 = 1e-3;
 
 impl Population {
     /// An active borrower reviews its position.
@@ -29,27 +34,32 @@ impl Population {
         if b.pending {
             return;
         }
-        let debt = self.pool.get().debt_balance(t, b.user, b.debt);
-        if debt.is_zero() {
-            return;
-        }
-        let hf = u256_to_f64(self.pool.get().user_account_data(t, b.user).health_factor) / 1e18;
         let f_rate = rate_repay_fraction(
             self.borrow_apr(b.debt),
             book.carry_bps as f64 / 10_000.0,
             book.repay_speed,
         );
+        if f_rate <= MIN_REPAY_FRACTION && self.surely_above(&b, b.hf_act) {
+            // No reason to repay (most wake-ups): the same decision as the full review
+            // below, without reading balances.
+            return self.schedule_borrower(i, book.attention_per_hour);
+        }
+        let debt = self.pool.get().debt_balance(t, b.user, b.debt);
+        if debt.is_zero() {
+            return;
+        }
+        let hf = u256_to_f64(self.pool.get().user_account_data(t, b.user).health_factor) / 1e18;
         let f_hf = hf_rescue_repay_fraction(hf, b.hf_act, b.hf_target);
         let mut f = f_rate.max(f_hf);
         // A borrower closes out rather than leave dust: below a few dollars, a position's
         // debt (valued rounding up) outweighs its collateral (rounding down) in the pool's
         // health check, and it could never withdraw its collateral.
         let debt_usd = self.tokens(b.debt, debt) * self.price_usd(b.debt);
-        if f > 1e-4 && debt_usd * (1.0 - f) < CLOSE_OUT_USD {
+        if f > MIN_REPAY_FRACTION && debt_usd * (1.0 - f) < CLOSE_OUT_USD {
             f = 1.0;
         }
         let unwinds = book.emode != 0 && f_rate >= f_hf;
-        if f > 1e-4 {
+        if f > MIN_REPAY_FRACTION {
             let amount = if f > 0.9999 {
                 U256::MAX
             } else {
@@ -64,16 +74,42 @@ impl Population {
             let fee = book.priority_fee_gwei;
             self.submit(Sender::Borrower(i as u32), call, fee, 0);
         }
-        let wait = exp_blocks(
-            book.attention_per_hour,
-            self.block_time(),
-            &mut self.rng.borrowers,
-        );
+        self.schedule_borrower(i, book.attention_per_hour);
+    }
+
+    /// Draws borrower `i`'s next review (Poisson attention, `rate` per hour).
+    fn schedule_borrower(&mut self, i: usize, rate: f64) {
+        let wait = exp_blocks(rate, self.block_time(), &mut self.rng.borrowers);
         self.schedule(
             self.block.saturating_add(wait),
             Sender::Borrower(i as u32),
             0,
         );
+    }
+
+    /// Whether borrower `b` still owes its debt reserve and its health factor is surely at
+    /// least `act`, judged from the liquidation index ([`crate::liq_index`]) with a margin
+    /// of [`SCREEN_MARGIN`] far above the screen's error; `false` means "read the pool".
+    /// Debug builds confirm every `true` against the pool's exact values.
+    fn surely_above(&self, b: &Borrower, act: f64) -> bool {
+        let t = self.t();
+        let pool = self.pool.get();
+        let Some((c, d, hf)) = self.index.pair_health(&pool, t, b.user) else {
+            return false;
+        };
+        let enabled = pool
+            .user(b.user)
+            .is_some_and(|u| u.is_using_as_collateral(c));
+        let sure = d == b.debt && enabled && act.is_finite() && hf > act * (1.0 + SCREEN_MARGIN);
+        if cfg!(debug_assertions) && sure {
+            let exact = u256_to_f64(pool.user_account_data(t, b.user).health_factor) / 1e18;
+            debug_assert!(
+                exact >= act && !pool.debt_balance(t, b.user, b.debt).is_zero(),
+                "liquidation index screen: user {} HF {hf} vs exact {exact} (act {act})",
+                b.user
+            );
+        }
+        sure
     }
 }
 

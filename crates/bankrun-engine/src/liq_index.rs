@@ -11,6 +11,7 @@
 //! checked one by one. Keys are `f64` used for ordering only, with a relative margin; every
 //! candidate is confirmed with the pool's exact integer health factor.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use bankrun_aave::{AssetId, Pool, U256, UserId};
@@ -38,7 +39,14 @@ pub struct LiquidationIndex {
     pairs: BTreeMap<(AssetId, AssetId), BTreeSet<(u64, UserId)>>,
     complex: BTreeSet<UserId>,
     slots: Vec<Slot>,
+    /// Market ratio per pair, memoised on (time, both prices): within one timestamp the
+    /// indexes at `now` do not change (no flash-loan premium is cumulated to the liquidity
+    /// index), so these are the ratio's only inputs. Every borrower review reads it.
+    ratios: RefCell<Vec<RatioMemo>>,
 }
+
+/// A memoised market ratio: pair, time, prices, ratio.
+type RatioMemo = ((AssetId, AssetId), u64, U256, U256, f64);
 
 impl LiquidationIndex {
     /// Re-files `user` after any change to its position.
@@ -84,7 +92,7 @@ impl LiquidationIndex {
     pub fn candidates(&self, pool: &Pool, now: u64) -> Vec<(UserId, Option<(AssetId, AssetId)>)> {
         let mut out = Vec::new();
         for (&(c, d), set) in &self.pairs {
-            let m = market_ratio(pool, now, c, d);
+            let m = self.market_ratio(pool, now, c, d);
             let from = key_bits(m * (1.0 - MARGIN));
             out.extend(
                 set.range((from, 0)..)
@@ -94,6 +102,42 @@ impl LiquidationIndex {
         }
         out.extend(self.complex.iter().map(|&u| (u, None)));
         out
+    }
+
+    /// The health factor of `user`'s position if it is a single (collateral, debt) pair, as
+    /// `m / k` in `f64` (module docs), with the pair: a screen that needs no balance read.
+    /// `None` for other positions. Accurate to about 1e-12 relative for positions worth more
+    /// than a cent; callers that act on a value near a threshold read the pool's exact health
+    /// factor (`Pool::user_account_data`).
+    pub fn pair_health(
+        &self,
+        pool: &Pool,
+        now: u64,
+        user: UserId,
+    ) -> Option<(AssetId, AssetId, f64)> {
+        let Some(&Slot::Pair { c, d, key }) = self.slots.get(user as usize) else {
+            return None;
+        };
+        let k = f64::from_bits(key);
+        (key != 0 && k.is_finite()).then(|| (c, d, self.market_ratio(pool, now, c, d) / k))
+    }
+
+    /// [`market_ratio`], memoised (see `ratios`).
+    fn market_ratio(&self, pool: &Pool, now: u64, c: AssetId, d: AssetId) -> f64 {
+        let (pc, pd) = (pool.asset_price(c), pool.asset_price(d));
+        let mut memo = self.ratios.borrow_mut();
+        let slot = match memo.iter().position(|m| m.0 == (c, d)) {
+            Some(k) => k,
+            None => {
+                memo.push(((c, d), u64::MAX, U256::ZERO, U256::ZERO, 0.0));
+                memo.len() - 1
+            }
+        };
+        let m = &mut memo[slot];
+        if (m.1, m.2, m.3) != (now, pc, pd) {
+            *m = ((c, d), now, pc, pd, market_ratio(pool, now, c, d));
+        }
+        m.4
     }
 
     /// Number of indexed positions (pairs + complex).

@@ -48,13 +48,45 @@ fn div_ceil(num: U256, den: U256) -> U256 {
     if r.is_zero() { q } else { q + U256::from(1u8) }
 }
 
+/// `(⌊x / 10^k⌋, x mod 10^k ≠ 0)` for k = 18 (WAD) or 27 (RAY): the division the
+/// contracts' `div(…, RAY)` and `div(…, WAD)` perform, exact, computed as
+/// `⌊(x >> k) / 5^k⌋` (because `⌊⌊x / 2^k⌋ / 5^k⌋ = ⌊x / 10^k⌋`) with 5^k below 2^64, so that
+/// it takes four 128-by-64-bit divisions instead of a general 256-bit one: the pool's
+/// views divide by RAY several times per balance. Tested against the general division.
+#[inline]
+fn div_pow10(x: U256, k: u32) -> (U256, bool) {
+    let five = 5u64.pow(k);
+    let low_bits = x.as_limbs()[0] & ((1u64 << k) - 1);
+    let limbs = (x >> k as usize).into_limbs();
+    let mut q = [0u64; 4];
+    let mut r = 0u128;
+    for i in (0..4).rev() {
+        let n = (r << 64) | u128::from(limbs[i]);
+        q[i] = (n / u128::from(five)) as u64;
+        r = n % u128::from(five);
+    }
+    (U256::from_limbs(q), low_bits != 0 || r != 0)
+}
+
+/// `⌊x / 1e27⌋`.
+#[inline]
+fn div_ray(x: U256) -> U256 {
+    div_pow10(x, 27).0
+}
+
+/// `⌊x / 1e18⌋`.
+#[inline]
+fn div_wad(x: U256) -> U256 {
+    div_pow10(x, 18).0
+}
+
 /// `wadMul(a, b) = (a*b + 0.5e18) / 1e18` (WAD, half up).
 ///
 /// Errors: [`MathError::Overflow`] when `a*b + HALF_WAD` overflows.
 /// Reproduces `WadRayMath.wadMul` (all v3 versions).
 #[inline]
 pub fn wad_mul(a: U256, b: U256) -> Result<U256, MathError> {
-    Ok(mul_add(a, b, HALF_WAD)? / WAD)
+    Ok(div_wad(mul_add(a, b, HALF_WAD)?))
 }
 
 /// `wadDiv(a, b) = (a*1e18 + b/2) / b` (WAD, half up).
@@ -81,7 +113,7 @@ pub fn ray_mul(a: U256, b: U256) -> Result<U256, MathError> {
     let half = U256::ZERO;
     #[cfg(not(feature = "sabotage-rounding"))]
     let half = HALF_RAY;
-    Ok(mul_add(a, b, half)? / RAY)
+    Ok(div_ray(mul_add(a, b, half)?))
 }
 
 /// `rayMulFloor(a, b) = a*b / 1e27` (RAY, rounded down).
@@ -90,7 +122,7 @@ pub fn ray_mul(a: U256, b: U256) -> Result<U256, MathError> {
 /// Reproduces `WadRayMath.rayMulFloor` (aave-v3-origin v3.5.0+).
 #[inline]
 pub fn ray_mul_floor(a: U256, b: U256) -> Result<U256, MathError> {
-    Ok(a.checked_mul(b).ok_or(MathError::Overflow)? / RAY)
+    Ok(div_ray(a.checked_mul(b).ok_or(MathError::Overflow)?))
 }
 
 /// `rayMulCeil(a, b) = ⌈a*b / 1e27⌉` (RAY, rounded up).
@@ -99,7 +131,8 @@ pub fn ray_mul_floor(a: U256, b: U256) -> Result<U256, MathError> {
 /// Reproduces `WadRayMath.rayMulCeil` (aave-v3-origin v3.5.0+).
 #[inline]
 pub fn ray_mul_ceil(a: U256, b: U256) -> Result<U256, MathError> {
-    Ok(div_ceil(a.checked_mul(b).ok_or(MathError::Overflow)?, RAY))
+    let (q, rem) = div_pow10(a.checked_mul(b).ok_or(MathError::Overflow)?, 27);
+    Ok(if rem { q + U256::from(1u8) } else { q })
 }
 
 /// `rayDiv(a, b) = (a*1e27 + b/2) / b` (RAY, half up).
@@ -184,9 +217,52 @@ pub fn wad_to_ray(a: U256) -> Result<U256, MathError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn u(x: u128) -> U256 {
         U256::from(x)
+    }
+
+    /// Values of every magnitude, with the edges a division by 10^k can get wrong: exact
+    /// multiples, one below and above them, the low 27 bits set or clear, and `U256::MAX`.
+    fn any_u256() -> impl Strategy<Value = U256> {
+        (any::<[u64; 4]>(), 0usize..=256, 0u8..4).prop_map(|(limbs, bits, edge)| {
+            let x = U256::from_limbs(limbs) >> (256 - bits);
+            match edge {
+                0 => x,
+                1 => (x / RAY) * RAY,
+                2 => ((x / RAY) * RAY).saturating_sub(u(1)),
+                _ => ((x / WAD) * WAD).saturating_add(u(1)),
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn division_by_powers_of_ten_matches_the_general_division(x in any_u256()) {
+            for (k, unit) in [(27, RAY), (18, WAD)] {
+                let (q, r) = x.div_rem(unit);
+                prop_assert_eq!(div_pow10(x, k), (q, !r.is_zero()));
+            }
+        }
+    }
+
+    #[test]
+    fn division_by_powers_of_ten_at_the_edges() {
+        for x in [
+            U256::ZERO,
+            u(1),
+            RAY - u(1),
+            RAY,
+            RAY + u(1),
+            U256::MAX,
+            U256::MAX - u(1),
+        ] {
+            assert_eq!(div_ray(x), x / RAY);
+            assert_eq!(div_wad(x), x / WAD);
+            assert_eq!(div_pow10(x, 27).1, !(x % RAY).is_zero());
+        }
     }
 
     #[test]

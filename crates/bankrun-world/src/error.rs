@@ -61,4 +61,47 @@ impl WorldError {
             reason: format!("{reason:?}"),
         }
     }
+
+    /// The error's `Display` text, as a transaction record keeps it (`Revert::reason`). A
+    /// contract's revert, which a run meets tens of thousands of times, is joined onto the
+    /// target's own allocation without the formatter.
+    pub fn into_reason(self) -> String {
+        match self {
+            WorldError::Reverted { mut target, reason } => {
+                const SEP: &str = " reverted: ";
+                target.reserve_exact(SEP.len() + reason.len());
+                target.push_str(SEP);
+                target.push_str(&reason);
+                target
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reason_is_the_display_text() {
+        let errors = [
+            WorldError::reverted("aave-v3", "NotEnoughAvailableUserBalance"),
+            WorldError::Unsupported {
+                target: "curve".into(),
+                what: "borrow".into(),
+            },
+            WorldError::Unknown {
+                kind: "feed",
+                id: 7,
+            },
+        ];
+        for e in errors {
+            assert_eq!(e.clone().into_reason(), e.to_string());
+        }
+        assert_eq!(
+            WorldError::reverted("aave-v3", 3u8).into_reason(),
+            "aave-v3 reverted: 3"
+        );
+    }
 }

@@ -447,7 +447,7 @@ impl World {
                     }),
                     Err(e) => Err(Revert {
                         gas_used: 0,
-                        reason: e.to_string(),
+                        reason: e.into_reason(),
                     }),
                 };
                 let record = TxRecord {
@@ -510,7 +510,7 @@ impl World {
                     Some(_) => tx.gas,
                     None => self.cfg.gas.reverted,
                 },
-                reason: e.to_string(),
+                reason: e.into_reason(),
             }),
         };
         let gas_used = match &outcome {
