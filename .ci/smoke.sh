@@ -38,4 +38,14 @@ test "$(cat "$tmp/mine/notes.txt")" = "precious" || { echo "foreign file was mod
   --vary 'events.2.at=2026-04-18T18:52:00Z,2026-04-18T20:52:00Z' --out "$tmp/freeze" > "$tmp/freeze.txt"
 test "$(wc -l < "$tmp/freeze/cells.csv")" -eq 3 || { echo "freeze sweep: expected 2 cells"; cat "$tmp/freeze/cells.csv"; exit 1; }
 grep -q "2026-04-18T20:52:00Z" "$tmp/freeze/cells.csv" || { echo "freeze sweep: varied time missing"; exit 1; }
-echo "smoke: 5 passed, 0 failed"
+# The Terra scenario in both modes, and a sweep of it (docs/terra.md).
+"$bin" simulate terra-anchor-2022-05 --out "$tmp/terra" > "$tmp/terra.txt"
+for v in replay spiral; do
+  for f in "${v}_terra_market.parquet" "${v}_terra_cohorts.csv" "${v}_terra_events.csv"; do
+    test -s "$tmp/terra/$f" || { echo "terra: missing output $f"; exit 1; }
+  done
+  grep -q "terra-anchor-2022-05 \[$v\]" "$tmp/terra.txt" || { echo "terra: no $v summary"; exit 1; }
+done
+"$bin" sweep terra-anchor-2022-05 --paths 2 --threads 2 --out "$tmp/terra-sweep" > "$tmp/terra-sweep.txt"
+grep -q "spiral:ust_min_usd" "$tmp/terra-sweep/cells.csv" || { echo "terra sweep: no spiral columns"; head -c 600 "$tmp/terra-sweep/cells.csv"; exit 1; }
+echo "smoke: 7 passed, 0 failed"

@@ -41,6 +41,7 @@ pub mod risk;
 pub mod runner;
 pub mod spec;
 pub mod stable;
+pub mod terra;
 pub mod venues;
 
 pub use error::SpiralError;

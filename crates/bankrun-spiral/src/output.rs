@@ -30,8 +30,11 @@ pub fn summary_table(runs: &[RunOutput]) -> String {
 }
 
 /// The labelled figures of one run's summary, as shown on stdout and in the report.
-fn summary_rows(m: &Summary) -> Vec<(&'static str, String)> {
-    vec![
+fn summary_rows(m: &Summary) -> Vec<(String, String)> {
+    if let Some(t) = &m.terra {
+        return crate::terra::output::summary_rows(m, t);
+    }
+    let rows: Vec<(&str, String)> = vec![
         ("blocks", m.blocks.to_string()),
         ("positions", m.positions.to_string()),
         ("debt at start", usd(m.debt_start)),
@@ -81,7 +84,8 @@ fn summary_rows(m: &Summary) -> Vec<(&'static str, String)> {
             "gas paid by oracle updates",
             format!("{:.3} ETH", m.oracle_gas_eth),
         ),
-    ]
+    ];
+    rows.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 fn usd(x: f64) -> String {
@@ -157,7 +161,10 @@ pub fn report_html(
 ) -> Result<String, SpiralError> {
     let mut sections = vec![summary_section(runs)];
     for r in runs {
-        sections.push(path_section(r)?);
+        sections.push(match &r.terra {
+            Some(t) => crate::terra::output::section(r, t)?,
+            None => path_section(r)?,
+        });
     }
     let page = Page {
         title: format!("bankrun report: {title}"),
@@ -184,7 +191,15 @@ fn report_meta(runs: &[RunOutput]) -> Vec<(String, String)> {
             join(&|m| bankrun_report::count(m.blocks)),
         ),
     ];
-    if let Some(r) = runs.first()
+    let terra_window = runs.first().and_then(|r| r.terra.as_ref()).and_then(|t| {
+        Some((
+            t.market.first()?.time.clone(),
+            t.market.last()?.time.clone(),
+        ))
+    });
+    if let Some((a, b)) = terra_window {
+        meta.push(("Window (UTC)".to_owned(), format!("{a} to {b}")));
+    } else if let Some(r) = runs.first()
         && let (Some(a), Some(b)) = (r.series.first(), r.series.last())
     {
         meta.push((
@@ -199,14 +214,25 @@ fn report_meta(runs: &[RunOutput]) -> Vec<(String, String)> {
 fn summary_section(runs: &[RunOutput]) -> Section {
     let mut header = vec![String::new()];
     header.extend(runs.iter().map(|r| r.summary.variant.clone()));
-    let columns: Vec<Vec<(&str, String)>> = runs.iter().map(|r| summary_rows(&r.summary)).collect();
-    let labels: Vec<&str> = columns
-        .first()
-        .map(|c| c.iter().map(|(k, _)| *k).collect())
-        .unwrap_or_default();
-    let rows = labels.iter().enumerate().map(|(i, label)| {
+    let columns: Vec<Vec<(String, String)>> =
+        runs.iter().map(|r| summary_rows(&r.summary)).collect();
+    // Variants may have rows the others lack (a Terra mode's revert reasons): the labels are
+    // the union in first-seen order, and a variant without a row shows "—".
+    let mut labels: Vec<&str> = Vec::new();
+    for c in &columns {
+        for (k, _) in c {
+            if !labels.contains(&k.as_str()) {
+                labels.push(k);
+            }
+        }
+    }
+    let rows = labels.iter().map(|label| {
         let mut row = vec![(*label).to_owned()];
-        row.extend(columns.iter().map(|c| c[i].1.clone()));
+        row.extend(columns.iter().map(|c| {
+            c.iter()
+                .find(|(k, _)| k == label)
+                .map_or_else(|| "—".to_owned(), |(_, v)| v.clone())
+        }));
         row
     });
     let table = Table {
@@ -214,12 +240,14 @@ fn summary_section(runs: &[RunOutput]) -> Section {
         rows: rows.collect(),
         ..Table::default()
     };
-    Section::new(
-        "Summary",
+    let note = if runs.iter().any(|r| r.terra.is_some()) {
+        "One column per mode. Amounts in UST, LUNA or USD as labelled; Anchor's bad debt is \
+         Σ max(0, liability − collateral at the oracle) over its borrowers at the end."
+    } else {
         "Amounts in USD (Maker: DAI taken at $1). Bad debt at the end: Maker, the Vow's \
-         sin − dai; Compound v2, Σ max(0, debt − collateral) over accounts at the oracle.",
-        vec![Block::Table(table)],
-    )
+         sin − dai; Compound v2, Σ max(0, debt − collateral) over accounts at the oracle."
+    };
+    Section::new("Summary", note, vec![Block::Table(table)])
 }
 
 /// Key moments of a path as chart markers: the first liquidation and the lowest CEX price.
@@ -405,7 +433,7 @@ fn write_files(
 ) -> Result<Vec<String>, SpiralError> {
     let io = |e: std::io::Error| SpiralError::Run(format!("{}: {e}", dir.display()));
     let mut files = vec![("summary.json".to_string(), summary_json(runs))];
-    for r in runs {
+    for r in runs.iter().filter(|r| r.terra.is_none()) {
         let v = &r.summary.variant;
         files.push((format!("{v}_liquidations.csv"), to_csv(&r.liquidations)?));
         files.push((format!("{v}_auctions.csv"), to_csv(&r.auctions)?));
@@ -422,6 +450,10 @@ fn write_files(
     let mut names: Vec<String> = files.into_iter().map(|f| f.0).collect();
     for r in runs {
         let v = &r.summary.variant;
+        if let Some(t) = &r.terra {
+            names.extend(crate::terra::output::write(dir, v, t)?);
+            continue;
+        }
         let name = format!("{v}_liquidations.parquet");
         let batch = crate::parquet::liquidations_batch(&r.liquidations)?;
         crate::parquet::write(&dir.join(&name), &batch)?;

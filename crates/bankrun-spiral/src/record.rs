@@ -181,6 +181,9 @@ pub struct Summary {
     pub oracle_updates: u64,
     /// Gas paid by oracle update transactions (ETH; 0 when `oracle_update_gas` is 0).
     pub oracle_gas_eth: f64,
+    /// Terra runs: the mint-burn spiral's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terra: Option<crate::terra::TerraSummary>,
 }
 
 /// Everything one run produced.
@@ -196,6 +199,9 @@ pub struct RunOutput {
     pub auctions: Vec<AuctionRow>,
     /// Sampled series.
     pub series: Vec<SeriesRow>,
+    /// Terra runs: hourly market and cohort rows, scripted events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terra: Option<crate::terra::TerraOutput>,
 }
 
 /// Median of `v` (0 if empty); sorts a copy.

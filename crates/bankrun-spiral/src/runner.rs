@@ -59,6 +59,16 @@ pub fn simulate_with_progress(
     seed: u64,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Vec<RunOutput>, SpiralError> {
+    if l.spec.scenario.protocol == "terra" {
+        let modes = crate::terra::modes(l);
+        let n = modes.len() as u64;
+        let mut v = Vec::new();
+        for (i, mode) in modes.iter().enumerate() {
+            let mut each = |done: u64, total: u64| progress(i as u64 * total + done, n * total);
+            v.push(crate::terra::run_with_progress(l, seed, mode, &mut each)?);
+        }
+        return Ok(v);
+    }
     if l.spec.scenario.protocol == "maker" {
         Ok(vec![crate::maker::run_with_progress(
             l, seed, None, progress,

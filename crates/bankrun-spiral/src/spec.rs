@@ -19,9 +19,9 @@ use crate::error::{SpiralError, line_at, line_of};
 pub struct Meta {
     /// Scenario name (output directories are named after it).
     pub name: String,
-    /// `"maker"` (Maker Liquidations 1.2, ETH-A) or `"compound-v2"`: what marks a spiral
-    /// scenario.
-    #[schemars(extend("enum" = ["maker", "compound-v2"]))]
+    /// `"maker"` (Maker Liquidations 1.2, ETH-A), `"compound-v2"` or `"terra"` (the UST/LUNA
+    /// mint-burn spiral with Anchor): what marks a spiral scenario.
+    #[schemars(extend("enum" = ["maker", "compound-v2", "terra"]))]
     pub protocol: String,
     /// Description (first line is listed by `bankrun scenarios`).
     pub description: String,
@@ -100,7 +100,9 @@ fn dhalf() -> f64 {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "SpiralVenueSpec")]
 pub struct VenueSpec {
-    /// ETH in the Uniswap v2-style ETH/stablecoin pool at the start, ETH.
+    /// ETH in the Uniswap v2-style ETH/stablecoin pool at the start, ETH (Maker and
+    /// Compound v2; unused by Terra).
+    #[serde(default)]
     pub pool_eth: f64,
     /// Which fitted CEX depth set: `"major"` venues or `"all"` venues.
     #[schemars(extend("enum" = ["major", "all"]))]
@@ -384,6 +386,9 @@ pub struct SpiralSpec {
     /// `[stress]`.
     #[serde(default)]
     pub stress: Option<StressSpec>,
+    /// `[terra]`.
+    #[serde(default)]
+    pub terra: Option<Box<crate::terra::spec::TerraSpec>>,
 }
 
 /// JSON Schema (draft 2020-12) of a spiral scenario file, generated from [`SpiralSpec`]: every
@@ -408,6 +413,7 @@ pub struct Loaded {
 
 const BT_TOML: &str = include_str!("../../../scenarios/black-thursday-2020-03.toml");
 const CV2_TOML: &str = include_str!("../../../scenarios/compound-v2-book-2023.toml");
+const TERRA_TOML: &str = include_str!("../../../scenarios/terra-anchor-2022-05.toml");
 const EMBEDDED_DATA: &[(&str, &str)] = &[
     (
         "data/eth_usd_10min_2020-03-12.csv",
@@ -422,6 +428,10 @@ const EMBEDDED_DATA: &[(&str, &str)] = &[
         include_str!("../../../scenarios/data/compound_prices_hourly_2023-02-24_2023-03-27.csv"),
     ),
     (
+        "data/ust_luna_usd_1h_2022-05.csv",
+        include_str!("../../../scenarios/data/ust_luna_usd_1h_2022-05.csv"),
+    ),
+    (
         "../data/lending/compound_v2_book_2023-05.csv",
         include_str!("../../../data/lending/compound_v2_book_2023-05.csv"),
     ),
@@ -431,6 +441,7 @@ const EMBEDDED_DATA: &[(&str, &str)] = &[
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("black-thursday-2020-03", BT_TOML),
     ("compound-v2-book-2023", CV2_TOML),
+    ("terra-anchor-2022-05", TERRA_TOML),
 ];
 
 /// The TOML text of embedded spiral scenario `name` and the data files it refers to, as
@@ -469,7 +480,7 @@ pub fn is_spiral(spec: &str) -> bool {
         // Aave one, reports where the TOML is broken.
         Err(_) => bankrun_scenario::scenario_value_by_line(&text, "protocol"),
     };
-    protocol.is_some_and(|p| p == "maker" || p == "compound-v2")
+    protocol.is_some_and(|p| p == "maker" || p == "compound-v2" || p == "terra")
 }
 
 /// Loads an embedded scenario by name or a TOML file by path.
@@ -582,8 +593,11 @@ impl Loaded {
     fn validate(&self) -> Result<(), SpiralError> {
         let s = &self.spec;
         let m = &s.scenario;
-        if m.protocol != "maker" && m.protocol != "compound-v2" {
-            return Err(self.err("protocol", "must be \"maker\" or \"compound-v2\""));
+        if !["maker", "compound-v2", "terra"].contains(&m.protocol.as_str()) {
+            return Err(self.err(
+                "protocol",
+                "must be \"maker\", \"compound-v2\" or \"terra\"",
+            ));
         }
         if bankrun_chain::time::parse_time(&m.start).is_err() {
             return Err(self.err("start", "not an RFC 3339 time"));
@@ -624,7 +638,7 @@ impl Loaded {
             return Err(self.err("inclusion_percentile", "must be in [30, 90]"));
         }
         let v = &s.venues;
-        if !gt(v.pool_eth, 0.0) {
+        if m.protocol != "terra" && !gt(v.pool_eth, 0.0) {
             return Err(self.err("pool_eth", "must be positive"));
         }
         if v.cex_depth != "major" && v.cex_depth != "all" {
@@ -650,7 +664,13 @@ impl Loaded {
                 return Err(self.err("max_pending", format!("must be in [1, {MAX_PENDING}]")));
             }
         }
-        if m.protocol == "maker" {
+        if m.protocol == "terra" {
+            let t = s
+                .terra
+                .as_deref()
+                .ok_or_else(|| self.err("protocol", "terra scenario needs [terra]"))?;
+            crate::terra::spec::validate(self, t)?;
+        } else if m.protocol == "maker" {
             let mk = s
                 .maker
                 .as_ref()

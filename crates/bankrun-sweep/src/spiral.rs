@@ -1,5 +1,6 @@
 //! Sweeps of liquidation-spiral scenarios (`bankrun_spiral`: Maker Liquidations 1.2 and
-//! Compound v2, `[scenario] protocol = "maker" | "compound-v2"`).
+//! Compound v2, and the Terra mint-burn spiral, `[scenario] protocol = "maker" | "compound-v2"
+//! | "terra"`; a Terra scenario's variants are its modes, `replay` and `spiral`).
 //!
 //! Cells, seeds, chunks, resume, shards and merge are those of every sweep ([`crate::run`]):
 //! a cell is the scenario text with its `--vary` keys set (`stress.drop`,
@@ -26,6 +27,10 @@
 //! | `V:auctions`, `V:auctions_open` | Maker only: Flipper auctions kicked; still open at the end |
 //! | `V:zero_bid_wins`, `V:zero_bid_collateral_usd` | Maker only: settled auctions won with a bid below 1 % of the tab; the collateral they gave away at the market price, USD |
 //! | `V:auction_deficit_usd` | Maker only: debt left uncovered by settled auctions, Σ max(0, debt − winning bid), DAI |
+//! | `V:ust_min_usd`, `V:ust_end_usd`, `V:luna_min_usd`, `V:luna_end_usd` | Terra only: UST's lowest and last CEX price, LUNA's lowest and last price, USD |
+//! | `V:ust_supply_end`, `V:luna_supply_end`, `V:ust_burned` | Terra only: supplies at the end and UST burned through the market module, tokens |
+//! | `V:anchor_outflow_24h`, `V:anchor_outflow_72h`, `V:anchor_outflow_end` | Terra only: share of Anchor's starting deposits gone |
+//! | `V:yield_reserve_end` | Terra only: Anchor's yield reserve at the end, UST |
 //!
 //! Cell metrics per variant (see [`crate::report`]): `V:bad_debt_mean_usd`, VaR / ES at 95 %
 //! and 99 % (`V:bad_debt_var95_usd`, …), `V:p_bad_debt` (probability of bad debt > 0),
@@ -69,8 +74,30 @@ pub const MAKER_METRICS: [&str; 5] = [
     "auction_deficit_usd",
 ];
 
+/// Further metrics of Terra variants (modes), in column order (source:
+/// `bankrun_spiral::terra::TerraSummary`): UST's lowest and last CEX price (USD), LUNA's lowest
+/// and last price (USD), the UST and LUNA supplies at the end, the UST burned through the
+/// market module, the share of Anchor's deposits gone after 24 h, 72 h and at the end, and
+/// the yield reserve at the end (UST).
+pub const TERRA_METRICS: [&str; 11] = [
+    "ust_min_usd",
+    "ust_end_usd",
+    "luna_min_usd",
+    "luna_end_usd",
+    "ust_supply_end",
+    "luna_supply_end",
+    "ust_burned",
+    "anchor_outflow_24h",
+    "anchor_outflow_72h",
+    "anchor_outflow_end",
+    "yield_reserve_end",
+];
+
 /// The variants `bankrun_spiral::simulate` runs for `l`, in its order.
 pub fn variants(l: &Loaded) -> Vec<String> {
+    if l.spec.scenario.protocol == "terra" {
+        return bankrun_spiral::terra::modes(l);
+    }
     let mut v = vec!["real".to_string()];
     if l.spec.scenario.protocol == "compound-v2" && l.spec.stress.is_some() {
         v.push("stress".into());
@@ -86,6 +113,9 @@ pub fn columns(l: &Loaded) -> Vec<String> {
         cols.extend(SPIRAL_METRICS.iter().map(|m| format!("{v}:{m}")));
         if maker {
             cols.extend(MAKER_METRICS.iter().map(|m| format!("{v}:{m}")));
+        }
+        if l.spec.scenario.protocol == "terra" {
+            cols.extend(TERRA_METRICS.iter().map(|m| format!("{v}:{m}")));
         }
     }
     cols
@@ -112,6 +142,21 @@ fn values(s: &Summary, maker: bool, v: &mut Vec<Option<f64>>) {
             Some(s.zero_bid_wins as f64),
             Some(s.zero_bid_collateral_usd),
             Some(s.deficit_settled),
+        ]);
+    }
+    if let Some(t) = &s.terra {
+        v.extend([
+            Some(t.ust_min_usd),
+            Some(t.ust_end_usd),
+            Some(t.luna_min_usd),
+            Some(t.luna_end_usd),
+            Some(t.ust_supply[1]),
+            Some(t.luna_supply[1]),
+            Some(t.ust_burned),
+            Some(t.anchor_outflow_share[0]),
+            Some(t.anchor_outflow_share[1]),
+            Some(t.anchor_outflow_share[2]),
+            Some(t.yield_reserve_end),
         ]);
     }
 }

@@ -101,6 +101,30 @@ pub enum Call {
     /// liquidation taking aTokens, a repayment on behalf of another account, the Umbrella's
     /// deficit cover, and the guardian's and governance's `PoolConfigurator` calls.
     Aave(AaveCall),
+    /// A governance change of the Terra market module (`x/market` params by proposal).
+    Terra(TerraCall),
+    /// Takes exactly `amount` of `token` out of a pool's liquidity, single-sided (Curve
+    /// `remove_liquidity_imbalance` with only that coin), paid to the sender from the LP
+    /// position the venue holds (the pool's seeded liquidity).
+    RemoveLiquidity {
+        /// Coin taken out.
+        token: TokenId,
+        /// Amount, token units.
+        amount: U256,
+    },
+}
+
+/// Governance changes of the Terra market module's parameters (`x/market/types/params.go`;
+/// reference/protocol-math.md §5.1, "Parameters").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TerraCall {
+    /// `BasePool`, whole SDR (Prop 1164: 50M → 100M).
+    BasePool(u64),
+    /// `PoolRecoveryPeriod`, blocks (Prop 1164: 36 → 18).
+    PoolRecoveryPeriod(u64),
+    /// `MinStabilitySpread`, parts per million (1,000,000 = 100 %: swaps disabled, classic-core
+    /// v0.5.20, 13 May 2022).
+    MinSpread(u32),
 }
 
 /// A call on an Aave v3 pool (`Pool`, `PoolConfigurator`; aave-v3-origin v3.6.0). The world
@@ -252,11 +276,13 @@ impl Call {
             Call::Borrow { .. } => CallKind::Borrow,
             Call::Repay { .. } => CallKind::Repay,
             Call::Liquidate { .. } => CallKind::Liquidate,
-            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => CallKind::Swap,
+            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } | Call::RemoveLiquidity { .. } => {
+                CallKind::Swap
+            }
             Call::Maker(_) => CallKind::Maker,
             Call::Aave(AaveCall::LiquidationCall { .. }) => CallKind::Liquidate,
             Call::Aave(AaveCall::RepayOnBehalf { .. }) => CallKind::Repay,
-            Call::Aave(_) => CallKind::Admin,
+            Call::Aave(_) | Call::Terra(_) => CallKind::Admin,
         }
     }
 }

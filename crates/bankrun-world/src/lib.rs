@@ -31,7 +31,7 @@ pub mod world;
 pub use agent::{Agent, Submission, View};
 pub use call::{
     AaveCall, AaveConfig, AgentId, Call, CallKind, Effect, FeedId, GasSchedule, LiquidationDetail,
-    MAKER_AGENT0, MakerCall, MakerParam, ProtocolId, Receipt, Revert, Target, VenueId,
+    MAKER_AGENT0, MakerCall, MakerParam, ProtocolId, Receipt, Revert, Target, TerraCall, VenueId,
 };
 pub use error::WorldError;
 pub use invariant::InvariantCheck;

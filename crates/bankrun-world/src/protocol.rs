@@ -166,6 +166,14 @@ pub(crate) fn not_maker(name: &str) -> WorldError {
     }
 }
 
+/// The error of a Terra market-module call on another protocol.
+pub(crate) fn not_terra(name: &str) -> WorldError {
+    WorldError::Unsupported {
+        target: name.to_string(),
+        what: "a Terra market-module governance call".into(),
+    }
+}
+
 /// `assets`, ascending: a protocol's [`Protocol::tokens`].
 pub(crate) fn sorted(assets: &[TokenId]) -> Vec<TokenId> {
     let mut t = assets.to_vec();

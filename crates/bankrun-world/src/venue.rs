@@ -82,6 +82,25 @@ pub trait Venue {
         })
     }
 
+    /// Takes exactly `amount` of `token` out of the liquidity the venue holds, single-sided,
+    /// and pays it to `sender` (a liquidity provider's withdrawal; the LP position is the
+    /// venue's own, see [`Venue::sync_liquidity`]). Atomic. Effect: `amount` = LP burned.
+    ///
+    /// # Errors
+    /// The venue's error; [`WorldError::Unsupported`] where the venue has no such call.
+    fn remove_liquidity(
+        &mut self,
+        _env: &mut Env<'_>,
+        _sender: AgentId,
+        _token: TokenId,
+        _amount: U256,
+    ) -> Result<Effect, WorldError> {
+        Err(WorldError::Unsupported {
+            target: self.name().to_string(),
+            what: "a single-sided liquidity withdrawal".into(),
+        })
+    }
+
     /// Takes the tokens transferred to the venue's ledger holder above its reserves into its
     /// liquidity (Uniswap v2 `Pair.mint` after the router's transfers); the LP position stays
     /// with the venue. Used to seed venues.

@@ -556,6 +556,9 @@ impl World {
                 } => self.with_venue(id, |v, env| {
                     v.buy_exact_out(env, sender, token_in, token_out, amount_out, max_in)
                 }),
+                Call::RemoveLiquidity { token, amount } => {
+                    self.with_venue(id, |v, env| v.remove_liquidity(env, sender, token, amount))
+                }
                 _ => Err(WorldError::Unsupported {
                     target: format!("venue {id}"),
                     what: format!("a {} call", call.kind().name()),

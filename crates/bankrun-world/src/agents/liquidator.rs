@@ -33,6 +33,8 @@ pub struct Liquidator {
     max_repay: U256,
     priority_gwei: f64,
     seized_tokens: BTreeSet<TokenId>,
+    /// The token seized collateral is sold for (the repay token unless set).
+    sell_into: Option<TokenId>,
     pending: usize,
     /// Liquidations mined successfully, as `(block, protocol, borrower)`.
     pub liquidations: Vec<(u64, ProtocolId, AgentId)>,
@@ -55,9 +57,17 @@ impl Liquidator {
             max_repay,
             priority_gwei,
             seized_tokens: BTreeSet::new(),
+            sell_into: None,
             pending: 0,
             liquidations: Vec::new(),
         }
+    }
+
+    /// Sells seized collateral for `token` instead of the repay token (a venue quoting the
+    /// collateral in dollars where the debt is a stablecoin with no such venue).
+    pub fn selling_into(mut self, token: TokenId) -> Self {
+        self.sell_into = Some(token);
+        self
     }
 
     fn submit(&mut self, out: &mut Vec<Submission>, target: Target, call: Call) {
@@ -72,12 +82,13 @@ impl Liquidator {
         view: &View<'_>,
         out: &mut Vec<Submission>,
     ) -> Result<(), WorldError> {
+        let into = self.sell_into.unwrap_or(self.repay_token);
         for token in self.seized_tokens.clone() {
             let held = view.ledger.balance(token, Holder::Agent(me));
-            if let (false, Some(v)) = (held.is_zero(), view.venue_for(token, self.repay_token)) {
+            if let (false, Some(v)) = (held.is_zero(), view.venue_for(token, into)) {
                 let call = Call::SwapExactIn {
                     token_in: token,
-                    token_out: self.repay_token,
+                    token_out: into,
                     amount_in: held,
                     min_out: U256::ZERO,
                 };

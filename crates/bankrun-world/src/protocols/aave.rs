@@ -22,7 +22,8 @@ use bankrun_chain::units::u256_to_f64 as u256_f64;
 use crate::call::{AaveCall, AaveConfig, AgentId, Call, Effect, LiquidationDetail};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_maker, pull, push, sorted,
+    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_maker, not_terra, pull,
+    push, sorted,
 };
 
 /// Health factor 1.0 in WAD.
@@ -278,7 +279,10 @@ impl Protocol for AaveV3 {
                 drop(pool);
                 self.aave_call(env, sender, c)
             }
-            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => Err(not_a_venue(&self.name)),
+            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } | Call::RemoveLiquidity { .. } => {
+                Err(not_a_venue(&self.name))
+            }
+            Call::Terra(_) => Err(not_terra(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
         }
     }

@@ -18,7 +18,8 @@ use bankrun_compound::comet_market::{
 use crate::call::{AgentId, Call, Effect};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_aave, not_maker, pull, push,
+    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_aave, not_maker, not_terra, pull,
+    push,
 };
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
@@ -254,7 +255,10 @@ impl Protocol for Comet {
                 self.base_only(debt, "repaying")?;
                 self.liquidate(env, sender, borrower, collateral, repay)
             }
-            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => Err(not_a_venue(&self.name)),
+            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } | Call::RemoveLiquidity { .. } => {
+                Err(not_a_venue(&self.name))
+            }
+            Call::Terra(_) => Err(not_terra(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
             Call::Aave(_) => Err(not_aave(&self.name)),
         }

@@ -16,8 +16,8 @@ use bankrun_compound::{CompoundError, Comptroller, MarketId};
 use crate::call::{AgentId, Call, Effect};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_aave, not_maker, pull, push,
-    sorted,
+    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_aave, not_maker, not_terra,
+    pull, push, sorted,
 };
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
@@ -313,7 +313,10 @@ impl Protocol for CompoundV2 {
                 collateral,
                 repay,
             } => self.liquidate(env, sender, (borrower, debt, collateral, repay)),
-            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => Err(not_a_venue(&self.name)),
+            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } | Call::RemoveLiquidity { .. } => {
+                Err(not_a_venue(&self.name))
+            }
+            Call::Terra(_) => Err(not_terra(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
             Call::Aave(_) => Err(not_aave(&self.name)),
         }

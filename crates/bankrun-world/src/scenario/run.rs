@@ -322,6 +322,9 @@ impl Names {
             ) => token,
             Call::Aave(AaveCall::SetUserEMode { .. }) => TokenId::MAX,
             Call::SwapExactIn { token_in, .. } | Call::BuyExactOut { token_in, .. } => token_in,
+            Call::RemoveLiquidity { token, .. } => token,
+            // Market-module governance changes parameters, not a token.
+            Call::Terra(_) => TokenId::MAX,
             // Maker calls move Vat balances (rad, wad), not one token of the ledger.
             Call::Maker(_) => TokenId::MAX,
         };

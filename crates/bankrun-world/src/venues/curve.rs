@@ -158,6 +158,31 @@ impl Venue for Curve {
         }
     }
 
+    /// `remove_liquidity_imbalance` with `amount` of `token`'s coin and none of the others,
+    /// burning as much of the venue's LP position as the pool asks.
+    fn remove_liquidity(
+        &mut self,
+        env: &mut Env<'_>,
+        sender: AgentId,
+        token: TokenId,
+        amount: U256,
+    ) -> Result<Effect, WorldError> {
+        let i = self.index(token)?;
+        let mut amounts = vec![U256::ZERO; self.coins.len()];
+        amounts[i] = amount;
+        self.pool.set_timestamp(env.now);
+        let mut next = self.pool.clone();
+        let burned = next
+            .remove_liquidity_imbalance(&amounts, U256::MAX)
+            .map_err(|e| self.revert(e))?;
+        push(env, token, sender, amount)?;
+        self.pool = next;
+        Ok(Effect {
+            amount: burned,
+            ..Effect::default()
+        })
+    }
+
     fn sync_liquidity(&mut self, env: &Env<'_>) -> Result<(), WorldError> {
         let amounts: Vec<U256> = self
             .coins
