@@ -195,11 +195,6 @@ impl UstHolders {
         self.spec.stake
     }
 
-    /// The cohort's accounts.
-    pub fn accounts(&self) -> &[AgentId] {
-        &self.spec.accounts
-    }
-
     fn rate(&self) -> f64 {
         let m = if self.alert {
             self.spec.news_multiplier

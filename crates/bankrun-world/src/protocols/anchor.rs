@@ -435,7 +435,7 @@ impl Protocol for Anchor {
     /// and the overseer then reverts); it uses only what that collateral costs at the bid
     /// premium.
     fn candidates(&self, _now: u64) -> Result<Vec<Candidate>, WorldError> {
-        let max_ltv = tokens(params::bluna().max_ltv.0) / 1e12;
+        let max_ltv = tokens(self.overseer.whitelist[BLUNA].max_ltv.0) / 1e12;
         let price = tokens(self.price.0) / 1e12;
         // One interest computation for every borrower (the market's `query_state`).
         let state = self

@@ -251,10 +251,8 @@ impl Protocol for TerraMarket {
     /// `ReplenishPools`, the market EndBlocker, run at the top of the next block (nothing
     /// executes in between).
     fn begin_block(&mut self, _env: &mut Env<'_>) -> Result<(), WorldError> {
-        let mut next = self.market.clone();
-        next.replenish_pools().map_err(|e| self.revert(e))?;
-        self.market = next;
-        Ok(())
+        // `replenish_pools` assigns only after both steps succeed: atomic in place.
+        self.market.replenish_pools().map_err(|e| self.revert(e))
     }
 
     /// The reward pool holds exactly the fees and remainders the swaps minted to it.
