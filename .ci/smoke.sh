@@ -48,4 +48,14 @@ for v in replay spiral; do
 done
 "$bin" sweep terra-anchor-2022-05 --paths 2 --threads 2 --out "$tmp/terra-sweep" > "$tmp/terra-sweep.txt"
 grep -q "spiral:ust_min_usd" "$tmp/terra-sweep/cells.csv" || { echo "terra sweep: no spiral columns"; head -c 600 "$tmp/terra-sweep/cells.csv"; exit 1; }
-echo "smoke: 7 passed, 0 failed"
+# The stETH scenario in both modes, and a sweep of it (docs/steth.md).
+"$bin" simulate steth-2022-06 --out "$tmp/steth" > "$tmp/steth.txt"
+for v in replay spiral; do
+  for f in "${v}_steth_market.parquet" "${v}_steth_books.csv" "${v}_steth_events.csv"; do
+    test -s "$tmp/steth/$f" || { echo "steth: missing output $f"; exit 1; }
+  done
+  grep -q "steth-2022-06 \[$v\]" "$tmp/steth.txt" || { echo "steth: no $v summary"; exit 1; }
+done
+"$bin" sweep steth-2022-06 --paths 2 --threads 2 --out "$tmp/steth-sweep" > "$tmp/steth-sweep.txt"
+grep -q "spiral:steth_min_curve" "$tmp/steth-sweep/cells.csv" || { echo "steth sweep: no spiral columns"; head -c 600 "$tmp/steth-sweep/cells.csv"; exit 1; }
+echo "smoke: 8 passed, 0 failed"

@@ -16,6 +16,10 @@ use bankrun_math::wad_ray::wad_div;
 /// (`AaveOracle.BASE_CURRENCY_UNIT = 1e8`); `ltv` and `current_liquidation_threshold`
 /// are collateral-weighted averages in bps; `health_factor` is WAD (`U256::MAX` without
 /// debt).
+///
+/// In a v2 pool the `*_base` values are **ETH wei** (`totalCollateralETH`,
+/// `totalDebtETH`, `availableBorrowsETH`; protocol-math-aave-v2-uniswap-v3.md §A.9), the
+/// debt value including stable debt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct AccountData {
     /// Σ collateral value, 8-dp USD (aToken balance × price / unit, floor).
@@ -44,7 +48,8 @@ pub(crate) struct AccountCalc {
 }
 
 impl AccountCalc {
-    fn empty() -> Self {
+    /// No collateral, no debt, health factor `type(uint256).max`.
+    pub(crate) fn empty() -> Self {
         AccountCalc {
             total_collateral_base: U256::ZERO,
             total_debt_base: U256::ZERO,
@@ -55,9 +60,10 @@ impl AccountCalc {
         }
     }
 
-    /// The public view, with `calculateAvailableBorrows` (v3.0: half-up `percentMul`).
+    /// The public view, with `calculateAvailableBorrows` (v3.0 and v2's
+    /// `calculateAvailableBorrowsETH`: half-up `percentMul`).
     pub(crate) fn to_account_data(self, v: ProtocolVersion) -> Result<AccountData, PoolError> {
-        let max_borrow = if v.is_v3_0() {
+        let max_borrow = if v.is_v3_0() || v.is_v2() {
             percent_mul(self.total_collateral_base, self.avg_ltv)?
         } else {
             percent_mul_floor(self.total_collateral_base, self.avg_ltv)?
@@ -121,6 +127,9 @@ impl Pool {
         now: u64,
         acc: &UserAccount,
     ) -> Result<AccountCalc, PoolError> {
+        if self.version.is_v2() {
+            return self.account_calc_v2(now, acc);
+        }
         if acc.is_empty() {
             return Ok(AccountCalc::empty());
         }

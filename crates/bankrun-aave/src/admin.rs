@@ -24,7 +24,14 @@ impl Pool {
     ///
     /// Errors: [`PoolError::NoMoreReservesAllowed`] (128 max) and the configuration
     /// errors of [`crate::config::validate_reserve_config`].
+    ///
+    /// A v2 pool lists with the v2 rules of `init_reserve_v2` (protocol-math-aave-v2-uniswap-v3.md
+    /// §A.2): any reserve factor, optimal ≤ 100 %, caps ignored, `paused` rejected
+    /// ([`PoolError::UnsupportedInVersion`]), stable borrowing enabled with borrowing.
     pub fn init_reserve(&mut self, now: u64, cfg: ReserveConfig) -> Result<AssetId, PoolError> {
+        if self.version.is_v2() {
+            return self.init_reserve_v2(now, cfg);
+        }
         if self.reserves.len() >= MAX_RESERVES_COUNT {
             return Err(PoolError::NoMoreReservesAllowed);
         }
@@ -63,7 +70,12 @@ impl Pool {
     /// Errors: [`PoolError::EModeCategoryReserved`], [`PoolError::InvalidEmodeCategoryParams`],
     /// [`PoolError::AssetNotListed`], [`PoolError::ReserveFrozen`],
     /// [`PoolError::MustBeEmodeCollateral`], [`PoolError::ReserveLiquidityNotZero`].
+    ///
+    /// A v2 pool has no e-mode: [`PoolError::UnsupportedInVersion`].
     pub fn set_emode_category(&mut self, cat: EModeCategory) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return Err(PoolError::UnsupportedInVersion);
+        }
         validate_emode_params(&cat)?;
         let listed = self.reserves.len();
         let all = cat.collateral_bitmap | cat.borrowable_bitmap | cat.ltvzero_bitmap;
@@ -103,7 +115,9 @@ impl Pool {
     }
 
     /// Sets the oracle price of `asset` (`AaveOracle.getAssetPrice`, 8-dp USD). Unknown
-    /// assets are ignored.
+    /// assets are ignored. In a v2 pool the price is **ETH wei per whole token**
+    /// (18-decimal ETH base, `PriceOracle.setAssetPrice`; protocol-math-aave-v2-uniswap-v3.md
+    /// §A.9).
     pub fn set_asset_price(&mut self, asset: AssetId, price: U256) {
         if let Some(p) = self.prices.get_mut(asset) {
             *p = price;
@@ -128,8 +142,9 @@ impl Pool {
     ) -> Result<(), PoolError> {
         let _ = now;
         self.check_asset(asset)?;
-        if self.version.is_v3_0() {
-            // v3.0 `setReserveFreeze` only sets the bit (no state check, LTV untouched).
+        if self.version.is_v3_0() || self.version.is_v2() {
+            // v3.0 `setReserveFreeze` only sets the bit (no state check, LTV untouched), as
+            // v2 `freezeReserve` / `unfreezeReserve` do.
             self.reserves[asset].config.frozen = frozen;
             return Ok(());
         }
@@ -159,7 +174,11 @@ impl Pool {
     /// Errors: [`PoolError::ReserveFrozen`], [`PoolError::InvalidLtvzeroState`] (nothing
     /// changed), [`PoolError::AssetNotListed`].
     /// Reproduces `PoolConfigurator.setReserveLtvzero` (aave-v3-origin v3.6.0).
+    /// A v2 pool has no LTV-zero: [`PoolError::UnsupportedInVersion`].
     pub fn set_reserve_ltvzero(&mut self, asset: AssetId, ltv_zero: bool) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return Err(PoolError::UnsupportedInVersion);
+        }
         self.check_asset(asset)?;
         let r = &mut self.reserves[asset];
         if ltv_zero {
@@ -192,6 +211,9 @@ impl Pool {
         category: u8,
         ltvzero: bool,
     ) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return Err(PoolError::UnsupportedInVersion);
+        }
         self.check_asset(asset)?;
         let cat = &mut self.emodes[usize::from(category)];
         if !is_reserve_enabled_on_bitmap(cat.collateral_bitmap, asset) {
@@ -209,6 +231,8 @@ impl Pool {
     ///
     /// Errors: [`PoolError::InvalidGracePeriod`] (> 4 h), [`PoolError::AssetNotListed`].
     /// Reproduces `PoolConfigurator.setReservePause(asset, paused, gracePeriod)`.
+    /// A v2 pool has only the global pause ([`Pool::set_pool_pause`]):
+    /// [`PoolError::UnsupportedInVersion`].
     pub fn set_reserve_pause(
         &mut self,
         now: u64,
@@ -216,6 +240,9 @@ impl Pool {
         paused: bool,
         grace_period_s: u64,
     ) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return Err(PoolError::UnsupportedInVersion);
+        }
         self.check_asset(asset)?;
         if !paused && grace_period_s != 0 {
             if grace_period_s > MAX_GRACE_PERIOD {
@@ -230,8 +257,12 @@ impl Pool {
     /// Activates / deactivates a reserve; deactivation needs no suppliers.
     ///
     /// Errors: [`PoolError::ReserveLiquidityNotZero`], [`PoolError::AssetNotListed`].
-    /// Reproduces `PoolConfigurator.setReserveActive`.
+    /// Reproduces `PoolConfigurator.setReserveActive`. In a v2 pool deactivation needs a
+    /// zero aToken underlying balance and a zero liquidity rate (`_checkNoLiquidity`, `34`).
     pub fn set_reserve_active(&mut self, asset: AssetId, active: bool) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return self.set_reserve_active_v2(asset, active);
+        }
         self.check_asset(asset)?;
         if !active {
             self.check_no_suppliers(asset)?;
@@ -256,12 +287,18 @@ impl Pool {
     /// Errors: the rate-parameter errors, [`PoolError::AssetNotListed`],
     /// [`PoolError::InvalidTimestamp`], math errors.
     /// Reproduces `PoolConfigurator.setReserveInterestRateData`.
+    ///
+    /// In a v2 pool this is a strategy replacement with **no** sync (only optimal ≤ 100 %
+    /// is checked); the new parameters apply from the next rate update.
     pub fn set_interest_rate_data(
         &mut self,
         now: u64,
         asset: AssetId,
         data: InterestRateData,
     ) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return self.set_interest_rate_data_v2(asset, data);
+        }
         self.check_asset(asset)?;
         validate_interest_rate_data(&data)?;
         self.reconfigure_with_sync(now, asset, |c| c.rate = data)
@@ -272,12 +309,19 @@ impl Pool {
     /// Errors: [`PoolError::InvalidReserveFactor`] (> 10000), [`PoolError::AssetNotListed`],
     /// [`PoolError::InvalidTimestamp`], math errors.
     /// Reproduces `PoolConfigurator.setReserveFactor`.
+    ///
+    /// In a v2 pool any 16-bit value is accepted and nothing is synced (§A.12): the next
+    /// `updateState` applies it to the whole elapsed period; above 10000 bps every rate
+    /// update then reverts with `"SafeMath: subtraction overflow"`.
     pub fn set_reserve_factor(
         &mut self,
         now: u64,
         asset: AssetId,
         reserve_factor: u16,
     ) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return self.set_reserve_factor_v2(asset, reserve_factor);
+        }
         self.check_asset(asset)?;
         if reserve_factor > BPS {
             return Err(PoolError::InvalidReserveFactor);
@@ -325,6 +369,9 @@ impl Pool {
     /// Errors: [`PoolError::InvalidReserveParams`], [`PoolError::ReserveLiquidityNotZero`]
     /// (LT = 0 with suppliers), [`PoolError::AssetNotListed`].
     /// Reproduces `PoolConfigurator.configureReserveAsCollateral` (v3.6.0).
+    ///
+    /// In a v2 pool: the same invariants (`75`), `_checkNoLiquidity` (`34`) when LT is set
+    /// to 0, and the LTV is always set directly (no pending LTV).
     pub fn configure_reserve_as_collateral(
         &mut self,
         asset: AssetId,
@@ -332,6 +379,9 @@ impl Pool {
         lt: u16,
         bonus: u16,
     ) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return self.configure_reserve_as_collateral_v2(asset, ltv, lt, bonus);
+        }
         self.check_asset(asset)?;
         validate_collateral_params(ltv, lt, bonus)?;
         if lt == 0 {

@@ -45,14 +45,23 @@ impl Pool {
                 supply[a] += p.scaled_supply;
                 debt[a] += p.scaled_debt;
             }
-            // The reserves with a non-zero scaled debt, as a bitmap (ids above 127 have no
-            // bit, as in `UserConfiguration`).
+            // The reserves with a non-zero scaled (or, v2, stable) debt, as a bitmap (ids
+            // above 127 have no bit, as in `UserConfiguration`).
             let owing = acc
                 .positions
                 .iter()
-                .filter(|p| !p.scaled_debt.is_zero() && p.asset < 128)
+                .filter(|p| {
+                    (!p.scaled_debt.is_zero() || !p.stable_principal.is_zero()) && p.asset < 128
+                })
                 .fold(0u128, |m, p| m | 1u128 << p.asset);
-            if owing != acc.borrowing_bitmap {
+            // A v2 liquidation never clears the borrowing flag (protocol-math-aave-v2-
+            // uniswap-v3.md §A.11): there a flag without debt is legitimate.
+            let flags_wrong = if self.version().is_v2() {
+                owing & !acc.borrowing_bitmap != 0
+            } else {
+                owing != acc.borrowing_bitmap
+            };
+            if flags_wrong {
                 out.push(format!(
                     "user {u}: borrowing flags {:#x} but scaled debt in reserves {owing:#x}",
                     acc.borrowing_bitmap
@@ -107,7 +116,10 @@ impl Pool {
             }
         };
         let cat = self.emode_category(acc.emode);
-        let v30 = self.version().is_v3_0();
+        // v2 values accounts like v3.0 (half-up, floor, LT-0 collateral skipped), with the
+        // stable debt added to the variable debt.
+        let v2 = self.version().is_v2();
+        let v30 = self.version().is_v3_0() || v2;
         let rounding = self.version().token_rounding();
         let (mut coll, mut debt, mut lt_sum) = (U256::ZERO, U256::ZERO, U256::ZERO);
         for p in &acc.positions {
@@ -130,10 +142,13 @@ impl Pool {
                 lt_sum += value * U256::from(lt);
             }
             if acc.is_borrowing(a) {
-                let Ok(owed) = rounding.v_token_balance(p.scaled_debt, debt_index) else {
+                let Ok(mut owed) = rounding.v_token_balance(p.scaled_debt, debt_index) else {
                     out.push(format!("user {u}: reserve {a} debt balance overflows"));
                     return;
                 };
+                if v2 {
+                    owed += self.stable_debt_balance(now, u, a);
+                }
                 let d = owed * price;
                 debt += if v30 { d / unit } else { d.div_ceil(unit) };
             }
@@ -218,8 +233,12 @@ mod tests {
     }
 
     #[test]
-    fn books_hold_after_real_calls_in_both_versions() {
-        for v in [ProtocolVersion::V3_0, ProtocolVersion::V3_6] {
+    fn books_hold_after_real_calls_in_all_versions() {
+        for v in [
+            ProtocolVersion::V2,
+            ProtocolVersion::V3_0,
+            ProtocolVersion::V3_6,
+        ] {
             let p = pool(v);
             assert_eq!(p.check_books(T0 + 86_400), Vec::<String>::new(), "{v:?}");
         }

@@ -128,6 +128,15 @@ pub fn validate_reserve_config(cfg: &ReserveConfig) -> Result<(), PoolError> {
 /// Aave protocol version whose semantics the pool reproduces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ProtocolVersion {
+    /// `@aave/protocol-v2@1.0.1`, the Ethereum `LendingPool` (solc 0.6.12), as specified
+    /// in protocol-math-aave-v2-uniswap-v3.md part A. Switches: prices in ETH wei per
+    /// whole token (18-decimal base), v2 compounded interest (§A.4), `updateState` with
+    /// immediate treasury minting (§A.5), the v2 rate strategy with a governance base
+    /// stable rate (§A.6), stable-rate debt (§A.7), half-up scaled balances (§A.8),
+    /// `balanceDecreaseAllowed` (§A.9), v2 validation and error codes (§A.10), the
+    /// `LendingPoolCollateralManager` liquidation (§A.11), global pause (§A.12). No
+    /// caps (ignored), no e-mode, no per-reserve pause, no deficit. See [`crate::v2`].
+    V2,
     /// aave-v3-core v1.19.3 = Aave v3.0.2 (the conformance reference for v3.0). Switches:
     /// V1 rate strategy (immutable parameters, stable-rate outputs), liquidity = the
     /// aToken's underlying balance (kept in `virtual_underlying_balance`, no donations
@@ -146,16 +155,18 @@ impl ProtocolVersion {
     #[inline]
     pub fn interest_formula(self) -> bankrun_math::InterestFormula {
         match self {
+            ProtocolVersion::V2 => bankrun_math::InterestFormula::V2,
             ProtocolVersion::V3_0 => bankrun_math::InterestFormula::V3_0,
             ProtocolVersion::V3_6 => bankrun_math::InterestFormula::V3_4,
         }
     }
 
-    /// The scaled-balance rounding family (half-up for v3.0, v3.5+ `TokenMath` for v3.6).
+    /// The scaled-balance rounding family (half-up for v2 and v3.0, v3.5+ `TokenMath` for
+    /// v3.6).
     #[inline]
     pub fn token_rounding(self) -> bankrun_math::TokenRounding {
         match self {
-            ProtocolVersion::V3_0 => bankrun_math::TokenRounding::HalfUp,
+            ProtocolVersion::V2 | ProtocolVersion::V3_0 => bankrun_math::TokenRounding::HalfUp,
             ProtocolVersion::V3_6 => bankrun_math::TokenRounding::Directional,
         }
     }
@@ -165,11 +176,21 @@ impl ProtocolVersion {
     pub fn is_v3_0(self) -> bool {
         self == ProtocolVersion::V3_0
     }
+
+    /// True for the Aave v2 semantics.
+    #[inline]
+    pub fn is_v2(self) -> bool {
+        self == ProtocolVersion::V2
+    }
 }
 
 /// The stable-rate immutables of the v3.0 `DefaultReserveInterestRateStrategy`, in bps
 /// (annual rates; ratios of 1e4 = 100 %). Ignored by v3.6 pools. The variable part of
 /// the v3.0 strategy is taken from [`ReserveConfig::rate`] (converted bps → RAY).
+///
+/// A v2 pool reads only `stable_rate_slope1` and `stable_rate_slope2` (its base stable
+/// rate comes from [`crate::Pool::set_market_borrow_rate`]; protocol-math-aave-v2-uniswap-v3.md
+/// §A.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct StableRateParams {
     /// `_stableRateSlope1`, bps.

@@ -201,6 +201,89 @@ pub enum PoolError {
     /// `Errors.ReserveLiquidityNotZero`: configuration change requires no suppliers.
     #[error("ReserveLiquidityNotZero")]
     ReserveLiquidityNotZero,
+    // ---- Aave v2 (protocol-math-aave-v2-uniswap-v3.md §A.10–§A.12) ----
+    /// v2 `LP_IS_PAUSED` (`64`): the pool is globally paused ([`crate::Pool::set_pool_pause`]).
+    #[error("PoolPaused")]
+    PoolPaused,
+    /// v2 `VL_TRANSFER_NOT_ALLOWED` (`6`): `balanceDecreaseAllowed` refused a withdraw.
+    #[error("TransferNotAllowed")]
+    TransferNotAllowed,
+    /// v2 `VL_STABLE_BORROWING_NOT_ENABLED` (`12`).
+    #[error("StableBorrowingNotEnabled")]
+    StableBorrowingNotEnabled,
+    /// v2 `VL_COLLATERAL_SAME_AS_BORROWING_CURRENCY` (`13`).
+    #[error("CollateralSameAsBorrowingCurrency")]
+    CollateralSameAsBorrowingCurrency,
+    /// v2 `VL_AMOUNT_BIGGER_THAN_MAX_LOAN_SIZE_STABLE` (`14`): stable borrow above 25 % of
+    /// the available liquidity.
+    #[error("AmountBiggerThanMaxLoanSizeStable")]
+    AmountBiggerThanMaxLoanSizeStable,
+    /// v2 `VL_NO_STABLE_RATE_LOAN_IN_RESERVE` (`17`): rate swap without stable debt.
+    #[error("NoStableRateLoanInReserve")]
+    NoStableRateLoanInReserve,
+    /// v2 `VL_NO_VARIABLE_RATE_LOAN_IN_RESERVE` (`18`): rate swap without variable debt.
+    #[error("NoVariableRateLoanInReserve")]
+    NoVariableRateLoanInReserve,
+    /// v2 `VL_DEPOSIT_ALREADY_IN_USE` (`20`): disabling collateral would drop HF below 1.
+    #[error("DepositAlreadyInUse")]
+    DepositAlreadyInUse,
+    /// v2 `LP_INTEREST_RATE_REBALANCE_CONDITIONS_NOT_MET` (`22`).
+    #[error("InterestRateRebalanceConditionsNotMet")]
+    InterestRateRebalanceConditionsNotMet,
+    /// v2 `LP_LIQUIDATION_CALL_FAILED` (`23`): a revert inside the delegatecalled
+    /// `LendingPoolCollateralManager`; on-chain the inner reason is lost, here it is kept.
+    #[error("LiquidationCallFailed({0})")]
+    LiquidationCallFailed(Box<PoolError>),
+    /// v2 `LPCM_NOT_ENOUGH_LIQUIDITY_TO_LIQUIDATE` (`45`): the collateral aToken holds less
+    /// underlying than the collateral to pay out.
+    #[error("NotEnoughLiquidityToLiquidate")]
+    NotEnoughLiquidityToLiquidate,
+    /// v2 `RL_LIQUIDITY_INDEX_OVERFLOW` (`51`).
+    #[error("LiquidityIndexOverflow")]
+    LiquidityIndexOverflow,
+    /// v2 `RL_VARIABLE_BORROW_INDEX_OVERFLOW` (`52`).
+    #[error("VariableBorrowIndexOverflow")]
+    VariableBorrowIndexOverflow,
+    /// v2 `RL_LIQUIDITY_RATE_OVERFLOW` (`53`).
+    #[error("LiquidityRateOverflow")]
+    LiquidityRateOverflow,
+    /// v2 `RL_VARIABLE_BORROW_RATE_OVERFLOW` (`54`).
+    #[error("VariableBorrowRateOverflow")]
+    VariableBorrowRateOverflow,
+    /// v2 `RL_STABLE_BORROW_RATE_OVERFLOW` (`55`).
+    #[error("StableBorrowRateOverflow")]
+    StableBorrowRateOverflow,
+    /// v2 `SDT_STABLE_DEBT_OVERFLOW` (`79`): a user's new stable rate above 2^128 − 1.
+    #[error("StableDebtOverflow")]
+    StableDebtOverflow,
+    /// v2 `SDT_BURN_EXCEEDS_BALANCE` (`80`).
+    #[error("StableBurnExceedsBalance")]
+    StableBurnExceedsBalance,
+    /// OpenZeppelin `SafeMath.sub` underflow, `Error("SafeMath: subtraction overflow")`
+    /// (v2). Notably a withdraw or borrow above the available liquidity (§A.12).
+    #[error("SafeMath: subtraction overflow")]
+    SafeMathSubtractionOverflow,
+    /// `Error("SafeMath: addition overflow")` (v2).
+    #[error("SafeMath: addition overflow")]
+    SafeMathAdditionOverflow,
+    /// `Error("SafeMath: multiplication overflow")` (v2).
+    #[error("SafeMath: multiplication overflow")]
+    SafeMathMultiplicationOverflow,
+    /// `Error("SafeMath: division by zero")` (v2), e.g. a zero oracle price.
+    #[error("SafeMath: division by zero")]
+    SafeMathDivisionByZero,
+    /// `Error("ERC20: burn amount exceeds balance")`: a token burn above the holder's
+    /// scaled balance (v2 `IncentivizedERC20._burn`).
+    #[error("ERC20: burn amount exceeds balance")]
+    BurnExceedsBalance,
+    /// `Error("ERC20: transfer amount exceeds balance")`: an aToken transfer above the
+    /// sender's scaled balance (v2 `IncentivizedERC20._transfer`).
+    #[error("ERC20: transfer amount exceeds balance")]
+    TransferExceedsBalance,
+    /// The feature does not exist in the pool's protocol version (e.g. e-mode or a
+    /// per-reserve pause in v2, stable debt in v3); there is no on-chain equivalent.
+    #[error("UnsupportedInVersion")]
+    UnsupportedInVersion,
 }
 
 impl From<MathError> for PoolError {

@@ -1,5 +1,8 @@
 //! Aave v3.6 pool, reproduced exactly as the contracts behave (aave-v3-origin v3.6.0,
-//! as deployed on Ethereum Core), for bank-run and liquidation-cascade simulation.
+//! as deployed on Ethereum Core), for bank-run and liquidation-cascade simulation, with
+//! version modes for Aave v3.0.2 ([`ProtocolVersion::V3_0`], module [`v30`]) and Aave v2
+//! (`@aave/protocol-v2@1.0.1`, [`ProtocolVersion::V2`], module [`v2`]: stable debt, ETH
+//! prices, immediate treasury minting, global pause).
 //!
 //! All protocol state and math use `U256` in contract units: token amounts in wei of
 //! the token, indexes and rates in RAY (1e27, annual rates), prices in 8-decimal USD
@@ -29,7 +32,8 @@
 //!   with [`PoolError::InsufficientLiquidity`], the on-chain `Panic(0x11)`.
 //!
 //! # Omitted
-//! Isolation mode (debt ceilings), siloed borrowing, flash loans, stable debt, the
+//! Isolation mode (debt ceilings), siloed borrowing, flash loans, stable debt (v3 modes;
+//! the v2 mode has it), the
 //! Portal/bridge (`unbacked` minting), price-oracle sentinel (L2 only), credit
 //! delegation and `onBehalfOf` for supply/borrow, aToken transfers, repay with aTokens,
 //! GHO specifics, roles/ACL. The pool does not model ERC20 wallets.
@@ -46,6 +50,7 @@ mod pool;
 pub mod rate_strategy;
 pub mod reserve;
 pub mod user;
+pub mod v2;
 pub mod v30;
 pub mod validation;
 mod views;
@@ -59,6 +64,7 @@ pub use liquidation::LiquidationOutcome;
 pub use pool::Pool;
 pub use reserve::ReserveData;
 pub use user::{Position, UserAccount};
+pub use v2::{InterestRateMode, StableSupplyData};
 
 /// Reserve id: index in listing order (also the bit position in bitmaps).
 pub type AssetId = usize;

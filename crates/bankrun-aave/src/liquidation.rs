@@ -5,6 +5,7 @@ use crate::emode::user_reserve_liquidation_bonus;
 use crate::error::{PoolError, add, check_u120, check_u128, div, mul, sub};
 use crate::pool::Pool;
 use crate::user::bits;
+use crate::v2::validation::check_not_paused;
 use crate::validation::HEALTH_FACTOR_LIQUIDATION_THRESHOLD;
 use crate::{AssetId, U256, UserId};
 use alloy_primitives::uint;
@@ -109,16 +110,16 @@ pub fn calculate_available_collateral_to_liquidate(
     })
 }
 
-/// Arguments of one liquidation.
+/// Arguments of one liquidation (every version).
 #[derive(Clone, Copy)]
-struct Liq {
-    now: u64,
-    liquidator: UserId,
-    collateral: AssetId,
-    debt: AssetId,
-    user: UserId,
-    debt_to_cover: U256,
-    receive_a_token: bool,
+pub(crate) struct Liq {
+    pub(crate) now: u64,
+    pub(crate) liquidator: UserId,
+    pub(crate) collateral: AssetId,
+    pub(crate) debt: AssetId,
+    pub(crate) user: UserId,
+    pub(crate) debt_to_cover: U256,
+    pub(crate) receive_a_token: bool,
 }
 
 impl Pool {
@@ -141,6 +142,12 @@ impl Pool {
     /// Reproduces `LiquidationLogic.executeLiquidationCall` (aave-v3-origin v3.6.0),
     /// including the double `_accrueToTreasury` when `collateral == debt` (both reserve
     /// caches are taken before either `updateState`).
+    ///
+    /// In a v2 pool this is `LendingPoolCollateralManager.liquidationCall`
+    /// (protocol-math-aave-v2-uniswap-v3.md §A.11, [`crate::v2::liquidation`]): close
+    /// factor always 50 %, variable debt burned before stable, no protocol fee, no
+    /// deficit; errors `64`, `2`, `42`, `43`, `44`, `45`, and
+    /// [`PoolError::LiquidationCallFailed`] (`23`) for any revert inside the manager.
     #[allow(clippy::too_many_arguments)]
     pub fn liquidation_call(
         &mut self,
@@ -152,6 +159,10 @@ impl Pool {
         debt_to_cover: U256,
         receive_a_token: bool,
     ) -> Result<LiquidationOutcome, PoolError> {
+        if self.version.is_v2() {
+            // The v2 pool checks its global pause (`64`) before anything else.
+            check_not_paused(self)?;
+        }
         self.check_asset(collateral)?;
         self.check_asset(debt)?;
         self.ensure_user(user);
@@ -166,6 +177,9 @@ impl Pool {
             receive_a_token,
         };
         let users = [user, liquidator];
+        if self.version.is_v2() {
+            return self.atomic(&users, |p| p.liquidation_v2(&args));
+        }
         if self.version.is_v3_0() {
             return self.atomic(&users, |p| {
                 p.execute_liquidation_v30(
@@ -469,6 +483,9 @@ impl Pool {
         asset: AssetId,
         amount: U256,
     ) -> Result<U256, PoolError> {
+        if self.version.is_v2() {
+            return Err(PoolError::UnsupportedInVersion);
+        }
         self.check_asset(asset)?;
         self.ensure_user(caller);
         if amount.is_zero() {

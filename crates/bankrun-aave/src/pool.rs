@@ -6,6 +6,7 @@ use crate::error::{PoolError, add, check_u120, sub};
 use crate::index_memo::IndexMemo;
 use crate::reserve::{ReserveData, ReserveNumbers};
 use crate::user::UserAccount;
+use crate::v2::InterestRateMode;
 use crate::validation::{
     validate_repay, validate_set_use_reserve_as_collateral, validate_supply, validate_withdraw,
 };
@@ -26,6 +27,9 @@ pub struct Pool {
     pub(crate) users: Vec<UserAccount>,
     scratch: Vec<ReserveNumbers>,
     pub(crate) index_memo: IndexMemo,
+    /// v2 only: `LendingPool._paused`, the global pause (protocol-math-aave-v2-uniswap-v3.md
+    /// §A.12).
+    pub(crate) paused: bool,
 }
 
 impl Pool {
@@ -40,6 +44,7 @@ impl Pool {
             users: Vec::new(),
             scratch: Vec::new(),
             index_memo: IndexMemo::default(),
+            paused: false,
         }
     }
 
@@ -113,6 +118,10 @@ impl Pool {
     /// [`PoolError::ReservePaused`], [`PoolError::ReserveFrozen`],
     /// [`PoolError::SupplyCapExceeded`], [`PoolError::AssetNotListed`], overflow errors.
     /// Reproduces `SupplyLogic.executeSupply` (aave-v3-origin v3.6.0).
+    ///
+    /// In a v2 pool this is `deposit` (protocol-math-aave-v2-uniswap-v3.md §A.5, §A.12):
+    /// the first deposit always enables collateral, even at LTV 0; errors `64`, `1`, `2`,
+    /// `3`, `56`.
     pub fn supply(
         &mut self,
         now: u64,
@@ -120,6 +129,9 @@ impl Pool {
         asset: AssetId,
         amount: U256,
     ) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return self.deposit_v2(now, user, asset, amount);
+        }
         self.check_asset(asset)?;
         self.ensure_user(user);
         self.atomic(&[user], |p| {
@@ -174,6 +186,10 @@ impl Pool {
     /// [`PoolError::HealthFactorLowerThanLiquidationThreshold`],
     /// [`PoolError::LtvValidationFailed`], [`PoolError::AssetNotListed`], overflow errors.
     /// Reproduces `SupplyLogic.executeWithdraw` (aave-v3-origin v3.6.0).
+    ///
+    /// In a v2 pool (§A.9, §A.10, §A.12): `balanceDecreaseAllowed` before the state
+    /// change ([`PoolError::TransferNotAllowed`], `6`), and more than the available
+    /// liquidity reverts with [`PoolError::SafeMathSubtractionOverflow`].
     pub fn withdraw(
         &mut self,
         now: u64,
@@ -181,6 +197,9 @@ impl Pool {
         asset: AssetId,
         amount: U256,
     ) -> Result<U256, PoolError> {
+        if self.version.is_v2() {
+            return self.withdraw_v2(now, user, asset, amount);
+        }
         self.check_asset(asset)?;
         self.ensure_user(user);
         self.atomic(&[user], |p| {
@@ -244,6 +263,8 @@ impl Pool {
     /// [`PoolError::HealthFactorLowerThanLiquidationThreshold`],
     /// [`PoolError::CollateralCannotCoverNewBorrow`]; [`PoolError::AssetNotListed`].
     /// Reproduces `BorrowLogic.executeBorrow` (aave-v3-origin v3.6.0).
+    ///
+    /// In a v2 pool: [`Pool::borrow_with_mode`] with [`InterestRateMode::Variable`].
     pub fn borrow(
         &mut self,
         now: u64,
@@ -251,6 +272,9 @@ impl Pool {
         asset: AssetId,
         amount: U256,
     ) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return self.borrow_v2(now, user, asset, amount, InterestRateMode::Variable);
+        }
         self.check_asset(asset)?;
         self.ensure_user(user);
         self.atomic(&[user], |p| {
@@ -296,6 +320,8 @@ impl Pool {
     /// [`PoolError::NoDebtOfSelectedType`], [`PoolError::InvalidBurnAmount`] (amount
     /// rounds to 0 scaled units), [`PoolError::AssetNotListed`], overflow errors.
     /// Reproduces `BorrowLogic.executeRepay` with `useATokens = false` (v3.6.0).
+    ///
+    /// In a v2 pool: [`Pool::repay_with_mode`] with [`InterestRateMode::Variable`].
     pub fn repay(
         &mut self,
         now: u64,
@@ -304,6 +330,10 @@ impl Pool {
         asset: AssetId,
         amount: U256,
     ) -> Result<U256, PoolError> {
+        if self.version.is_v2() {
+            let mode = InterestRateMode::Variable;
+            return self.repay_with_mode(now, payer, on_behalf_of, asset, amount, mode);
+        }
         self.check_asset(asset)?;
         self.ensure_user(on_behalf_of);
         self.atomic(&[on_behalf_of], |p| {
@@ -356,6 +386,9 @@ impl Pool {
     /// [`PoolError::HealthFactorLowerThanLiquidationThreshold`],
     /// [`PoolError::LtvValidationFailed`], [`PoolError::AssetNotListed`].
     /// Reproduces `SupplyLogic.executeUseReserveAsCollateral` (v3.6.0).
+    ///
+    /// In a v2 pool (§A.10): a non-zero aToken balance (`19`), and for disabling
+    /// `balanceDecreaseAllowed` (`20`); enabling works at any LTV.
     pub fn set_user_use_reserve_as_collateral(
         &mut self,
         now: u64,
@@ -363,6 +396,9 @@ impl Pool {
         asset: AssetId,
         enabled: bool,
     ) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return self.set_collateral_v2(now, user, asset, enabled);
+        }
         self.check_asset(asset)?;
         self.ensure_user(user);
         validate_set_use_reserve_as_collateral(&self.reserves[asset])?;
@@ -393,12 +429,16 @@ impl Pool {
     /// [`PoolError::InvalidCollateralInEmode`],
     /// [`PoolError::HealthFactorLowerThanLiquidationThreshold`].
     /// Reproduces `SupplyLogic.executeSetUserEMode` (aave-v3-origin v3.6.0).
+    /// A v2 pool has no e-mode: [`PoolError::UnsupportedInVersion`].
     pub fn set_user_emode(
         &mut self,
         now: u64,
         user: UserId,
         category: u8,
     ) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return Err(PoolError::UnsupportedInVersion);
+        }
         self.ensure_user(user);
         if self.version.is_v3_0() {
             return self.execute_set_user_emode_v30(now, user, category);
@@ -411,5 +451,89 @@ impl Pool {
             p.acc_mut(user).emode = category;
             p.validate_health_factor(now, user).map(|_| ())
         })
+    }
+
+    /// Borrows `amount` wei of `asset` for `user` in `mode`.
+    ///
+    /// v2 (protocol-math-aave-v2-uniswap-v3.md §A.7, §A.10): checks in order `64`, `2`,
+    /// `3`, `1`, `7`, `9`, `10` (current HF > 1), `11` (avgLtv 0 gives `50`), then for
+    /// stable `12`, `13`, `14` (at most 25 % of the available liquidity); stable debt is
+    /// minted at the reserve's current stable rate; above the available liquidity:
+    /// [`PoolError::SafeMathSubtractionOverflow`]. v3 pools: variable mode is
+    /// [`Pool::borrow`]; stable mode is [`PoolError::UnsupportedInVersion`].
+    pub fn borrow_with_mode(
+        &mut self,
+        now: u64,
+        user: UserId,
+        asset: AssetId,
+        amount: U256,
+        mode: InterestRateMode,
+    ) -> Result<(), PoolError> {
+        if self.version.is_v2() {
+            return self.borrow_v2(now, user, asset, amount, mode);
+        }
+        match mode {
+            InterestRateMode::Variable => self.borrow(now, user, asset, amount),
+            InterestRateMode::Stable => Err(PoolError::UnsupportedInVersion),
+        }
+    }
+
+    /// Repays `amount` wei (`U256::MAX` = all, only for oneself) of `on_behalf_of`'s
+    /// `mode` debt in `asset`, paid by `payer`; returns the amount repaid.
+    ///
+    /// v2 (§A.10): checks `64`, `2`, `1`, `15`, `16`; `payback = min(amount, debt of
+    /// mode)`; frozen reserves can be repaid; the borrowing flag is cleared when the
+    /// stable plus variable debt (read before the repayment) equals `payback`. v3 pools:
+    /// variable mode is [`Pool::repay`]; stable mode is [`PoolError::UnsupportedInVersion`].
+    pub fn repay_with_mode(
+        &mut self,
+        now: u64,
+        payer: UserId,
+        on_behalf_of: UserId,
+        asset: AssetId,
+        amount: U256,
+        mode: InterestRateMode,
+    ) -> Result<U256, PoolError> {
+        if self.version.is_v2() {
+            let owner = payer == on_behalf_of;
+            return self.repay_v2(now, owner, on_behalf_of, asset, amount, mode);
+        }
+        match mode {
+            InterestRateMode::Variable => self.repay(now, payer, on_behalf_of, asset, amount),
+            InterestRateMode::Stable => Err(PoolError::UnsupportedInVersion),
+        }
+    }
+
+    /// v2 `swapBorrowRateMode(asset, currentMode)`: moves all of `user`'s debt of
+    /// `current_mode` in `asset` to the other mode (§A.7). Errors in order: `64`, `2`,
+    /// `3` (frozen), then from stable `17`, from variable `18`, `12`, `13`; token errors.
+    /// v3 pools: [`PoolError::UnsupportedInVersion`].
+    pub fn swap_borrow_rate_mode(
+        &mut self,
+        now: u64,
+        user: UserId,
+        asset: AssetId,
+        current_mode: InterestRateMode,
+    ) -> Result<(), PoolError> {
+        if !self.version.is_v2() {
+            return Err(PoolError::UnsupportedInVersion);
+        }
+        self.swap_rate_mode_v2(now, user, asset, current_mode)
+    }
+
+    /// v2 `rebalanceStableBorrowRate(asset, user)`: re-mints `user`'s whole stable debt at
+    /// the current stable rate when the reserve's usage is ≥ 95 % and its liquidity rate
+    /// ≤ 40 % of the max variable rate (§A.7). Errors: `64`, `2`, `22`, token errors
+    /// (`50` for a user without stable debt). v3 pools: [`PoolError::UnsupportedInVersion`].
+    pub fn rebalance_stable_borrow_rate(
+        &mut self,
+        now: u64,
+        user: UserId,
+        asset: AssetId,
+    ) -> Result<(), PoolError> {
+        if !self.version.is_v2() {
+            return Err(PoolError::UnsupportedInVersion);
+        }
+        self.rebalance_v2(now, user, asset)
     }
 }

@@ -5,6 +5,7 @@ use crate::error::{PoolError, add, check_u128, sub};
 use crate::rate_strategy::{
     RateInputs, RateInputsV1, calculate_interest_rates, calculate_interest_rates_v1,
 };
+use crate::v2::stable_debt::StableDebtSupply;
 use crate::{AssetId, U256};
 use bankrun_math::interest::{compounded_interest, linear_interest};
 use bankrun_math::percentage::percent_mul;
@@ -49,8 +50,16 @@ pub struct ReserveData {
     pub liquidation_grace_period_until: u64,
     /// v3.0 only: stable-rate immutables of the reserve's V1 strategy.
     pub stable_params: StableRateParams,
-    /// v3.0 only: `currentStableBorrowRate`, annual RAY (0 in v3.6).
+    /// v2 and v3.0: `currentStableBorrowRate`, annual RAY (0 in v3.6).
     pub current_stable_borrow_rate: U256,
+    /// v2 only: the stable debt token's supply state (principal supply, average rate,
+    /// timestamp; protocol-math-aave-v2-uniswap-v3.md §A.7).
+    pub stable_debt: StableDebtSupply,
+    /// v2 only: stable-rate borrowing enabled (configuration bit 59).
+    pub stable_borrowing_enabled: bool,
+    /// v2 only: `LendingRateOracle.getMarketBorrowRate(asset)`, the governance-set base
+    /// stable rate, annual RAY (§A.6).
+    pub market_borrow_rate: U256,
 }
 
 /// The numeric part of a reserve, copied for a `ReserveCache` and for rollbacks.
@@ -68,6 +77,7 @@ pub(crate) struct ReserveNumbers {
     scaled_total_variable_debt: U256,
     treasury_scaled: U256,
     current_stable_borrow_rate: U256,
+    stable_debt: StableDebtSupply,
 }
 
 /// An unlisted reserve, returned by views for unknown ids.
@@ -115,6 +125,9 @@ pub(crate) static EMPTY_RESERVE: ReserveData = ReserveData {
         optimal_stable_to_total_debt_ratio: 0,
     },
     current_stable_borrow_rate: U256::ZERO,
+    stable_debt: StableDebtSupply::ZERO,
+    stable_borrowing_enabled: false,
+    market_borrow_rate: U256::ZERO,
 };
 
 impl ReserveData {
@@ -150,6 +163,7 @@ impl ReserveData {
             scaled_total_variable_debt: self.scaled_total_variable_debt,
             treasury_scaled: self.treasury_scaled,
             current_stable_borrow_rate: self.current_stable_borrow_rate,
+            stable_debt: self.stable_debt,
         }
     }
 
@@ -168,6 +182,7 @@ impl ReserveData {
         self.scaled_total_variable_debt = n.scaled_total_variable_debt;
         self.treasury_scaled = n.treasury_scaled;
         self.current_stable_borrow_rate = n.current_stable_borrow_rate;
+        self.stable_debt = n.stable_debt;
     }
 
     /// Liquidity index at `now` (RAY): stored index if updated at `now` (or `now` is in
@@ -204,7 +219,7 @@ impl ReserveData {
     }
 
     /// `updateState`: accrues indexes and the treasury share to `now`; no-op if already
-    /// updated at `now`.
+    /// updated at `now`. A v2 pool runs [`ReserveData::update_state_v2`].
     ///
     /// Errors: [`PoolError::InvalidTimestamp`] if `now` < last update;
     /// [`PoolError::MathOverflow`] / [`PoolError::SafeCastOverflow`] on overflow.
@@ -214,6 +229,9 @@ impl ReserveData {
         now: u64,
         version: ProtocolVersion,
     ) -> Result<(), PoolError> {
+        if version.is_v2() {
+            return self.update_state_v2(now);
+        }
         let cache = self.numbers();
         self.update_state_with_cache(&cache, now, version)
     }
@@ -313,12 +331,19 @@ impl ReserveData {
     /// the virtual balance plus `added`; [`PoolError::SafeCastOverflow`] /
     /// [`PoolError::MathOverflow`] on overflow.
     /// Reproduces `ReserveLogic.updateInterestRatesAndVirtualBalance` (v3.6.0).
+    ///
+    /// A v2 pool runs [`ReserveData::update_interest_rates_v2`] at the reserve's last
+    /// update time (every v2 rate update follows an `updateState` in the same block).
     pub(crate) fn update_rates_and_virtual_balance(
         &mut self,
         added: U256,
         taken: U256,
         version: ProtocolVersion,
     ) -> Result<(), PoolError> {
+        if version.is_v2() {
+            let now = self.last_update_timestamp;
+            return self.update_interest_rates_v2(now, added, taken);
+        }
         if version.is_v3_0() {
             let r = calculate_interest_rates_v1(
                 &self.config.rate,

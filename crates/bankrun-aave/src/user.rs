@@ -3,7 +3,8 @@
 use crate::{AssetId, U256};
 
 /// One reserve position of a user: scaled aToken and scaled variable-debt balances
-/// (token wei divided by the liquidity / variable borrow index at mint time).
+/// (token wei divided by the liquidity / variable borrow index at mint time) and, in a
+/// v2 pool, the stable debt (protocol-math-aave-v2-uniswap-v3.md §A.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Position {
     /// Reserve id.
@@ -12,6 +13,12 @@ pub struct Position {
     pub scaled_supply: U256,
     /// Scaled variable debt balance (`scaledBalanceOf` of the variable debt token).
     pub scaled_debt: U256,
+    /// v2 only: stable debt principal, token wei (`StableDebtToken` `super.balanceOf`).
+    pub stable_principal: U256,
+    /// v2 only: the user's stable rate (`_usersStableRate`), annual RAY.
+    pub stable_rate: U256,
+    /// v2 only: the user's last stable-debt update (`_timestamps`), seconds.
+    pub stable_timestamp: u64,
 }
 
 /// A user's account: e-mode, the two bitmaps of `UserConfigurationMap` (stored as two
@@ -73,10 +80,14 @@ impl UserAccount {
         &mut self.positions[idx]
     }
 
-    /// Drops the position in `asset` when both balances are zero.
+    /// Drops the position in `asset` when all balances (scaled supply, scaled variable
+    /// debt, stable principal) are zero.
     pub(crate) fn prune(&mut self, asset: AssetId) {
         self.positions.retain(|p| {
-            usize::from(p.asset) != asset || !p.scaled_supply.is_zero() || !p.scaled_debt.is_zero()
+            usize::from(p.asset) != asset
+                || !p.scaled_supply.is_zero()
+                || !p.scaled_debt.is_zero()
+                || !p.stable_principal.is_zero()
         });
     }
 

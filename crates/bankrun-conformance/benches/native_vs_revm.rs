@@ -35,6 +35,7 @@ use bankrun_aave::Pool;
 use bankrun_conformance::aave::{AaveVersion, EvmAave};
 use bankrun_conformance::artifacts::ensure_fetched;
 use bankrun_conformance::diff::{Call, Harness, LIQUIDATOR, Op, prefix, resolve};
+use bankrun_conformance::lending_pool::LendingPool;
 use bankrun_conformance::market::{T0, default_emodes, default_reserves, native_pool};
 use bankrun_conformance::strategy::{config, sequence};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};

@@ -31,6 +31,7 @@ const PACKAGES = [
   ["@openzeppelin/contracts", "5.1.0", "sha512-p1ULhl7BXzjjbha5aqst+QMLY+4/LCWADXOCsmLHRM77AqiPjnd9vvUN9sosUfhL9JGKpZ0TjEGxgvnizmWGSA==", "oz-contracts"],
   ["@openzeppelin/contracts-upgradeable", "5.1.0", "sha512-AIElwP5Ck+cslNE+Hkemf5SxjJoF4wBvvjxc27Rp+9jaPs/CLIaUBMYe1FNzhdiN0cYuwGRmYaRHmmntuiju4Q==", "oz-contracts-upgradeable"],
   ["solc", "0.8.27", "sha512-BNxMol2tUAbkH7HKlXBcBqrGi2aqgv+uMHz26mJyTtlVgWmBA4ktiw0qVKHfkjf2oaHbwtbtaSeE2dhn/gTAKw==", "solc-0.8.27"],
+  ["@aave/protocol-v2", "1.0.1", "sha512-MU3WiigW89DWDpCtvaw4rafih7RbADB45uUM/zqfnOD4g9JNUVfeT6MrjV4/DP/JPA2Iv5ySKSx+a1OfUES0Pg==", "aave-protocol-v2"],
   ["@uniswap/v2-core", "1.0.1", "sha512-MtybtkUPSyysqLY2U210NBDeCHX+ltHt3oADGdjqoThZaFRDKwM6k1Nb3F0A3hk5hwuQvytFWhrWHOEq6nVJ8Q==", "uniswap-v2-core"],
 ];
 

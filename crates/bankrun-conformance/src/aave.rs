@@ -10,11 +10,14 @@
 
 use crate::artifacts::{Artifact, aave_v36, aave_v302};
 use crate::evm::{Evm, Outcome, constant_word_code};
+use crate::lending_pool::{
+    LendingPool, PoolParts, RateMode, deploy_libraries, deploy_registered, erc20_balance,
+    fund_users, scaled_balance, scaled_total, token_balances,
+};
 use alloy_primitives::{Address, U256, address};
 use alloy_sol_types::{SolCall, SolValue, sol};
 use anyhow::Result;
 use bankrun_aave::{ReserveConfig, StableRateParams};
-use std::collections::BTreeMap;
 
 sol! {
     interface IProvider {
@@ -31,13 +34,6 @@ sol! {
     }
     interface IErc20 {
         function mint(address account, uint256 value) external returns (bool);
-        function approve(address spender, uint256 amount) external returns (bool);
-        function balanceOf(address account) external view returns (uint256);
-    }
-    interface IScaled {
-        function scaledBalanceOf(address user) external view returns (uint256);
-        function scaledTotalSupply() external view returns (uint256);
-        function balanceOf(address account) external view returns (uint256);
     }
     struct ReserveConfigurationMap { uint256 data; }
     struct ReserveDataLegacy {
@@ -59,12 +55,7 @@ sol! {
     }
     interface IPool {
         function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode) external;
-        function withdraw(address asset, uint256 amount, address to) external returns (uint256);
-        function borrow(address asset, uint256 amount, uint256 interestRateMode, uint16 referralCode, address onBehalfOf) external;
-        function repay(address asset, uint256 amount, uint256 interestRateMode, address onBehalfOf) external returns (uint256);
-        function liquidationCall(address collateralAsset, address debtAsset, address user, uint256 debtToCover, bool receiveAToken) external;
         function setUserEMode(uint8 categoryId) external;
-        function getUserAccountData(address user) external view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor);
         function getReserveData(address asset) external view returns (ReserveDataLegacy memory);
         function getVirtualUnderlyingBalance(address asset) external view returns (uint128);
         function getReserveDeficit(address asset) external view returns (uint256);
@@ -225,11 +216,13 @@ fn feed_address(i: usize) -> Address {
     Address::left_padding_from(&(0xfeed_0000u64 + i as u64).to_be_bytes())
 }
 
-fn bps_ray(n: u32) -> U256 {
+/// `n` bps as a RAY fraction (1 bp = 1e23).
+pub fn bps_ray(n: u32) -> U256 {
     U256::from(n) * U256::from(10u8).pow(U256::from(23u8))
 }
 
-fn with_args(mut code: Vec<u8>, args: Vec<u8>) -> Vec<u8> {
+/// Init code followed by ABI-encoded constructor arguments.
+pub fn with_args(mut code: Vec<u8>, args: Vec<u8>) -> Vec<u8> {
     code.extend(args);
     code
 }
@@ -269,19 +262,15 @@ impl EvmAave {
             "protocol/configuration/ACLManager.sol/ACLManager.json",
             "ACLManager",
         )?;
-        let acl = evm.deploy(
-            a,
-            with_args(acl_art.bytecode, (provider,).abi_encode_params()),
-        )?;
-        evm.send(
-            a,
-            provider,
-            IProvider::setACLManagerCall { newAclManager: acl },
-        )?;
+        let acl_init = with_args(acl_art.bytecode, (provider,).abi_encode_params());
+        let acl = deploy_registered(&mut evm, a, provider, acl_init, |addr| {
+            IProvider::setACLManagerCall {
+                newAclManager: addr,
+            }
+        })?;
         evm.send(a, acl, IAcl::addPoolAdminCall { admin: a })?;
 
         // Libraries.
-        let mut libs: BTreeMap<String, Address> = BTreeMap::new();
         let lib_names: &[&str] = match version {
             AaveVersion::V3_0_2 => &[
                 "SupplyLogic",
@@ -300,14 +289,13 @@ impl EvmAave {
                 "ConfiguratorLogic",
             ],
         };
-        for name in lib_names.iter().chain(std::iter::once(&"FlashLoanLogic")) {
-            let art = load(
+        let names = lib_names.iter().copied().chain(["FlashLoanLogic"]);
+        let libs = deploy_libraries(&mut evm, a, names, |name| {
+            load(
                 &format!("protocol/libraries/logic/{name}.sol/{name}.json"),
                 name,
-            )?;
-            let addr = evm.deploy(a, art.linked(&libs)?)?;
-            libs.insert(name.to_string(), addr);
-        }
+            )
+        })?;
 
         // Rate strategy (v3.6: one shared V2 strategy, given to the Pool constructor).
         let strategy_v2 = if version == AaveVersion::V3_6 {
@@ -321,27 +309,21 @@ impl EvmAave {
             Some(s) => (provider, s).abi_encode_params(),
             None => (provider,).abi_encode_params(),
         };
-        let pool_impl = evm.deploy(a, with_args(pool_art.linked(&libs)?, pool_args))?;
-        evm.send(
-            a,
-            provider,
-            IProvider::setPoolImplCall {
-                newPoolImpl: pool_impl,
-            },
-        )?;
+        let pool_init = with_args(pool_art.linked(&libs)?, pool_args);
+        deploy_registered(&mut evm, a, provider, pool_init, |addr| {
+            IProvider::setPoolImplCall { newPoolImpl: addr }
+        })?;
         let pool = evm.get(provider, IProvider::getPoolCall {})?;
         let conf_art = load(
             "protocol/pool/PoolConfigurator.sol/PoolConfigurator.json",
             "PoolConfiguratorInstance",
         )?;
-        let conf_impl = evm.deploy(a, conf_art.linked(&libs)?)?;
-        evm.send(
-            a,
-            provider,
+        let conf_init = conf_art.linked(&libs)?;
+        deploy_registered(&mut evm, a, provider, conf_init, |addr| {
             IProvider::setPoolConfiguratorImplCall {
-                newPoolConfiguratorImpl: conf_impl,
-            },
-        )?;
+                newPoolConfiguratorImpl: addr,
+            }
+        })?;
         let configurator = evm.get(provider, IProvider::getPoolConfiguratorCall {})?;
 
         // Tokens and price feeds.
@@ -364,28 +346,20 @@ impl EvmAave {
             feeds.push(f);
         }
         let oracle_art = load("misc/AaveOracle.sol/AaveOracle.json", "AaveOracle")?;
-        let oracle = evm.deploy(
-            a,
-            with_args(
-                oracle_art.bytecode,
-                (
-                    provider,
-                    assets.clone(),
-                    feeds.clone(),
-                    Address::ZERO,
-                    Address::ZERO,
-                    U256::from(100_000_000u64),
-                )
-                    .abi_encode_params(),
-            ),
-        )?;
-        evm.send(
-            a,
+        let oracle_args = (
             provider,
+            assets.clone(),
+            feeds.clone(),
+            Address::ZERO,
+            Address::ZERO,
+            U256::from(100_000_000u64),
+        );
+        let oracle_init = with_args(oracle_art.bytecode, oracle_args.abi_encode_params());
+        deploy_registered(&mut evm, a, provider, oracle_init, |addr| {
             IProvider::setPriceOracleCall {
-                newPriceOracle: oracle,
-            },
-        )?;
+                newPriceOracle: addr,
+            }
+        })?;
 
         // Reserves.
         match version {
@@ -609,27 +583,9 @@ impl EvmAave {
         }
         // Users: funded and approving the pool.
         let users: Vec<Address> = (0..n_users).map(user_address).collect();
-        let fund = U256::from(10u8).pow(U256::from(36u8));
-        for &u in &users {
-            for &t in &assets {
-                evm.send(
-                    u,
-                    t,
-                    IErc20::mintCall {
-                        account: u,
-                        value: fund,
-                    },
-                )?;
-                evm.send(
-                    u,
-                    t,
-                    IErc20::approveCall {
-                        spender: pool,
-                        amount: U256::MAX,
-                    },
-                )?;
-            }
-        }
+        fund_users(&mut evm, pool, &assets, &users, |account, value| {
+            IErc20::mintCall { account, value }
+        })?;
         Ok(EvmAave {
             evm,
             version,
@@ -645,11 +601,6 @@ impl EvmAave {
         })
     }
 
-    fn user_call<C: SolCall>(&mut self, user: usize, call: C) -> Result<Outcome> {
-        let from = self.users[user];
-        self.evm.call(from, self.pool, call.abi_encode())
-    }
-
     fn admin_call<C: SolCall>(&mut self, call: C) -> Result<Outcome> {
         self.evm
             .call(self.admin, self.configurator, call.abi_encode())
@@ -658,7 +609,7 @@ impl EvmAave {
     /// `Pool.supply(asset, amount, user, 0)` from `user`.
     pub fn supply(&mut self, user: usize, asset: usize, amount: U256) -> Result<Outcome> {
         let (a, u) = (self.assets[asset], self.users[user]);
-        self.user_call(
+        self.pool_call(
             user,
             IPool::supplyCall {
                 asset: a,
@@ -669,71 +620,19 @@ impl EvmAave {
         )
     }
 
-    /// `Pool.withdraw(asset, amount, user)` from `user`.
-    pub fn withdraw(&mut self, user: usize, asset: usize, amount: U256) -> Result<Outcome> {
-        let (a, u) = (self.assets[asset], self.users[user]);
-        self.user_call(
-            user,
-            IPool::withdrawCall {
-                asset: a,
-                amount,
-                to: u,
-            },
-        )
-    }
-
     /// `Pool.borrow(asset, amount, 2, 0, user)` from `user`.
     pub fn borrow(&mut self, user: usize, asset: usize, amount: U256) -> Result<Outcome> {
-        let (a, u) = (self.assets[asset], self.users[user]);
-        self.user_call(
-            user,
-            IPool::borrowCall {
-                asset: a,
-                amount,
-                interestRateMode: U256::from(2u8),
-                referralCode: 0,
-                onBehalfOf: u,
-            },
-        )
+        self.borrow_with_mode(user, asset, amount, RateMode::Variable)
     }
 
     /// `Pool.repay(asset, amount, 2, user)` from `user`.
     pub fn repay(&mut self, user: usize, asset: usize, amount: U256) -> Result<Outcome> {
-        let (a, u) = (self.assets[asset], self.users[user]);
-        self.user_call(
-            user,
-            IPool::repayCall {
-                asset: a,
-                amount,
-                interestRateMode: U256::from(2u8),
-                onBehalfOf: u,
-            },
-        )
-    }
-
-    /// `Pool.liquidationCall` from `liquidator`.
-    pub fn liquidate(
-        &mut self,
-        liquidator: usize,
-        collateral: usize,
-        debt: usize,
-        user: usize,
-        amount: U256,
-        receive_a_token: bool,
-    ) -> Result<Outcome> {
-        let call = IPool::liquidationCallCall {
-            collateralAsset: self.assets[collateral],
-            debtAsset: self.assets[debt],
-            user: self.users[user],
-            debtToCover: amount,
-            receiveAToken: receive_a_token,
-        };
-        self.user_call(liquidator, call)
+        self.repay_with_mode(user, user, asset, amount, RateMode::Variable)
     }
 
     /// `Pool.setUserEMode(category)` from `user`.
     pub fn set_user_emode(&mut self, user: usize, category: u8) -> Result<Outcome> {
-        self.user_call(
+        self.pool_call(
             user,
             IPool::setUserEModeCall {
                 categoryId: category,
@@ -778,19 +677,11 @@ impl EvmAave {
             .evm
             .get(self.pool, IPool::getReserveDataCall { asset })?;
         let (at, vt) = (self.a_tokens[i], self.v_tokens[i]);
-        let scaled_total_supply = self.evm.get(at, IScaled::scaledTotalSupplyCall {})?;
-        let scaled_total_debt = self.evm.get(vt, IScaled::scaledTotalSupplyCall {})?;
-        let treasury_scaled = self.evm.get(
-            at,
-            IScaled::scaledBalanceOfCall {
-                user: self.treasury,
-            },
-        )?;
+        let scaled_total_supply = scaled_total(&mut self.evm, at)?;
+        let scaled_total_debt = scaled_total(&mut self.evm, vt)?;
+        let treasury_scaled = scaled_balance(&mut self.evm, at, self.treasury)?;
         let (liquidity, deficit) = match self.version {
-            AaveVersion::V3_0_2 => (
-                self.evm.get(asset, IErc20::balanceOfCall { account: at })?,
-                U256::ZERO,
-            ),
+            AaveVersion::V3_0_2 => (erc20_balance(&mut self.evm, asset, at)?, U256::ZERO),
             AaveVersion::V3_6 => (
                 U256::from(
                     self.evm
@@ -822,26 +713,15 @@ impl EvmAave {
         let mut balances = Vec::new();
         for i in 0..self.assets.len() {
             let (at, vt) = (self.a_tokens[i], self.v_tokens[i]);
-            balances.push((
-                self.evm.get(at, IScaled::scaledBalanceOfCall { user })?,
-                self.evm.get(vt, IScaled::scaledBalanceOfCall { user })?,
-                self.evm.get(at, IScaled::balanceOfCall { account: user })?,
-                self.evm.get(vt, IScaled::balanceOfCall { account: user })?,
-            ));
+            balances.push(token_balances(&mut self.evm, at, vt, user)?);
         }
-        let d = self
-            .evm
-            .get(self.pool, IPool::getUserAccountDataCall { user })?;
-        Ok(UserSnapshot {
-            balances,
-            account: [
-                d.totalCollateralBase,
-                d.totalDebtBase,
-                d.availableBorrowsBase,
-                d.currentLiquidationThreshold,
-                d.ltv,
-                d.healthFactor,
-            ],
-        })
+        let account = self.account_data(u)?;
+        Ok(UserSnapshot { balances, account })
+    }
+}
+
+impl LendingPool for EvmAave {
+    fn parts(&mut self) -> PoolParts<'_> {
+        (&mut self.evm, self.pool, &self.assets, &self.users)
     }
 }

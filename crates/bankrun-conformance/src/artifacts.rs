@@ -105,8 +105,25 @@ impl Artifact {
 /// Loads a Hardhat artifact of `@aave/core-v3@1.19.3` by its path under
 /// `artifacts/contracts/` (e.g. `protocol/pool/Pool.sol/Pool.json`).
 pub fn aave_v302(rel: &str) -> Result<Artifact> {
+    hardhat("aave-core-v3", rel)
+}
+
+/// Loads a Hardhat artifact of `@aave/protocol-v2@1.0.1` (solc 0.6.12, Aave v2) by its
+/// path under `artifacts/contracts/` (e.g.
+/// `protocol/lendingpool/LendingPool.sol/LendingPool.json`).
+pub fn aave_v2(rel: &str) -> Result<Artifact> {
+    hardhat("aave-protocol-v2", rel)
+}
+
+/// A Hardhat artifact (`bytecode`, `linkReferences`) of the package unpacked in
+/// `pkg/<pkg_dir>`.
+fn hardhat(pkg_dir: &str, rel: &str) -> Result<Artifact> {
     let dir = ensure_fetched()?;
-    let path = dir.join("pkg/aave-core-v3/artifacts/contracts").join(rel);
+    let path = dir
+        .join("pkg")
+        .join(pkg_dir)
+        .join("artifacts/contracts")
+        .join(rel);
     let v: Value = serde_json::from_slice(
         &std::fs::read(&path).with_context(|| format!("read {}", path.display()))?,
     )?;

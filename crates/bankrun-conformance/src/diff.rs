@@ -7,20 +7,17 @@
 //! and liquidates, so it is never liquidated itself and never liquidates itself).
 
 use crate::aave::{AaveVersion, EvmAave, ReserveSnapshot, UserSnapshot};
+pub use crate::driver::{BORROWERS, LIQUIDATOR, N_RESERVES};
+use crate::driver::{
+    Tally, account_array, borrow_amount, check_wallet, frac, liquidate_both, liquidation_target,
+    moved_price, opening, pow10, run_steps, show, token_amount, wallets,
+};
 use crate::evm::{Outcome, describe_revert};
+use crate::lending_pool::LendingPool;
 use crate::market::{T0, default_emodes, default_reserves, native_pool};
 use alloy_primitives::{U256, keccak256};
-use alloy_sol_types::sol;
 use anyhow::{Result, bail};
 use bankrun_aave::{Pool, PoolError};
-use std::collections::BTreeMap;
-
-/// Number of borrowing users.
-pub const BORROWERS: usize = 3;
-/// The liquidator's user id.
-pub const LIQUIDATOR: usize = 3;
-/// Reserves in the market.
-pub const N_RESERVES: usize = 3;
 
 /// One step of a sequence. Amounts are resolved against the native state when the step
 /// runs (fractions in bps of a balance, of borrowing power or of the debt), so that a
@@ -117,12 +114,6 @@ pub enum Op {
         /// Reserve.
         asset: usize,
     },
-}
-
-sol! {
-    interface IErc20Balance {
-        function balanceOf(address account) external view returns (uint256);
-    }
 }
 
 /// An op resolved against the native state at the time it ran: concrete amounts.
@@ -238,29 +229,21 @@ pub fn resolve(p: &Pool, now: u64, op: &Op) -> Call {
             asset,
             amount,
             raw,
-        } => {
-            let amt = if raw {
-                U256::from(amount)
-            } else {
-                U256::from(amount) * pow10(dec(asset)) / U256::from(100u8)
-            };
-            Call::Supply { user, asset, amt }
-        }
+        } => Call::Supply {
+            user,
+            asset,
+            amt: token_amount(p, asset, amount, raw),
+        },
         Op::Withdraw { user, asset, bps } => Call::Withdraw {
             user,
             asset,
             amt: max_or(bps, p.supply_balance(now, user as u32, asset)),
         },
-        Op::Borrow { user, asset, bps } => {
-            let acc = p.user_account_data(now, user as u32);
-            let price = p.asset_price(asset);
-            let amt = if price.is_zero() {
-                U256::ZERO
-            } else {
-                frac(acc.available_borrows_base, bps) * pow10(dec(asset)) / price
-            };
-            Call::Borrow { user, asset, amt }
-        }
+        Op::Borrow { user, asset, bps } => Call::Borrow {
+            user,
+            asset,
+            amt: borrow_amount(p, now, user, asset, bps),
+        },
         Op::Repay { user, asset, bps } => Call::Repay {
             user,
             asset,
@@ -273,25 +256,7 @@ pub fn resolve(p: &Pool, now: u64, op: &Op) -> Call {
             bps,
             receive_a_token,
         } => {
-            let user = if user >= BORROWERS {
-                (0..BORROWERS)
-                    .min_by_key(|&u| p.health_factor(now, u as u32))
-                    .unwrap_or(0)
-            } else {
-                user
-            };
-            let pick = |bitmap: u128, sel: usize| -> usize {
-                let set: Vec<usize> = (0..N_RESERVES).filter(|&i| bitmap >> i & 1 == 1).collect();
-                if set.is_empty() {
-                    sel % N_RESERVES
-                } else {
-                    set[sel % set.len()]
-                }
-            };
-            let (cb, db) = p
-                .user(user as u32)
-                .map_or((0, 0), |a| (a.collateral_bitmap, a.borrowing_bitmap));
-            let (collateral, debt) = (pick(cb, collateral), pick(db, debt));
+            let (user, collateral, debt) = liquidation_target(p, now, user, collateral, debt);
             Call::Liquidate {
                 user,
                 collateral,
@@ -302,13 +267,10 @@ pub fn resolve(p: &Pool, now: u64, op: &Op) -> Call {
         }
         Op::SetEMode { user, category } => Call::SetEMode { user, category },
         Op::Advance { secs } => Call::Advance { to: now + secs },
-        Op::Price { asset, delta_bps } => {
-            let old = p.asset_price(asset);
-            let price = (old * U256::from((10_000 + delta_bps).max(100) as u64)
-                / U256::from(10_000u32))
-            .max(U256::from(1u8));
-            Call::Price { asset, price }
-        }
+        Op::Price { asset, delta_bps } => Call::Price {
+            asset,
+            price: moved_price(p, asset, delta_bps),
+        },
         Op::SupplyCap { asset, delta } | Op::BorrowCap { asset, delta } => {
             let is_supply = matches!(op, Op::SupplyCap { .. });
             let total = if is_supply {
@@ -343,12 +305,8 @@ pub struct Harness {
     /// Current timestamp.
     pub now: u64,
     version: AaveVersion,
-    /// Steps whose outcome was a revert on both sides.
-    pub reverts: usize,
-    /// Steps executed.
-    pub steps: usize,
-    /// Per op kind: (succeeded on both sides, reverted on both sides).
-    pub stats: BTreeMap<&'static str, (usize, usize)>,
+    /// Steps executed, reverting on both sides, per op kind.
+    pub tally: Tally,
 }
 
 /// The kind name of an op (for statistics).
@@ -366,14 +324,6 @@ pub fn kind(op: &Op) -> &'static str {
         Op::BorrowCap { .. } => "borrow cap",
         Op::ToggleFreeze { .. } => "freeze/unfreeze",
     }
-}
-
-fn pow10(d: u8) -> U256 {
-    U256::from(10u8).pow(U256::from(d))
-}
-
-fn frac(x: U256, bps: u32) -> U256 {
-    x * U256::from(bps) / U256::from(10_000u32)
 }
 
 /// The revert a native error stands for, as predicate on the EVM revert data.
@@ -449,27 +399,13 @@ impl Harness {
             native,
             now: T0,
             version,
-            reverts: 0,
-            steps: 0,
-            stats: BTreeMap::new(),
+            tally: Tally::default(),
         })
-    }
-
-    fn wallets(&mut self, user: usize) -> Result<Vec<U256>> {
-        let account = self.evm.users[user];
-        (0..N_RESERVES)
-            .map(|i| {
-                let t = self.evm.assets[i];
-                self.evm
-                    .evm
-                    .get(t, IErc20Balance::balanceOfCall { account })
-            })
-            .collect()
     }
 
     /// Applies one op to both pools and compares everything.
     pub fn step(&mut self, op: &Op) -> Result<()> {
-        self.steps += 1;
+        self.tally.steps += 1;
         let now = self.now;
         // (user whose wallet moves, expected signed deltas computed from the native result)
         let mut wallet_check: Option<(usize, Vec<U256>)> = None;
@@ -477,13 +413,13 @@ impl Harness {
         let outcome: Outcome;
         match resolve(&self.native, now, op) {
             Call::Supply { user, asset, amt } => {
-                wallet_check = Some((user, self.wallets(user)?));
+                wallet_check = Some((user, wallets(&mut self.evm, user)?));
                 let r = self.native.supply(now, user as u32, asset, amt);
                 result = r.map(|_| vec![(asset, false, amt)]);
                 outcome = self.evm.supply(user, asset, amt)?;
             }
             Call::Withdraw { user, asset, amt } => {
-                wallet_check = Some((user, self.wallets(user)?));
+                wallet_check = Some((user, wallets(&mut self.evm, user)?));
                 result = self
                     .native
                     .withdraw(now, user as u32, asset, amt)
@@ -491,7 +427,7 @@ impl Harness {
                 outcome = self.evm.withdraw(user, asset, amt)?;
             }
             Call::Borrow { user, asset, amt } => {
-                wallet_check = Some((user, self.wallets(user)?));
+                wallet_check = Some((user, wallets(&mut self.evm, user)?));
                 result = self
                     .native
                     .borrow(now, user as u32, asset, amt)
@@ -499,7 +435,7 @@ impl Harness {
                 outcome = self.evm.borrow(user, asset, amt)?;
             }
             Call::Repay { user, asset, amt } => {
-                wallet_check = Some((user, self.wallets(user)?));
+                wallet_check = Some((user, wallets(&mut self.evm, user)?));
                 result = self
                     .native
                     .repay(now, user as u32, user as u32, asset, amt)
@@ -513,28 +449,11 @@ impl Harness {
                 amt,
                 receive_a_token,
             } => {
-                wallet_check = Some((LIQUIDATOR, self.wallets(LIQUIDATOR)?));
-                result = self
-                    .native
-                    .liquidation_call(
-                        now,
-                        LIQUIDATOR as u32,
-                        collateral,
-                        debt,
-                        user as u32,
-                        amt,
-                        receive_a_token,
-                    )
-                    .map(|o| {
-                        let mut v = vec![(debt, false, o.debt_repaid)];
-                        if !receive_a_token {
-                            v.push((collateral, true, o.collateral_to_liquidator));
-                        }
-                        v
-                    });
-                outcome =
-                    self.evm
-                        .liquidate(LIQUIDATOR, collateral, debt, user, amt, receive_a_token)?;
+                wallet_check = Some((LIQUIDATOR, wallets(&mut self.evm, LIQUIDATOR)?));
+                let target = (user, collateral, debt);
+                let native = &mut self.native;
+                (result, outcome) =
+                    liquidate_both(&mut self.evm, native, now, target, (amt, receive_a_token))?;
             }
             Call::SetEMode { user, category } => {
                 result = self
@@ -581,28 +500,17 @@ impl Harness {
                         describe_revert(data)
                     );
                 }
-                self.reverts += 1;
-                self.stats.entry(kind(op)).or_default().1 += 1;
+                self.tally.reverted(kind(op));
                 return self.compare();
             }
             (Ok(_), o) => bail!("{op:?}: native succeeded, evm {o:?} ({})", show(o)),
             (Err(e), Outcome::Success(_)) => bail!("{op:?}: native reverted {e:?}, evm succeeded"),
             (Err(e), o) => bail!("{op:?}: native {e:?}, evm {o:?}"),
         };
-        self.stats.entry(kind(op)).or_default().0 += 1;
-        if let Some((user, before)) = wallet_check {
-            let after = self.wallets(user)?;
-            let mut expected = before.clone();
-            for (asset, incoming, amt) in deltas {
-                expected[asset] = if incoming {
-                    expected[asset] + amt
-                } else {
-                    expected[asset] - amt
-                };
-            }
-            if after != expected {
-                bail!("{op:?}: wallet of user {user}: evm {after:?}, native-implied {expected:?}");
-            }
+        self.tally.succeeded(kind(op));
+        if let Some(check) = wallet_check {
+            let after = wallets(&mut self.evm, check.0)?;
+            check_wallet(format_args!("{op:?}"), check, after, deltas)?;
         }
         self.compare()
     }
@@ -645,17 +553,9 @@ impl Harness {
                     )
                 })
                 .collect();
-            let a = self.native.user_account_data(now, uid);
             let n = UserSnapshot {
                 balances,
-                account: [
-                    a.total_collateral_base,
-                    a.total_debt_base,
-                    a.available_borrows_base,
-                    a.current_liquidation_threshold,
-                    a.ltv,
-                    a.health_factor,
-                ],
+                account: account_array(&self.native.user_account_data(now, uid)),
             };
             if e != n {
                 bail!("user {u} differs at t={now}:\n  evm    {e:?}\n  native {n:?}");
@@ -665,36 +565,16 @@ impl Harness {
     }
 }
 
-fn show(o: &Outcome) -> String {
-    match o {
-        Outcome::Revert(d) => describe_revert(d),
-        other => format!("{other:?}"),
-    }
-}
-
 /// The fixed opening of every sequence (not shrunk): the liquidator provides deep
-/// liquidity in every reserve and each borrower supplies some collateral.
+/// liquidity in every reserve and each borrower supplies some collateral ([`opening`]).
 pub fn prefix() -> Vec<Op> {
-    let mut v: Vec<Op> = (0..N_RESERVES)
-        .map(|asset| Op::Supply {
-            user: LIQUIDATOR,
-            asset,
-            amount: if asset == 0 {
-                5_000_000
-            } else {
-                10_000_000_000
-            },
-            raw: false,
-        })
-        .collect();
-    for user in 0..BORROWERS {
-        v.push(Op::Supply {
-            user,
-            asset: user % N_RESERVES,
-            amount: [1_000, 2_000_000, 2_000_000][user % N_RESERVES],
-            raw: false,
-        });
-    }
+    let (mut v, collateral) = opening(|user, asset, amount| Op::Supply {
+        user,
+        asset,
+        amount,
+        raw: false,
+    });
+    v.extend(collateral);
     v
 }
 
@@ -704,10 +584,6 @@ pub fn run_sequence(version: AaveVersion, ops: &[Op]) -> Result<Harness> {
     for op in prefix() {
         h.step(&op)?;
     }
-    for (i, op) in ops.iter().enumerate() {
-        if let Err(e) = h.step(op) {
-            bail!("step {i} of {}: {e:#}", ops.len());
-        }
-    }
+    run_steps(ops, |op| h.step(op))?;
     Ok(h)
 }

@@ -21,36 +21,48 @@ fn stable() -> StableRateParams {
     }
 }
 
+/// A listed reserve with borrowing enabled: `symbol`, `decimals`, `(ltv, lt, bonus)` bps,
+/// reserve factor bps, variable strategy `(optimal, base, slope1, slope2)` bps; no caps,
+/// no protocol fee, neither frozen nor paused.
+pub fn reserve_config(
+    symbol: &str,
+    decimals: u8,
+    (ltv, lt, bonus): (u16, u16, u16),
+    reserve_factor: u16,
+    (opt, base, s1, s2): (u16, u32, u32, u32),
+) -> ReserveConfig {
+    ReserveConfig {
+        symbol: symbol.into(),
+        decimals,
+        ltv,
+        liquidation_threshold: lt,
+        liquidation_bonus: bonus,
+        reserve_factor,
+        borrowing_enabled: true,
+        rate: InterestRateData {
+            optimal_usage_ratio: opt,
+            base_variable_borrow_rate: base,
+            variable_rate_slope1: s1,
+            variable_rate_slope2: s2,
+        },
+        ..Default::default()
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn spec(
     symbol: &str,
     decimals: u8,
     price: u64,
-    (ltv, lt, bonus): (u16, u16, u16),
+    factors: (u16, u16, u16),
     reserve_factor: u16,
     fee: u16,
-    (opt, base, s1, s2): (u16, u32, u32, u32),
+    rate: (u16, u32, u32, u32),
 ) -> ReserveSpec {
     ReserveSpec {
         config: ReserveConfig {
-            symbol: symbol.into(),
-            decimals,
-            ltv,
-            liquidation_threshold: lt,
-            liquidation_bonus: bonus,
-            reserve_factor,
             liquidation_protocol_fee: fee,
-            supply_cap: 0,
-            borrow_cap: 0,
-            borrowing_enabled: true,
-            frozen: false,
-            paused: false,
-            rate: InterestRateData {
-                optimal_usage_ratio: opt,
-                base_variable_borrow_rate: base,
-                variable_rate_slope1: s1,
-                variable_rate_slope2: s2,
-            },
+            ..reserve_config(symbol, decimals, factors, reserve_factor, rate)
         },
         stable: stable(),
         price: U256::from(price),

@@ -1,7 +1,9 @@
 //! `MathUtils`: interest accumulation factors and `mulDivCeil`.
 //!
-//! Reproduces `MathUtils` of aave-v3-core v1.19.3 (v3.0–v3.3 compounded formula) and
-//! aave-v3-origin v3.4.0–v3.6.0 (new compounded formula, `mulDivCeil`).
+//! Reproduces `MathUtils` of aave-v3-core v1.19.3 (v3.0–v3.3 compounded formula),
+//! aave-v3-origin v3.4.0–v3.6.0 (new compounded formula, `mulDivCeil`) and
+//! `@aave/protocol-v2@1.0.1` (the v2 compounded formula, protocol-math-aave-v2-uniswap-v3.md
+//! §A.4).
 
 use crate::wad_ray::{RAY, ray_mul};
 use crate::{MathError, U256};
@@ -17,6 +19,11 @@ pub enum InterestFormula {
     V3_0,
     /// v3.4+: `1 + x + x·(x/2 + x·x/6)` with `x = r·t/Y` (fully `unchecked`).
     V3_4,
+    /// Aave v2 (`@aave/protocol-v2@1.0.1`): the same three-term binomial expansion as
+    /// v3.0, but on the per-second rate `rps = rate / Y` truncated **first**
+    /// (protocol-math-aave-v2-uniswap-v3.md §A.4). Differs numerically from
+    /// [`InterestFormula::V3_0`] (vectors V1–V8 of §A.14).
+    V2,
 }
 
 /// `calculateLinearInterest`: `RAY + rate*elapsed / SECONDS_PER_YEAR` (RAY).
@@ -42,7 +49,9 @@ pub fn linear_interest(rate: U256, elapsed: u64) -> Result<U256, MathError> {
 /// operation (Panic(0x11)) overflows. For [`InterestFormula::V3_4`] the Solidity code is
 /// `unchecked` except for its `rayMul`s; this function wraps exactly where Solidity wraps.
 /// Reproduces `MathUtils.calculateCompoundedInterest` of aave-v3-core v1.19.3
-/// ([`InterestFormula::V3_0`]) and aave-v3-origin v3.4.0–v3.6.0 ([`InterestFormula::V3_4`]).
+/// ([`InterestFormula::V3_0`]), aave-v3-origin v3.4.0–v3.6.0 ([`InterestFormula::V3_4`])
+/// and `@aave/protocol-v2@1.0.1` ([`InterestFormula::V2`], checked `SafeMath` arithmetic:
+/// every overflow is [`MathError::Overflow`]).
 #[inline]
 pub fn compounded_interest(
     rate: U256,
@@ -55,7 +64,32 @@ pub fn compounded_interest(
     match formula {
         InterestFormula::V3_0 => compounded_v3_0(rate, elapsed),
         InterestFormula::V3_4 => compounded_v3_4(rate, elapsed),
+        InterestFormula::V2 => compounded_v2(rate, elapsed),
     }
+}
+
+/// Aave v2 binomial approximation (protocol-math-aave-v2-uniswap-v3.md §A.4):
+/// `rps = rate / Y` (floor, before anything else), `b2 = rayMul(rps, rps)`,
+/// `b3 = rayMul(b2, rps)`, then
+/// `RAY + rps·t + t(t−1)·b2/2 + t(t−1)·max(t−2, 0)·b3/6`, all `SafeMath` (checked).
+/// `elapsed` ≥ 1 (the caller returns RAY for 0).
+fn compounded_v2(rate: U256, elapsed: u64) -> Result<U256, MathError> {
+    let exp = U256::from(elapsed);
+    let exp_minus_one = exp - U256::from(1u8);
+    let exp_minus_two = exp.saturating_sub(U256::from(2u8));
+    let rps = rate / SECONDS_PER_YEAR;
+    let base_power_two = ray_mul(rps, rps)?;
+    let base_power_three = ray_mul(base_power_two, rps)?;
+    let checked = |a: U256, b: U256| a.checked_mul(b).ok_or(MathError::Overflow);
+    let second = checked(checked(exp, exp_minus_one)?, base_power_two)? / U256::from(2u8);
+    let third = checked(
+        checked(checked(exp, exp_minus_one)?, exp_minus_two)?,
+        base_power_three,
+    )? / U256::from(6u8);
+    RAY.checked_add(checked(rps, exp)?)
+        .and_then(|s| s.checked_add(second))
+        .and_then(|s| s.checked_add(third))
+        .ok_or(MathError::Overflow)
 }
 
 /// v3.0–v3.3 binomial approximation (checked except for the two divisions).
@@ -174,9 +208,99 @@ mod tests {
         }
     }
 
+    /// protocol-math-aave-v2-uniswap-v3.md §A.14, vectors V1–V8: the v2 formula, and the
+    /// v3.0 and linear columns next to it (the formulas must differ where the table does).
+    #[test]
+    fn v1_to_v8_vectors_aave_v2() {
+        let year = 31_536_000u64;
+        let cases: [(&str, u64, &str, &str, &str); 8] = [
+            (
+                "1000500000000000000000000000",
+                year / 2,
+                "1646239361880034706410612000",
+                "1646239361880034706419516000",
+                "1500250000000000000000000000",
+            ),
+            (
+                "50000000000000000000000000",
+                3600,
+                "1000005707778841860607690600",
+                "1000005707778841852838170176",
+                "1000005707762557077625570776",
+            ),
+            (
+                "50000000000000000000000000",
+                86_400,
+                "1000136995684314615598974400",
+                "1000136995684207123907444230",
+                "1000136986301369863013698630",
+            ),
+            (
+                "50000000000000000000000000",
+                year,
+                "1051270908731986166777656000",
+                "1051265681539063650421944000",
+                "1050000000000000000000000000",
+            ),
+            (
+                "80000000000000000000000000",
+                7 * year,
+                "1745486836387989778999000000",
+                "1745486836363624056433536000",
+                "1560000000000000000000000000",
+            ),
+            (
+                "3000000000000000000000000000",
+                year,
+                "13000001382020794914625384000",
+                "12999996154827375138660208000",
+                "4000000000000000000000000000",
+            ),
+            (
+                "50000000000000000000000000",
+                1,
+                "1000000001585489599188229325",
+                "1000000001585489599188229325",
+                "1000000001585489599188229325",
+            ),
+            (
+                "50000000000000000000000000",
+                2,
+                "1000000003170979200890235919",
+                "1000000003170979200890235919",
+                "1000000003170979198376458650",
+            ),
+        ];
+        for (i, (rate, dt, v2, v30, lin)) in cases.into_iter().enumerate() {
+            let r = ray(rate);
+            assert_eq!(
+                compounded_interest(r, dt, InterestFormula::V2).unwrap(),
+                ray(v2),
+                "V{} v2",
+                i + 1
+            );
+            assert_eq!(
+                compounded_interest(r, dt, InterestFormula::V3_0).unwrap(),
+                ray(v30),
+                "V{} v3.0",
+                i + 1
+            );
+            assert_eq!(
+                linear_interest(r, dt).unwrap(),
+                ray(lin),
+                "V{} linear",
+                i + 1
+            );
+        }
+    }
+
     #[test]
     fn zero_elapsed_is_ray() {
-        for f in [InterestFormula::V3_0, InterestFormula::V3_4] {
+        for f in [
+            InterestFormula::V3_0,
+            InterestFormula::V3_4,
+            InterestFormula::V2,
+        ] {
             assert_eq!(compounded_interest(U256::MAX, 0, f).unwrap(), RAY);
         }
         assert_eq!(linear_interest(U256::MAX, 0).unwrap(), RAY);
@@ -205,6 +329,10 @@ mod tests {
         );
         assert_eq!(
             compounded_interest(U256::MAX, 1, InterestFormula::V3_4),
+            Err(MathError::Overflow)
+        );
+        assert_eq!(
+            compounded_interest(U256::MAX, 1, InterestFormula::V2),
             Err(MathError::Overflow)
         );
         assert_eq!(linear_interest(U256::MAX, 2), Err(MathError::Overflow));

@@ -1,4 +1,5 @@
-//! Fixed-point math of the Aave v3 protocol family, reproduced bit-exactly in Rust.
+//! Fixed-point math of the Aave v3 protocol family (and the Aave v2 compounded-interest
+//! formula), reproduced bit-exactly in Rust.
 //!
 //! All values are `alloy_primitives::U256` integers in the units the contracts use:
 //! WAD (1e18), RAY (1e27) and basis points (bps, 1e4 = 100 %). Nothing in this crate
@@ -9,7 +10,7 @@
 //!   added in v3.5/v3.6).
 //! - [`percentage`]: `PercentageMath` (`percentMul`, `percentDiv`, and the v3.6
 //!   `percentMulCeil`/`percentMulFloor`/`percentDivCeil`).
-//! - [`interest`]: `MathUtils` (linear interest, both compounded-interest formulas
+//! - [`interest`]: `MathUtils` (linear interest, the three compounded-interest formulas
 //!   selected by [`interest::InterestFormula`], `mulDivCeil`).
 //! - [`token_math`]: scaled-balance rounding of aTokens / variable debt tokens, for both
 //!   the v3.0–v3.4 half-up family and the v3.5+ `TokenMath` directional family.

@@ -41,8 +41,10 @@ pub mod risk;
 pub mod runner;
 pub mod spec;
 pub mod stable;
+pub mod steth;
 pub mod terra;
 pub mod venues;
+pub mod world_run;
 
 pub use error::SpiralError;
 pub use record::{RunOutput, Summary};

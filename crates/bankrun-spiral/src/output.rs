@@ -34,6 +34,9 @@ fn summary_rows(m: &Summary) -> Vec<(String, String)> {
     if let Some(t) = &m.terra {
         return crate::terra::output::summary_rows(m, t);
     }
+    if let Some(t) = &m.steth {
+        return crate::steth::output::summary_rows(m, t);
+    }
     let rows: Vec<(&str, String)> = vec![
         ("blocks", m.blocks.to_string()),
         ("positions", m.positions.to_string()),
@@ -161,9 +164,10 @@ pub fn report_html(
 ) -> Result<String, SpiralError> {
     let mut sections = vec![summary_section(runs)];
     for r in runs {
-        sections.push(match &r.terra {
-            Some(t) => crate::terra::output::section(r, t)?,
-            None => path_section(r)?,
+        sections.push(match (&r.terra, &r.steth) {
+            (Some(t), _) => crate::terra::output::section(r, t)?,
+            (_, Some(t)) => crate::steth::output::section(r, t)?,
+            _ => path_section(r)?,
         });
     }
     let page = Page {
@@ -191,13 +195,18 @@ fn report_meta(runs: &[RunOutput]) -> Vec<(String, String)> {
             join(&|m| bankrun_report::count(m.blocks)),
         ),
     ];
-    let terra_window = runs.first().and_then(|r| r.terra.as_ref()).and_then(|t| {
-        Some((
+    let hourly = |r: &RunOutput| match (&r.terra, &r.steth) {
+        (Some(t), _) => Some((
             t.market.first()?.time.clone(),
             t.market.last()?.time.clone(),
-        ))
-    });
-    if let Some((a, b)) = terra_window {
+        )),
+        (_, Some(t)) => Some((
+            t.market.first()?.time.clone(),
+            t.market.last()?.time.clone(),
+        )),
+        _ => None,
+    };
+    if let Some((a, b)) = runs.first().and_then(hourly) {
         meta.push(("Window (UTC)".to_owned(), format!("{a} to {b}")));
     } else if let Some(r) = runs.first()
         && let (Some(a), Some(b)) = (r.series.first(), r.series.last())
@@ -243,6 +252,9 @@ fn summary_section(runs: &[RunOutput]) -> Section {
     let note = if runs.iter().any(|r| r.terra.is_some()) {
         "One column per mode. Amounts in UST, LUNA or USD as labelled; Anchor's bad debt is \
          Σ max(0, liability − collateral at the oracle) over its borrowers at the end."
+    } else if runs.iter().any(|r| r.steth.is_some()) {
+        "One column per mode. Amounts in stETH or ETH as labelled; the debt above collateral \
+         is Σ max(0, debt − collateral) over Aave v2 borrowers at Aave's prices at the end."
     } else {
         "Amounts in USD (Maker: DAI taken at $1). Bad debt at the end: Maker, the Vow's \
          sin − dai; Compound v2, Σ max(0, debt − collateral) over accounts at the oracle."
@@ -433,7 +445,10 @@ fn write_files(
 ) -> Result<Vec<String>, SpiralError> {
     let io = |e: std::io::Error| SpiralError::Run(format!("{}: {e}", dir.display()));
     let mut files = vec![("summary.json".to_string(), summary_json(runs))];
-    for r in runs.iter().filter(|r| r.terra.is_none()) {
+    for r in runs
+        .iter()
+        .filter(|r| r.terra.is_none() && r.steth.is_none())
+    {
         let v = &r.summary.variant;
         files.push((format!("{v}_liquidations.csv"), to_csv(&r.liquidations)?));
         files.push((format!("{v}_auctions.csv"), to_csv(&r.auctions)?));
@@ -452,6 +467,10 @@ fn write_files(
         let v = &r.summary.variant;
         if let Some(t) = &r.terra {
             names.extend(crate::terra::output::write(dir, v, t)?);
+            continue;
+        }
+        if let Some(t) = &r.steth {
+            names.extend(crate::steth::output::write(dir, v, t)?);
             continue;
         }
         let name = format!("{v}_liquidations.parquet");

@@ -184,6 +184,9 @@ pub struct Summary {
     /// Terra runs: the mint-burn spiral's figures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terra: Option<crate::terra::TerraSummary>,
+    /// stETH runs: the discount's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steth: Option<crate::steth::StethSummary>,
 }
 
 /// Everything one run produced.
@@ -202,6 +205,9 @@ pub struct RunOutput {
     /// Terra runs: hourly market and cohort rows, scripted events.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terra: Option<crate::terra::TerraOutput>,
+    /// stETH runs: hourly rows, book groups, scripted events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steth: Option<crate::steth::StethOutput>,
 }
 
 /// Median of `v` (0 if empty); sorts a copy.

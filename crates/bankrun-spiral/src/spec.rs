@@ -19,9 +19,10 @@ use crate::error::{SpiralError, line_at, line_of};
 pub struct Meta {
     /// Scenario name (output directories are named after it).
     pub name: String,
-    /// `"maker"` (Maker Liquidations 1.2, ETH-A), `"compound-v2"` or `"terra"` (the UST/LUNA
-    /// mint-burn spiral with Anchor): what marks a spiral scenario.
-    #[schemars(extend("enum" = ["maker", "compound-v2", "terra"]))]
+    /// `"maker"` (Maker Liquidations 1.2, ETH-A), `"compound-v2"`, `"terra"` (the UST/LUNA
+    /// mint-burn spiral with Anchor) or `"steth"` (the stETH discount with Aave v2): what
+    /// marks a spiral scenario.
+    #[schemars(extend("enum" = ["maker", "compound-v2", "terra", "steth"]))]
     pub protocol: String,
     /// Description (first line is listed by `bankrun scenarios`).
     pub description: String,
@@ -389,6 +390,9 @@ pub struct SpiralSpec {
     /// `[terra]`.
     #[serde(default)]
     pub terra: Option<Box<crate::terra::spec::TerraSpec>>,
+    /// `[steth]`.
+    #[serde(default)]
+    pub steth: Option<Box<crate::steth::spec::StethSpec>>,
 }
 
 /// JSON Schema (draft 2020-12) of a spiral scenario file, generated from [`SpiralSpec`]: every
@@ -414,6 +418,7 @@ pub struct Loaded {
 const BT_TOML: &str = include_str!("../../../scenarios/black-thursday-2020-03.toml");
 const CV2_TOML: &str = include_str!("../../../scenarios/compound-v2-book-2023.toml");
 const TERRA_TOML: &str = include_str!("../../../scenarios/terra-anchor-2022-05.toml");
+const STETH_TOML: &str = include_str!("../../../scenarios/steth-2022-06.toml");
 const EMBEDDED_DATA: &[(&str, &str)] = &[
     (
         "data/eth_usd_10min_2020-03-12.csv",
@@ -432,6 +437,10 @@ const EMBEDDED_DATA: &[(&str, &str)] = &[
         include_str!("../../../scenarios/data/ust_luna_usd_1h_2022-05.csv"),
     ),
     (
+        "data/steth_eth_1h_2022-06.csv",
+        include_str!("../../../scenarios/data/steth_eth_1h_2022-06.csv"),
+    ),
+    (
         "../data/lending/compound_v2_book_2023-05.csv",
         include_str!("../../../data/lending/compound_v2_book_2023-05.csv"),
     ),
@@ -442,6 +451,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("black-thursday-2020-03", BT_TOML),
     ("compound-v2-book-2023", CV2_TOML),
     ("terra-anchor-2022-05", TERRA_TOML),
+    ("steth-2022-06", STETH_TOML),
 ];
 
 /// The TOML text of embedded spiral scenario `name` and the data files it refers to, as
@@ -462,7 +472,7 @@ pub fn embedded_names() -> Vec<&'static str> {
 }
 
 /// Whether `spec` (a name or a path) is a spiral scenario: an embedded name, or a TOML file
-/// whose `[scenario]` has `protocol = "maker"` or `"compound-v2"`.
+/// whose `[scenario]` has `protocol = "maker"`, `"compound-v2"`, `"terra"` or `"steth"`.
 pub fn is_spiral(spec: &str) -> bool {
     if EMBEDDED.iter().any(|(n, _)| *n == spec) {
         return true;
@@ -480,7 +490,7 @@ pub fn is_spiral(spec: &str) -> bool {
         // Aave one, reports where the TOML is broken.
         Err(_) => bankrun_scenario::scenario_value_by_line(&text, "protocol"),
     };
-    protocol.is_some_and(|p| p == "maker" || p == "compound-v2" || p == "terra")
+    protocol.is_some_and(|p| ["maker", "compound-v2", "terra", "steth"].contains(&p.as_str()))
 }
 
 /// Loads an embedded scenario by name or a TOML file by path.
@@ -593,10 +603,10 @@ impl Loaded {
     fn validate(&self) -> Result<(), SpiralError> {
         let s = &self.spec;
         let m = &s.scenario;
-        if !["maker", "compound-v2", "terra"].contains(&m.protocol.as_str()) {
+        if !["maker", "compound-v2", "terra", "steth"].contains(&m.protocol.as_str()) {
             return Err(self.err(
                 "protocol",
-                "must be \"maker\", \"compound-v2\" or \"terra\"",
+                "must be \"maker\", \"compound-v2\", \"terra\" or \"steth\"",
             ));
         }
         if bankrun_chain::time::parse_time(&m.start).is_err() {
@@ -638,7 +648,7 @@ impl Loaded {
             return Err(self.err("inclusion_percentile", "must be in [30, 90]"));
         }
         let v = &s.venues;
-        if m.protocol != "terra" && !gt(v.pool_eth, 0.0) {
+        if !["terra", "steth"].contains(&m.protocol.as_str()) && !gt(v.pool_eth, 0.0) {
             return Err(self.err("pool_eth", "must be positive"));
         }
         if v.cex_depth != "major" && v.cex_depth != "all" {
@@ -670,6 +680,12 @@ impl Loaded {
                 .as_deref()
                 .ok_or_else(|| self.err("protocol", "terra scenario needs [terra]"))?;
             crate::terra::spec::validate(self, t)?;
+        } else if m.protocol == "steth" {
+            let t = s
+                .steth
+                .as_deref()
+                .ok_or_else(|| self.err("protocol", "steth scenario needs [steth]"))?;
+            crate::steth::spec::validate(self, t)?;
         } else if m.protocol == "maker" {
             let mk = s
                 .maker

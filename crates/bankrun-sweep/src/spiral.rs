@@ -1,6 +1,7 @@
 //! Sweeps of liquidation-spiral scenarios (`bankrun_spiral`: Maker Liquidations 1.2 and
-//! Compound v2, and the Terra mint-burn spiral, `[scenario] protocol = "maker" | "compound-v2"
-//! | "terra"`; a Terra scenario's variants are its modes, `replay` and `spiral`).
+//! Compound v2, the Terra mint-burn spiral and the stETH discount, `[scenario] protocol =
+//! "maker" | "compound-v2" | "terra" | "steth"`; a Terra or stETH scenario's variants are its
+//! modes, `replay` and `spiral`).
 //!
 //! Cells, seeds, chunks, resume, shards and merge are those of every sweep ([`crate::run`]):
 //! a cell is the scenario text with its `--vary` keys set (`stress.drop`,
@@ -93,10 +94,30 @@ pub const TERRA_METRICS: [&str; 11] = [
     "yield_reserve_end",
 ];
 
+/// Further metrics of stETH variants (modes), in column order (source:
+/// `bankrun_spiral::steth::StethSummary`): stETH/ETH lowest on Aave's oracle, lowest and last
+/// on the Curve pool, the pool's highest stETH share, Aave v2's highest WETH utilization,
+/// stETH seized by liquidators, sold by holders and bought by dip buyers, and the scripted
+/// sellers' loss against par (ETH).
+pub const STETH_METRICS: [&str; 9] = [
+    "steth_min_oracle",
+    "steth_min_curve",
+    "steth_end_curve",
+    "curve_steth_share_max",
+    "weth_utilization_max",
+    "steth_seized",
+    "holders_sold",
+    "buyers_bought",
+    "forced_loss_eth",
+];
+
 /// The variants `bankrun_spiral::simulate` runs for `l`, in its order.
 pub fn variants(l: &Loaded) -> Vec<String> {
     if l.spec.scenario.protocol == "terra" {
         return bankrun_spiral::terra::modes(l);
+    }
+    if l.spec.scenario.protocol == "steth" {
+        return bankrun_spiral::steth::modes(l);
     }
     let mut v = vec!["real".to_string()];
     if l.spec.scenario.protocol == "compound-v2" && l.spec.stress.is_some() {
@@ -116,6 +137,9 @@ pub fn columns(l: &Loaded) -> Vec<String> {
         }
         if l.spec.scenario.protocol == "terra" {
             cols.extend(TERRA_METRICS.iter().map(|m| format!("{v}:{m}")));
+        }
+        if l.spec.scenario.protocol == "steth" {
+            cols.extend(STETH_METRICS.iter().map(|m| format!("{v}:{m}")));
         }
     }
     cols
@@ -157,6 +181,19 @@ fn values(s: &Summary, maker: bool, v: &mut Vec<Option<f64>>) {
             Some(t.anchor_outflow_share[1]),
             Some(t.anchor_outflow_share[2]),
             Some(t.yield_reserve_end),
+        ]);
+    }
+    if let Some(t) = &s.steth {
+        v.extend([
+            Some(t.steth_min_oracle),
+            Some(t.steth_min_curve),
+            Some(t.steth_end_curve),
+            Some(t.curve_steth_share_max),
+            Some(t.weth_utilization_max),
+            Some(t.steth_seized),
+            Some(t.holders_sold),
+            Some(t.buyers_bought),
+            Some(t.forced_loss_eth),
         ]);
     }
 }

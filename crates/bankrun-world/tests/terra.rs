@@ -450,6 +450,7 @@ fn a_conditional_scripted_call_is_skipped_while_its_price_holds() {
             quote: USD,
             below,
         }),
+        account: None,
     };
     let s = ScriptedCalls::new("scripted", vec![buy(T0 + 6, 0.99), buy(T0 + 12, 1.5)]);
     let mut agents: Vec<Box<dyn Agent>> = vec![Box::new(s)];

@@ -2,6 +2,8 @@
 //! parameters.
 #![allow(dead_code)]
 
+pub mod v2;
+
 use bankrun_aave::{
     AssetId, EModeCategory, InterestRateData, Pool, ProtocolVersion, ReserveConfig, U256, UserId,
 };

@@ -209,7 +209,7 @@ impl StableSwap {
     /// `dy_fee = dy_0 − dy` with `dy_0` the fee-less amount.
     fn calc_withdraw_one(&self, amount: U256, i: usize) -> Result<(U256, U256), DexError> {
         self.check_index(i)?;
-        let amp = self.a()?;
+        let amp = self.amp()?;
         let fee = self.imbalance_fee()?;
         let prec = self.precision_mul(i);
         let xp = self.xp()?;

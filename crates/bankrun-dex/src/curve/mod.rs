@@ -31,7 +31,7 @@ mod invariant;
 mod liquidity;
 mod swap;
 
-pub use invariant::{get_d, get_y, get_y_d};
+pub use invariant::{Amp, get_d, get_y, get_y_d};
 
 use crate::math::{add, div, mul, sub, u};
 use crate::{DexError, U256};
@@ -80,6 +80,9 @@ pub struct StableSwap {
     /// `is_killed`: blocks exchange and all deposits/withdrawals except
     /// `remove_liquidity`.
     pub is_killed: bool,
+    /// `A_PRECISION`: 1 (3pool, the default), 100 for pools from late 2020 on (stETH/ETH),
+    /// whose stored A (`initial_a`, `future_a`) is then `A()·100`; see [`StableSwap::with_a_precision`].
+    pub a_precision: U256,
 }
 
 impl StableSwap {
@@ -100,7 +103,26 @@ impl StableSwap {
             admin_balances: vec![U256::ZERO; n],
             timestamp: 0,
             is_killed: false,
+            a_precision: u(1),
         }
+    }
+
+    /// The same pool with `A_PRECISION = precision` (100 for `StableSwapSTETH.vy`); `a` given
+    /// to [`StableSwap::new`] is then the precise A (`A_precise()`, e.g. 5000 for A = 50).
+    pub fn with_a_precision(mut self, precision: U256) -> Self {
+        self.a_precision = precision;
+        self
+    }
+
+    /// The amplification at `self.timestamp` with the pool's `A_PRECISION`.
+    ///
+    /// # Errors
+    /// As [`StableSwap::a`].
+    pub fn amp(&self) -> Result<Amp, DexError> {
+        Ok(Amp {
+            a: self.a()?,
+            precision: self.a_precision,
+        })
     }
 
     /// An empty DAI/USDC/USDT 3pool (`RATES = [1e18, 1e30, 1e30]`).
@@ -210,7 +232,7 @@ impl StableSwap {
     /// # Errors
     /// As [`get_d`].
     pub fn get_d_mem(&self, balances: &[U256]) -> Result<U256, DexError> {
-        get_d(&self.xp_mem(balances)?, self.a()?)
+        get_d(&self.xp_mem(balances)?, self.amp()?)
     }
 
     /// The invariant D of the current balances (18-decimal).

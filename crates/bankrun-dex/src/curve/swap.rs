@@ -24,7 +24,7 @@ impl StableSwap {
         self.check_index(j)?;
         let xp = self.xp()?;
         let x = add(xp[i], div(mul(dx, self.rates[i])?, PRECISION)?)?;
-        let y = get_y(i, j, x, &xp, self.a()?)?;
+        let y = get_y(i, j, x, &xp, self.amp()?)?;
         sub(sub(xp[j], y)?, u(1))
     }
 
@@ -52,7 +52,7 @@ impl StableSwap {
         self.check_index(j)?;
         let xp = self.xp()?;
         let x = add(xp[i], mul(dx, self.precision_mul(i))?)?;
-        let y = get_y(i, j, x, &xp, self.a()?)?;
+        let y = get_y(i, j, x, &xp, self.amp()?)?;
         let dy = div(sub(sub(xp[j], y)?, u(1))?, self.precision_mul(j))?;
         sub(dy, div(mul(self.fee, dy)?, FEE_DENOMINATOR)?)
     }

@@ -10,7 +10,6 @@
 //! the market module's mint and burn. UST that nobody in the scenario holds sits on the UST
 //! book (its inventory).
 
-use bankrun_chain::gas::GasMarket;
 use bankrun_chain::prices::{CsvFormat, Interpolation, PricePath, read_csv};
 use bankrun_chain::time::parse_time;
 use bankrun_chain::{Holder, TokenId};
@@ -18,14 +17,13 @@ use bankrun_dex::U256;
 use bankrun_dex::cex::{CexMarket, CexVenue, VenueSet};
 use bankrun_dex::curve::StableSwap;
 use bankrun_world::agents::{
-    Condition, HolderCohortSpec, Liquidator, PegArbitrageur, PegArbitrageurSpec, RiskWeights,
-    ScriptedCall, ScriptedCalls, Signals, UstHolders,
+    Condition, HolderCohortSpec, Liquidator, PegArbitrageur, PegArbitrageurSpec, PegHolders,
+    RiskWeights, ScriptedCall, ScriptedCalls, Signals,
 };
 use bankrun_world::protocols::{Anchor, AnchorGenesis, TerraMarket};
 use bankrun_world::venues::{Cex, Curve};
 use bankrun_world::{
-    Agent, AgentId, Call, ChainConfig, GasSchedule, ProtocolId, Publisher, Source, Target,
-    TerraCall, VenueId, World,
+    Agent, AgentId, Call, ProtocolId, Publisher, Source, Target, TerraCall, VenueId, World,
 };
 
 use crate::error::SpiralError;
@@ -128,34 +126,10 @@ pub fn paths(l: &Loaded) -> Result<(PricePath, PricePath), SpiralError> {
 /// # Errors
 /// [`SpiralError`] naming the scenario key on a setup failure.
 pub fn build(l: &Loaded, seed: u64, mode: &str) -> Result<Built, SpiralError> {
-    let s = &l.spec;
     let t = terra(l)?;
-    let start = parse_time(&s.scenario.start).map_err(|_| l.err("start", "bad time"))?;
-    let end = parse_time(&t.end).map_err(|_| l.err("end", "bad time"))?;
-    if end <= start {
-        return Err(l.err("end", "must be after [scenario] start"));
-    }
+    let (mut world, (start, end)) = crate::world_run::new_world(l, seed, mode, &t.end)?;
     let (ust_path, luna_path) = paths(l)?;
     let p0 = (ust_path.price_at(start), luna_path.price_at(start));
-    let start_u = u64::try_from(start).map_err(|_| l.err("start", "before 1970"))?;
-    let g = &s.gas;
-    let mut world = World::new(
-        ChainConfig {
-            start: start_u,
-            block_time_s: s.scenario.block_seconds,
-            block_gas: g.block_gas_limit,
-            gas: GasSchedule::default(),
-        },
-        seed,
-    );
-    world.set_stream_names(seed, &format!("mempool-{mode}"), &format!("gas-{mode}"));
-    world.set_gas_market(GasMarket::new(
-        crate::runner::gas_model(l)?,
-        g.block_gas_limit,
-        g.agent_gas_share,
-    ));
-    world.set_tx_ttl(g.tx_ttl_blocks);
-    world.set_oracle_update_gas(g.oracle_update_gas);
     let spiral = mode == "spiral";
     add_protocols(l, &mut world, p0.1)?;
     add_venues(l, &mut world, (&ust_path, &luna_path), p0, spiral, start)?;
@@ -435,6 +409,7 @@ fn scripted(l: &Loaded, world: &mut World, start: i64) -> Result<ScriptedCalls, 
             target,
             call,
             condition,
+            account: None,
         });
     }
     let ledger = world.ledger_mut();
@@ -476,23 +451,17 @@ fn cohort(
     c: &CohortSpec,
     first: AgentId,
     i: usize,
-) -> Result<UstHolders, SpiralError> {
+) -> Result<PegHolders, SpiralError> {
     use rand::RngExt;
     let t = terra(l)?;
     let n = c.accounts as usize;
-    let mut rng = bankrun_chain::rng::stream(seed, &format!("terra-cohort-{}", c.name));
-    let u = bankrun_agents::stratified_uniforms(n, &mut rng);
-    let raw: Vec<f64> = u
-        .iter()
-        .map(|&q| bankrun_agents::lognormal_quantile(1.0, c.stake_sigma, q))
-        .collect();
-    let total: f64 = raw.iter().sum();
-    let stakes: Vec<f64> = raw.iter().map(|x| c.stake * x / total).collect();
-    let q = bankrun_agents::value_quantiles(&stakes, &mut rng);
-    let thresholds: Vec<f64> = q
-        .iter()
-        .map(|&q| bankrun_agents::lognormal_quantile(c.threshold_median, c.threshold_sigma, q))
-        .collect();
+    let (stakes, thresholds, mut rng) = crate::world_run::cohort_draws(
+        seed,
+        &format!("terra-cohort-{}", c.name),
+        n,
+        (c.stake, c.stake_sigma),
+        (c.threshold_median, c.threshold_sigma),
+    );
     let contrarian: Vec<bool> = (0..n)
         .map(|_| rng.random::<f64>() < c.contrarian_share)
         .collect();
@@ -528,26 +497,28 @@ fn cohort(
         alert_price: r.alert_price,
         exit_fraction: c.exit_fraction,
         sell_share: c.sell_share,
+        hold_below: 0.0,
         weights: RiskWeights {
             kink: r.kink,
             outflow: r.outflow,
             coverage: r.coverage,
         },
         signals: Signals {
-            ust: UST,
-            luna: LUNA,
-            usd: USD,
-            ust_decimals: DECIMALS,
-            luna_venue: LUNA_CEX,
-            anchor: ANCHOR,
-            a_ust: AUST,
-            sell_venues: [CURVE, UST_CEX],
+            token: UST,
+            quote: USD,
+            decimals: DECIMALS,
+            par: 1.0,
+            kink_below: 0.99,
+            coverage: Some((LUNA, LUNA_CEX)),
+            anchor: Some((ANCHOR, AUST)),
+            sell_venues: vec![CURVE, UST_CEX],
+            price_feed: None,
         },
         block_seconds: l.spec.scenario.block_seconds,
         priority_gwei: BID_GWEI,
     };
     let rng = bankrun_chain::rng::stream(seed, &format!("terra-attention-{}", c.name));
-    UstHolders::new(spec, rng).map_err(run)
+    PegHolders::new(spec, rng).map_err(run)
 }
 
 /// Mints what the scenario did not place of the UST supply to the UST book (UST nobody in the

@@ -24,12 +24,13 @@ pub mod output;
 pub mod record;
 pub mod spec;
 
-pub use record::{CohortRow, EventRow, TerraOutput, TerraRow, TerraSummary};
+pub use crate::world_run::EventRow;
+pub use record::{CohortRow, TerraOutput, TerraRow, TerraSummary};
 
 use bankrun_chain::TokenId;
 use bankrun_chain::time::format_time;
 use bankrun_chain::units::units_to_tokens;
-use bankrun_world::agents::{Outcome, PegArbitrageur, ScriptedCalls, UstHolders};
+use bankrun_world::agents::{PegArbitrageur, PegHolders};
 use bankrun_world::protocols::{Anchor, TerraMarket};
 use bankrun_world::venues::Curve;
 use bankrun_world::{Agent, World};
@@ -58,7 +59,6 @@ pub fn run_with_progress(
     mode: &str,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RunOutput, SpiralError> {
-    let s = &l.spec;
     let Built {
         mut world,
         mut agents,
@@ -66,31 +66,11 @@ pub fn run_with_progress(
         window,
         paths,
     } = build::build(l, seed, mode)?;
-    let clock = bankrun_chain::Clock::new(window.0, s.scenario.block_seconds)
-        .ok_or_else(|| l.err("block_seconds", "must be positive"))?;
-    let blocks = clock.blocks_until(window.1).max(1);
     let mut rec = Recorder::new(first_cohort, window.0);
-    rec.sample(&world, &agents, &paths)?;
-    for b in 0..blocks {
-        progress(b, blocks);
-        world
-            .step(&mut agents)
-            .map_err(|e| SpiralError::Run(format!("block {}: {e}", b + 1)))?;
-        if world.now() / 3600 != rec.last_hour {
-            // Checked hourly (and at the end), not every block: the ledger holds some ten
-            // thousand accounts; the `invariants` feature checks every block.
-            world
-                .ledger()
-                .check_conservation()
-                .map_err(|e| SpiralError::Run(format!("block {}: {e}", b + 1)))?;
-            rec.sample(&world, &agents, &paths)?;
-        }
-    }
-    world
-        .ledger()
-        .check_conservation()
-        .map_err(|e| SpiralError::Run(format!("at the end: {e}")))?;
-    rec.sample(&world, &agents, &paths)?;
+    let blocks =
+        crate::world_run::run_blocks(l, &mut world, &mut agents, window, progress, &mut |w, a| {
+            rec.sample(w, a, &paths)
+        })?;
     rec.finish(l, seed, mode, blocks, &world, &agents)
 }
 
@@ -118,7 +98,6 @@ fn parts(world: &World) -> Result<(&Anchor, &TerraMarket), SpiralError> {
 /// Hourly rows, in order.
 struct Recorder {
     first_cohort: usize,
-    last_hour: u64,
     start: i64,
     market: Vec<TerraRow>,
     cohorts: Vec<CohortRow>,
@@ -128,7 +107,6 @@ impl Recorder {
     fn new(first_cohort: usize, start: i64) -> Self {
         Recorder {
             first_cohort,
-            last_hour: u64::MAX,
             start,
             market: Vec::new(),
             cohorts: Vec::new(),
@@ -149,7 +127,6 @@ impl Recorder {
         if self.market.last().is_some_and(|r| r.time == time) {
             return Ok(());
         }
-        self.last_hour = now / 3600;
         let view = world.view();
         let price = |v, t: TokenId| {
             view.venue(v)
@@ -192,7 +169,7 @@ impl Recorder {
             luna_minted: tokens(market.luna_minted()),
         });
         for a in &agents[self.first_cohort..] {
-            let Some(h) = a.as_any().downcast_ref::<UstHolders>() else {
+            let Some(h) = a.as_any().downcast_ref::<PegHolders>() else {
                 continue;
             };
             let stake = h.stake_tokens();
@@ -222,7 +199,7 @@ impl Recorder {
         agents: &[Box<dyn Agent>],
     ) -> Result<RunOutput, SpiralError> {
         let log = world.log();
-        let events = events(agents)?;
+        let events = crate::world_run::events(agents)?;
         let first = self.market.first().cloned().unwrap_or_default();
         let last = self.market.last().cloned().unwrap_or_default();
         let deposits_at = |h: i64| {
@@ -246,7 +223,7 @@ impl Recorder {
             .ok_or_else(|| run_err("agent 1 is not the arbitrageur"))?;
         let mut cohort_exit_share = Vec::new();
         for a in &agents[self.first_cohort..] {
-            if let Some(h) = a.as_any().downcast_ref::<UstHolders>() {
+            if let Some(h) = a.as_any().downcast_ref::<PegHolders>() {
                 let stake = h.stake_tokens();
                 let share = if stake > 0.0 {
                     tokens(h.exited) / stake
@@ -263,36 +240,7 @@ impl Recorder {
                 .fold(f64::INFINITY, f64::min)
                 .min(f64::MAX)
         };
-        let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
-        for t in log.txs.iter().filter(|t| !t.direct) {
-            if let Err(r) = &t.outcome {
-                let target = match t.target {
-                    bankrun_world::Target::Protocol(p) => {
-                        world.protocol(p).map(|p| p.name().to_string())
-                    }
-                    bankrun_world::Target::Venue(v) => {
-                        world.view().venue(v).map(|v| v.name().to_string())
-                    }
-                };
-                // Amounts differ from one revert to the next: the reason's numbers are
-                // masked so that reverts group by cause.
-                let reason: String = r
-                    .reason
-                    .split(|c: char| c.is_ascii_digit())
-                    .filter(|p| !p.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("#");
-                let key = format!(
-                    "{} {}: {reason}",
-                    target.unwrap_or_default(),
-                    t.call.kind().name()
-                );
-                *reasons.entry(key).or_default() += 1;
-            }
-        }
-        let mut revert_reasons: Vec<(String, u64)> = reasons.into_iter().collect();
-        revert_reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        revert_reasons.truncate(10);
+        let revert_reasons = crate::world_run::revert_reasons(world);
         let terra = TerraSummary {
             revert_reasons,
             ust_min_usd: min(|r| r.ust_cex),
@@ -353,30 +301,4 @@ impl Recorder {
             ..RunOutput::default()
         })
     }
-}
-
-/// The scripted events' rows.
-fn events(agents: &[Box<dyn Agent>]) -> Result<Vec<EventRow>, SpiralError> {
-    let s = agents
-        .first()
-        .and_then(|a| a.as_any().downcast_ref::<ScriptedCalls>())
-        .ok_or_else(|| run_err("agent 0 is not the scripted events"))?;
-    Ok(s.calls()
-        .iter()
-        .zip(&s.outcomes)
-        .map(|(c, o)| {
-            let (block, outcome) = match o {
-                Some((b, Outcome::Done(amount))) => (*b, format!("ok {amount}")),
-                Some((b, Outcome::Reverted(why))) => (*b, format!("reverted: {why}")),
-                Some((b, Outcome::Skipped(why))) => (*b, format!("skipped: {why}")),
-                None => (0, "not reached".to_string()),
-            };
-            EventRow {
-                time: format_time(c.at as i64),
-                label: c.label.clone(),
-                block,
-                outcome,
-            }
-        })
-        .collect())
 }

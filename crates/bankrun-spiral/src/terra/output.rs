@@ -5,12 +5,13 @@
 use std::path::Path;
 
 use arrow::array::RecordBatch;
-use bankrun_report::page::{Agg, Block, Chart, Section, Series, Table};
+use bankrun_report::page::{Agg, Block, Chart, Section, Series};
 use bankrun_report::parquet::Columns;
 
 use crate::error::SpiralError;
 use crate::record::{RunOutput, Summary};
 use crate::terra::record::{CohortRow, TerraOutput, TerraRow, TerraSummary};
+use crate::world_run::row_times as times;
 
 fn pct(x: f64) -> String {
     format!("{:.1} %", 100.0 * x)
@@ -88,17 +89,6 @@ pub fn summary_rows(m: &Summary, t: &TerraSummary) -> Vec<(String, String)> {
         rows.push((format!("reverted: {why}"), n.to_string()));
     }
     rows
-}
-
-/// Unix seconds of each row's time.
-fn times<T>(rows: &[T], time: impl Fn(&T) -> &str) -> Result<Vec<f64>, SpiralError> {
-    rows.iter()
-        .map(|r| {
-            bankrun_chain::time::parse_time(time(r))
-                .map(|t| t as f64)
-                .map_err(|e| SpiralError::Run(format!("terra rows: {e}")))
-        })
-        .collect()
 }
 
 /// The report section of one Terra run.
@@ -184,23 +174,7 @@ pub fn section(r: &RunOutput, t: &TerraOutput) -> Result<Section, SpiralError> {
         .series(series),
     );
     let mut blocks: Vec<Block> = charts.into_iter().map(Block::Chart).collect();
-    let events: Vec<Vec<String>> = t
-        .events
-        .iter()
-        .map(|e| {
-            vec![
-                e.time.clone(),
-                e.label.clone(),
-                e.block.to_string(),
-                e.outcome.clone(),
-            ]
-        })
-        .collect();
-    blocks.push(Block::Table(Table::new(
-        "Scripted events",
-        &["time", "event", "block", "outcome"],
-        events,
-    )));
+    blocks.push(crate::world_run::events_table(&t.events));
     Ok(Section::new(
         &format!("Mode: {v}"),
         "Times are UTC. Amounts in UST, LUNA or USD as labelled.",

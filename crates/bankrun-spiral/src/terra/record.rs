@@ -70,19 +70,6 @@ pub struct CohortRow {
     pub decisions: u64,
 }
 
-/// A scripted event and what came of it.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct EventRow {
-    /// Scheduled time (RFC 3339).
-    pub time: String,
-    /// Label.
-    pub label: String,
-    /// Block it ran in (0: not reached in the window).
-    pub block: u64,
-    /// `ok` with the amount (token units), `reverted: <reason>`, or `not reached`.
-    pub outcome: String,
-}
-
 /// The Terra figures of a run's summary.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct TerraSummary {
@@ -123,5 +110,5 @@ pub struct TerraOutput {
     /// Hourly cohort rows.
     pub cohorts: Vec<CohortRow>,
     /// Scripted events.
-    pub events: Vec<EventRow>,
+    pub events: Vec<crate::world_run::EventRow>,
 }

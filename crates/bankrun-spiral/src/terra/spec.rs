@@ -77,7 +77,7 @@ pub struct AnchorSpec {
     pub bid_premium: f64,
 }
 
-/// `[terra.risk]`: weights of the holders' perceived risk (bankrun_world::agents::ust_holders).
+/// `[terra.risk]`: weights of the holders' perceived risk (bankrun_world::agents::peg_holders).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "SpiralRiskSpec")]

@@ -3,8 +3,9 @@
 //! sold on a shared venue moves the price that every protocol's oracle reads).
 //!
 //! Each block, with nothing of its own pending, it
-//! 1. sells every seized collateral token in its wallet for the debt token it repays with, on
-//!    the first venue trading the pair;
+//! 1. sells every seized collateral token in its wallet for the debt token it repays with (or
+//!    the token set by [`Liquidator::selling_into`]), on the first venue trading the pair,
+//!    unless that venue's price is below its floor ([`Liquidator::selling_above`]);
 //! 2. withdraws collateral it was paid as a deposit (Compound v2's seized cTokens);
 //! 3. liquidates the most unhealthy candidate of each watched protocol it can pay for: the
 //!    repayment is the protocol's close-factor maximum, capped by its wallet and
@@ -35,6 +36,9 @@ pub struct Liquidator {
     seized_tokens: BTreeSet<TokenId>,
     /// The token seized collateral is sold for (the repay token unless set).
     sell_into: Option<TokenId>,
+    /// Holds seized collateral while the venue's price of it (in the token sold for) is
+    /// below this, and sells only what keeps the price above it; `None`: sells at any price.
+    min_sale_price: Option<f64>,
     pending: usize,
     /// Liquidations mined successfully, as `(block, protocol, borrower)`.
     pub liquidations: Vec<(u64, ProtocolId, AgentId)>,
@@ -58,6 +62,7 @@ impl Liquidator {
             priority_gwei,
             seized_tokens: BTreeSet::new(),
             sell_into: None,
+            min_sale_price: None,
             pending: 0,
             liquidations: Vec::new(),
         }
@@ -67,6 +72,22 @@ impl Liquidator {
     /// collateral in dollars where the debt is a stablecoin with no such venue).
     pub fn selling_into(mut self, token: TokenId) -> Self {
         self.sell_into = Some(token);
+        self
+    }
+
+    /// Holds seized collateral instead of selling it below `price` (in the token it is sold
+    /// for), and sells no more than keeps the venue at or above `price`: a liquidator who
+    /// would rather wait than sell into a venue at a deep discount (stETH before withdrawals,
+    /// which it can hold until redemption).
+    pub fn selling_above(mut self, price: f64) -> Self {
+        self.min_sale_price = Some(price);
+        self
+    }
+
+    /// Starts holding collateral of `token` to unwind (seized before the run, or taken over
+    /// from another liquidator): step 1 sells it as if this agent had seized it.
+    pub fn with_seized(mut self, token: TokenId) -> Self {
+        self.seized_tokens.insert(token);
         self
     }
 
@@ -85,11 +106,16 @@ impl Liquidator {
         let into = self.sell_into.unwrap_or(self.repay_token);
         for token in self.seized_tokens.clone() {
             let held = view.ledger.balance(token, Holder::Agent(me));
-            if let (false, Some(v)) = (held.is_zero(), view.venue_for(token, into)) {
+            let venue = view.venue_for(token, into);
+            let sale = match (self.min_sale_price, venue.and_then(|v| view.venue(v))) {
+                (Some(min), Some(v)) => sale_above(v, (token, into), held, min)?,
+                _ => held,
+            };
+            if let (false, Some(v)) = (sale.is_zero(), venue) {
                 let call = Call::SwapExactIn {
                     token_in: token,
                     token_out: into,
-                    amount_in: held,
+                    amount_in: sale,
                     min_out: U256::ZERO,
                 };
                 self.submit(out, Target::Venue(v), call);
@@ -115,6 +141,35 @@ impl Liquidator {
         }
         Ok(())
     }
+}
+
+/// The largest of `held`, `held/2`, `held/4`, … (at most 20 halvings) whose sale leaves the
+/// venue's marginal price of `token` at or above `floor`; zero if the price is already below
+/// it or no such part exists. A liquidator that waited below its floor thus sells back into a
+/// recovering venue in parts, never pushing it under the floor itself.
+fn sale_above(
+    venue: &dyn crate::venue::Venue,
+    (token, into): (TokenId, TokenId),
+    held: U256,
+    floor: f64,
+) -> Result<U256, WorldError> {
+    let price = venue.price(token, into)?;
+    if held.is_zero() || price < floor {
+        return Ok(U256::ZERO);
+    }
+    let mut amount = held;
+    for _ in 0..=20 {
+        if amount.is_zero() {
+            break;
+        }
+        if let Ok(q) = venue.quote_exact_in(token, into, amount)
+            && price * (1.0 - q.impact) >= floor
+        {
+            return Ok(amount);
+        }
+        amount >>= 1;
+    }
+    Ok(U256::ZERO)
 }
 
 impl Agent for Liquidator {

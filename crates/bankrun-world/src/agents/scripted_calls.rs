@@ -49,6 +49,9 @@ pub struct ScriptedCall {
     pub call: Call,
     /// Executed only if this holds at its time.
     pub condition: Option<Condition>,
+    /// The account that sends it (a fund's own wallet or protocol position); `None`: the
+    /// scripted agent itself.
+    pub account: Option<AgentId>,
 }
 
 /// Executes its calls at their times, in order.
@@ -121,7 +124,9 @@ impl Agent for ScriptedCalls {
                     continue;
                 }
             }
-            out.push(Submission::new(c.target, c.call, 0.0));
+            let mut sub = Submission::new(c.target, c.call, 0.0);
+            sub.account = c.account;
+            out.push(sub);
             self.in_flight.push(i);
         }
         Ok(())

@@ -1,9 +1,10 @@
-//! Aave v3 (v3.0 or v3.6 semantics, [`bankrun_aave::ProtocolVersion`]) as a world protocol.
+//! Aave (v2, v3.0 or v3.6 semantics, [`bankrun_aave::ProtocolVersion`]) as a world protocol.
 //!
 //! Calls map onto `bankrun_aave::Pool`: supply → `Pool.supply`, withdraw → `Pool.withdraw`,
 //! borrow → `Pool.borrow` (variable rate), repay → `Pool.repay`, liquidate →
 //! `Pool.liquidationCall(receiveAToken = false)`. Prices are posted through
-//! `Pool::set_asset_price` (the `AaveOracle` answer, USD with 8 decimals). The pool's
+//! `Pool::set_asset_price` (the `AaveOracle` answer: USD with 8 decimals for v3; for a v2 pool,
+//! ETH with 18 decimals, so the feeds bound to it must publish ETH prices). The pool's
 //! underlying sits in the ledger under the protocol's holder; the treasury's protocol fee stays
 //! there as aTokens, as on-chain. [`Call::Aave`] adds e-mode, liquidations taking aTokens,
 //! repayment on behalf, the Umbrella's deficit cover and the `PoolConfigurator` calls.
@@ -55,6 +56,10 @@ pub struct AaveV3 {
     pool: Rc<RefCell<Pool>>,
     /// `assets[i]` = world token of reserve `i` (reserve ids are listing order).
     assets: Vec<TokenId>,
+    /// The last [`Protocol::candidates`] answer, with its time: every liquidator of a block
+    /// asks the same unchanged pool (agents decide on one view), so it is computed once.
+    /// Cleared by every change ([`AaveV3::touch`]).
+    candidates: RefCell<Option<(u64, Vec<Candidate>)>>,
 }
 
 impl AaveV3 {
@@ -77,6 +82,7 @@ impl AaveV3 {
             name: name.to_string(),
             pool: Rc::new(RefCell::new(pool)),
             assets,
+            candidates: RefCell::new(None),
         })
     }
 
@@ -93,7 +99,13 @@ impl AaveV3 {
     /// Changes the pool at genesis, before the first block (a starting book imported as given,
     /// as Compound's `import_book`); the ledger must be minted to match by the caller.
     pub fn genesis<T>(&mut self, f: impl FnOnce(&mut Pool) -> T) -> T {
+        self.touch();
         f(&mut self.pool.borrow_mut())
+    }
+
+    /// Forgets the cached candidates: the pool is about to change.
+    fn touch(&mut self) {
+        *self.candidates.get_mut() = None;
     }
 
     fn asset(&self, token: TokenId) -> Result<AssetId, WorldError> {
@@ -220,6 +232,7 @@ impl Protocol for AaveV3 {
         sender: AgentId,
         call: &Call,
     ) -> Result<Effect, WorldError> {
+        self.touch();
         let now = env.now;
         let moved = |amount| Effect {
             amount,
@@ -288,17 +301,33 @@ impl Protocol for AaveV3 {
     }
 
     fn post_price(&mut self, token: TokenId, answer: u128, _now: u64) -> Result<(), WorldError> {
+        self.touch();
         let a = self.asset(token)?;
-        self.pool
-            .borrow_mut()
-            .set_asset_price(a, U256::from(answer));
+        let mut pool = self.pool.borrow_mut();
+        // Aave v2's `AaveOracle` answers in ETH with 18 decimals: its feeds publish ETH prices
+        // (8 decimals, as every feed of the registry), scaled here.
+        let price = if pool.version() == ProtocolVersion::V2 {
+            U256::from(answer) * U256::from(10_000_000_000u64)
+        } else {
+            U256::from(answer)
+        };
+        pool.set_asset_price(a, price);
         Ok(())
     }
 
     fn candidates(&self, now: u64) -> Result<Vec<Candidate>, WorldError> {
+        if let Some((at, c)) = self.candidates.borrow().as_ref()
+            && *at == now
+        {
+            return Ok(c.clone());
+        }
         let mut out = Vec::new();
         let pool = self.pool.borrow();
         for user in 0..pool.user_count() as u32 {
+            // No debt, no health factor below 1: skip the account computation.
+            if !pool.user(user).is_some_and(|u| u.is_borrowing_any()) {
+                continue;
+            }
             let data = pool
                 .try_user_account_data(now, user)
                 .map_err(|e| WorldError::reverted(&self.name, e))?;
@@ -310,6 +339,7 @@ impl Protocol for AaveV3 {
                 out.push(c);
             }
         }
+        *self.candidates.borrow_mut() = Some((now, out.clone()));
         Ok(out)
     }
 

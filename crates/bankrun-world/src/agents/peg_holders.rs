@@ -1,21 +1,26 @@
-//! Holders of an algorithmic stablecoin in cohorts (UST deposited in Anchor, or held in
-//! wallets) who decide to run on what they observe, wallet by wallet.
+//! Holders of a pegged token in cohorts who decide to run on what they observe, wallet by
+//! wallet: UST deposited in Anchor or held in wallets (the Terra scenario), stETH held against
+//! its ETH peg (the stETH scenario).
 //!
 //! Model: reference/behaviour.md §1.3 (heterogeneous-threshold hazard with an observational
 //! herding term) with the mint-burn coverage of §5.2. Each account wakes at Poisson attention
 //! times (rate `attention_per_hour`, × `news_multiplier` once the alert is on) and computes
 //! its perceived risk
 //!
-//! `R = d + κ·1[p < 0.99] + β_O·O + β_B·(1/B − 1)₊`
+//! `R = d + κ·1[p < p_κ] + β_O·O + β_B·(1/B − 1)₊`
 //!
-//! - `p`: the lowest UST price on the venues, `d = max(0, 1 − p)` (the kink at $0.99:
-//!   Anadu et al., behaviour.md §1.2);
-//! - `O`: the fall of Anchor's deposits over the last 24 h (public, as the Anchor dashboard
-//!   was: the observability channel of Liu–Makarov–Schoar);
-//! - `B`: coverage, LUNA market cap / UST supply (behaviour.md §5.2: the run hazard rises in
-//!   `1/B` as `B` falls below 1).
+//! - `p`: the lowest price of the token on the sell venues, in the quote token (or a feed's
+//!   market price, [`Signals::price_feed`]);
+//!   `d = max(0, par − p)` (`par` = 1 for UST; for stETH, the discount it traded at before the
+//!   window); the kink `p_κ` ($0.99 for UST: Anadu et al., behaviour.md §1.2);
+//! - `O` (with an Anchor signal): the fall of Anchor's deposits over the last 24 h (public, as
+//!   the Anchor dashboard was: the observability channel of Liu–Makarov–Schoar);
+//! - `B` (with a coverage signal): LUNA market cap / UST supply (behaviour.md §5.2: the run
+//!   hazard rises in `1/B` as `B` falls below 1).
 //!
-//! An account acts when `R` exceeds its threshold `τ_i` (drawn by the caller, per account),
+//! An account acts when `R` exceeds its threshold `τ_i` (drawn by the caller, per account)
+//! and the price is not below the cohort's floor (`hold_below`: holders of a token redeemable
+//! at par later wait rather than sell at a deeper discount),
 //! then doubles `τ_i`: a run in steps, partial exits (behaviour.md §1.5, "partial, staggered
 //! exits": whales cut 15 % at once and 40 % over three days). Acting means exiting
 //! `exit_fraction` of what it holds (redeeming aUST from Anchor, then selling `sell_share` of
@@ -31,7 +36,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use crate::agent::{Agent, Submission, View};
-use crate::call::{AgentId, Call, ProtocolId, Target, VenueId};
+use crate::call::{AgentId, Call, FeedId, ProtocolId, Target, VenueId};
 use crate::error::WorldError;
 use crate::protocols::Anchor;
 use crate::record::TxRecord;
@@ -39,7 +44,7 @@ use crate::record::TxRecord;
 /// Weights of the perceived risk (behaviour.md §1.3, step 2), in depeg-equivalent units.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RiskWeights {
-    /// `κ`: added below $0.99.
+    /// `κ`: added below the kink price.
     pub kink: f64,
     /// `β_O`: per unit of the 24 h relative fall of Anchor's deposits.
     pub outflow: f64,
@@ -48,24 +53,29 @@ pub struct RiskWeights {
 }
 
 /// Where a cohort reads its signals.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Signals {
-    /// UST token.
-    pub ust: TokenId,
-    /// LUNA token.
-    pub luna: TokenId,
-    /// The dollar token UST is sold for.
-    pub usd: TokenId,
-    /// UST decimals.
-    pub ust_decimals: u8,
-    /// Venue whose LUNA/USD price values LUNA's market cap.
-    pub luna_venue: VenueId,
-    /// Anchor, whose deposits give `O`.
-    pub anchor: ProtocolId,
-    /// aUST token.
-    pub a_ust: TokenId,
-    /// Venues UST can be sold on (the best quote is taken).
-    pub sell_venues: [VenueId; 2],
+    /// The pegged token held (UST, stETH).
+    pub token: TokenId,
+    /// The token it is sold for and priced in (dollars, ETH).
+    pub quote: TokenId,
+    /// The pegged token's decimals.
+    pub decimals: u8,
+    /// `par`: the price `d` is measured from, in the quote token.
+    pub par: f64,
+    /// `p_κ`: the kink price, in the quote token.
+    pub kink_below: f64,
+    /// Coverage `B` (mint-burn designs): the backing token (LUNA) and the venue whose price of
+    /// it in the quote token values its market cap; `None`: no coverage term.
+    pub coverage: Option<(TokenId, VenueId)>,
+    /// Anchor (whose deposits give `O`, and where `in_anchor` stakes sit) and its aUST token;
+    /// `None`: no outflow term and wallet stakes only.
+    pub anchor: Option<(ProtocolId, TokenId)>,
+    /// Venues the token can be sold on (the best quote is taken).
+    pub sell_venues: Vec<VenueId>,
+    /// The price holders watch: a feed's market price (the source it reads: a replayed path,
+    /// or a pool) instead of the sell venues' lowest price.
+    pub price_feed: Option<FeedId>,
 }
 
 /// A cohort's settings.
@@ -87,12 +97,16 @@ pub struct HolderCohortSpec {
     pub attention_per_hour: f64,
     /// Multiplier of the attention rate once the alert is on.
     pub news_multiplier: f64,
-    /// The alert: the reference UST price below this.
+    /// The alert: the reference price below this (quote token).
     pub alert_price: f64,
     /// Share of the holding exited at each decision, (0, 1].
     pub exit_fraction: f64,
     /// Share of the UST redeemed that is sold at once (the rest is held), [0, 1].
     pub sell_share: f64,
+    /// Below this reference price the cohort holds (a token redeemable at par later, as
+    /// stETH after the withdrawal upgrade: selling at a deeper discount is worse than
+    /// waiting); 0: no floor.
+    pub hold_below: f64,
     /// Risk weights.
     pub weights: RiskWeights,
     /// Signals.
@@ -105,7 +119,7 @@ pub struct HolderCohortSpec {
 
 /// A cohort of UST holders.
 #[derive(Debug, Clone)]
-pub struct UstHolders {
+pub struct PegHolders {
     spec: HolderCohortSpec,
     rng: ChaCha8Rng,
     /// Next attention block per account (min-heap of `(block, index)`).
@@ -129,7 +143,7 @@ pub struct UstHolders {
     pub sold: U256,
 }
 
-impl UstHolders {
+impl PegHolders {
     /// A cohort whose accounts are consecutive ids from `spec.accounts[0]`, with its random
     /// stream (`rng`: the caller's named stream).
     ///
@@ -145,6 +159,11 @@ impl UstHolders {
         if spec.thresholds.len() != n || spec.contrarian.len() != n {
             return Err(bad(
                 "thresholds and contrarian flags must have one entry per account",
+            ));
+        }
+        if spec.signals.anchor.is_none() && (spec.in_anchor || spec.contrarian.contains(&true)) {
+            return Err(bad(
+                "stakes in Anchor and contrarians (who deposit in Anchor) need an Anchor signal",
             ));
         }
         let first = spec.accounts.first().copied().unwrap_or(0);
@@ -163,7 +182,7 @@ impl UstHolders {
                 i as u32,
             )));
         }
-        Ok(UstHolders {
+        Ok(PegHolders {
             thresholds: spec.thresholds.clone(),
             spec,
             rng,
@@ -211,43 +230,51 @@ impl UstHolders {
     pub fn risk(&self, view: &View<'_>) -> Result<f64, WorldError> {
         let s = &self.spec.signals;
         let w = &self.spec.weights;
-        let venue = |id| {
-            view.venue(id)
-                .ok_or(WorldError::Unknown { kind: "venue", id })
-        };
         let p = self.reference_price(view)?;
-        let luna_usd = venue(s.luna_venue)?.price(s.luna, s.usd)?;
-        let d = (1.0 - p).max(0.0);
-        let kink = if p < 0.99 { w.kink } else { 0.0 };
+        let d = (s.par - p).max(0.0);
+        let kink = if p < s.kink_below { w.kink } else { 0.0 };
         let outflow = match (self.deposits.first(), self.deposits.last()) {
             (Some(&old), Some(&now)) if old > 0.0 => (1.0 - now / old).max(0.0),
             _ => 0.0,
         };
-        let ust_supply = units(view.ledger.supply(s.ust), s.ust_decimals);
-        let luna_cap = units(view.ledger.supply(s.luna), 6) * luna_usd;
-        let coverage = if ust_supply > 0.0 {
-            luna_cap / ust_supply
-        } else {
-            f64::INFINITY
-        };
-        let thin = if coverage > 0.0 {
-            (1.0 / coverage - 1.0).max(0.0)
-        } else {
-            10.0
+        let thin = match s.coverage {
+            Some((backing, venue)) => {
+                let v = view.venue(venue).ok_or(WorldError::Unknown {
+                    kind: "venue",
+                    id: venue,
+                })?;
+                let backing_price = v.price(backing, s.quote)?;
+                let supply = units(view.ledger.supply(s.token), s.decimals);
+                let cap = units(view.ledger.supply(backing), 6) * backing_price;
+                let coverage = if supply > 0.0 {
+                    cap / supply
+                } else {
+                    f64::INFINITY
+                };
+                if coverage > 0.0 {
+                    (1.0 / coverage - 1.0).max(0.0)
+                } else {
+                    10.0
+                }
+            }
+            None => 0.0,
         };
         Ok(d + kink + w.outflow * outflow + w.coverage * thin.min(10.0))
     }
 
-    /// The UST price a holder sees: the lowest of the sell venues' prices (a depeg anywhere
-    /// is public: the Curve pool's imbalance was the first signal in May 2022).
+    /// The price a holder sees: the lowest of the sell venues' prices (a depeg anywhere is
+    /// public: the Curve pool's imbalance was the first signal in May 2022).
     fn reference_price(&self, view: &View<'_>) -> Result<f64, WorldError> {
         let s = &self.spec.signals;
+        if let Some(feed) = s.price_feed {
+            return view.oracles.market(feed);
+        }
         let mut p = f64::INFINITY;
         for &id in &s.sell_venues {
             let v = view
                 .venue(id)
                 .ok_or(WorldError::Unknown { kind: "venue", id })?;
-            p = p.min(v.price(s.ust, s.usd)?);
+            p = p.min(v.price(s.token, s.quote)?);
         }
         Ok(p)
     }
@@ -255,11 +282,13 @@ impl UstHolders {
     /// Samples Anchor's deposits at the first block of each hour.
     fn sample_deposits(&mut self, view: &View<'_>) -> Result<(), WorldError> {
         let hour = view.now / 3600;
+        let Some((id, _)) = self.spec.signals.anchor else {
+            return Ok(());
+        };
         if self.last_hour == Some(hour) {
             return Ok(());
         }
         self.last_hour = Some(hour);
-        let id = self.spec.signals.anchor;
         let p = view.protocol(id).ok_or(WorldError::Unknown {
             kind: "protocol",
             id,
@@ -284,21 +313,24 @@ impl UstHolders {
         out.push(sub);
     }
 
-    /// The sale of `amount` UST on the venue quoting best, if any quotes.
+    /// The sale of `amount` of the token on the venue quoting best, if any quotes.
     fn sell(&self, view: &View<'_>, account: AgentId, amount: U256, out: &mut Vec<Submission>) {
         let s = &self.spec.signals;
         let best = s
             .sell_venues
             .iter()
             .filter_map(|&v| {
-                let q = view.venue(v)?.quote_exact_in(s.ust, s.usd, amount).ok()?;
+                let q = view
+                    .venue(v)?
+                    .quote_exact_in(s.token, s.quote, amount)
+                    .ok()?;
                 Some((q.out, v))
             })
             .max_by_key(|(o, v)| (*o, Reverse(*v)));
         if let Some((_, v)) = best {
             let call = Call::SwapExactIn {
-                token_in: s.ust,
-                token_out: s.usd,
+                token_in: s.token,
+                token_out: s.quote,
                 amount_in: amount,
                 min_out: U256::ZERO,
             };
@@ -314,29 +346,30 @@ impl UstHolders {
         self.thresholds[i] *= 2.0;
         self.decisions += 1;
         let account = self.first_account + i as u32;
-        let s = self.spec.signals;
-        let wallet = view.ledger.balance(s.ust, Holder::Agent(account));
+        let (token, anchor) = (self.spec.signals.token, self.spec.signals.anchor);
+        let wallet = view.ledger.balance(token, Holder::Agent(account));
         if self.spec.contrarian[i] {
-            if !wallet.is_zero() {
+            // `new` admits contrarians only with an Anchor signal.
+            if let (false, Some((anchor, _))) = (wallet.is_zero(), anchor) {
                 self.added += wallet;
                 let call = Call::Supply {
-                    token: s.ust,
+                    token,
                     amount: wallet,
                 };
-                self.submit(account, Target::Protocol(s.anchor), call, out);
+                self.submit(account, Target::Protocol(anchor), call, out);
             }
             return;
         }
         let f = self.spec.exit_fraction;
-        if self.spec.in_anchor {
-            let a = view.ledger.balance(s.a_ust, Holder::Agent(account));
+        if let (true, Some((anchor, a_ust))) = (self.spec.in_anchor, anchor) {
+            let a = view.ledger.balance(a_ust, Holder::Agent(account));
             let amount = scale(a, f);
             if !amount.is_zero() {
                 let call = Call::Withdraw {
-                    token: s.a_ust,
+                    token: a_ust,
                     amount,
                 };
-                self.submit(account, Target::Protocol(s.anchor), call, out);
+                self.submit(account, Target::Protocol(anchor), call, out);
             }
         } else {
             let amount = scale(wallet, f);
@@ -371,7 +404,7 @@ fn next_wake(rng: &mut ChaCha8Rng, block: u64, per_hour: f64, block_seconds: u64
     block.saturating_add(blocks.clamp(1.0, 1e15) as u64)
 }
 
-impl Agent for UstHolders {
+impl Agent for PegHolders {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
@@ -406,7 +439,12 @@ impl Agent for UstHolders {
         if !due {
             return Ok(());
         }
-        let risk = self.risk(view)?;
+        let risk = if self.reference_price(view)? < self.spec.hold_below {
+            // Waiting beats selling: no decision now (thresholds kept).
+            f64::NEG_INFINITY
+        } else {
+            self.risk(view)?
+        };
         let (rate, bs) = (self.rate(), self.spec.block_seconds);
         while let Some(&Reverse((b, i))) = self.wakes.peek() {
             if b > view.block {
@@ -424,9 +462,10 @@ impl Agent for UstHolders {
         let Ok(receipt) = &record.outcome else {
             return;
         };
-        let s = self.spec.signals;
+        let s = &self.spec.signals;
+        let a_ust = s.anchor.map(|(_, t)| t);
         match record.call {
-            Call::Withdraw { token, .. } if token == s.a_ust => {
+            Call::Withdraw { token, .. } if Some(token) == a_ust => {
                 self.exited += receipt.effect.amount;
                 let sell = scale(receipt.effect.amount, self.spec.sell_share);
                 if !sell.is_zero() {
@@ -437,7 +476,7 @@ impl Agent for UstHolders {
                 token_in,
                 amount_in,
                 ..
-            } if token_in == s.ust => {
+            } if token_in == s.token => {
                 self.sold += amount_in;
                 if !self.spec.in_anchor {
                     // A wallet holder's exit is its sale, counted once mined.
