@@ -14,8 +14,9 @@ use crate::Failure;
 #[derive(clap::Args)]
 pub struct SweepArgs {
     /// A scenario TOML file, or the name of an embedded scenario (`bankrun scenarios`): an Aave
-    /// scenario, a liquidation-spiral one (`compound-v2-book-2023`, `black-thursday-2020-03`) or
-    /// a one-world one (`cross-protocol-xyz`).
+    /// scenario, a liquidation-spiral one (`compound-v2-book-2023`, `black-thursday-2020-03`), a
+    /// depeg (`terra-anchor-2022-05`, `steth-2022-06`, `usdc-svb-2023-03`: both modes) or a
+    /// one-world one (`cross-protocol-xyz`).
     scenario: String,
     /// Paths per cell.
     #[arg(long, value_name = "N")]

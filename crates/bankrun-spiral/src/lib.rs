@@ -42,6 +42,7 @@ pub mod runner;
 pub mod spec;
 pub mod stable;
 pub mod steth;
+pub mod svb;
 pub mod terra;
 pub mod venues;
 pub mod world_run;

@@ -37,6 +37,9 @@ fn summary_rows(m: &Summary) -> Vec<(String, String)> {
     if let Some(t) = &m.steth {
         return crate::steth::output::summary_rows(m, t);
     }
+    if let Some(t) = &m.svb {
+        return crate::svb::output::summary_rows(m, t);
+    }
     let rows: Vec<(&str, String)> = vec![
         ("blocks", m.blocks.to_string()),
         ("positions", m.positions.to_string()),
@@ -164,9 +167,10 @@ pub fn report_html(
 ) -> Result<String, SpiralError> {
     let mut sections = vec![summary_section(runs)];
     for r in runs {
-        sections.push(match (&r.terra, &r.steth) {
-            (Some(t), _) => crate::terra::output::section(r, t)?,
-            (_, Some(t)) => crate::steth::output::section(r, t)?,
+        sections.push(match (&r.terra, &r.steth, &r.svb) {
+            (Some(t), _, _) => crate::terra::output::section(r, t)?,
+            (_, Some(t), _) => crate::steth::output::section(r, t)?,
+            (_, _, Some(t)) => crate::svb::output::section(r, t)?,
             _ => path_section(r)?,
         });
     }
@@ -195,12 +199,16 @@ fn report_meta(runs: &[RunOutput]) -> Vec<(String, String)> {
             join(&|m| bankrun_report::count(m.blocks)),
         ),
     ];
-    let hourly = |r: &RunOutput| match (&r.terra, &r.steth) {
-        (Some(t), _) => Some((
+    let hourly = |r: &RunOutput| match (&r.terra, &r.steth, &r.svb) {
+        (Some(t), _, _) => Some((
             t.market.first()?.time.clone(),
             t.market.last()?.time.clone(),
         )),
-        (_, Some(t)) => Some((
+        (_, Some(t), _) => Some((
+            t.market.first()?.time.clone(),
+            t.market.last()?.time.clone(),
+        )),
+        (_, _, Some(t)) => Some((
             t.market.first()?.time.clone(),
             t.market.last()?.time.clone(),
         )),
@@ -255,6 +263,9 @@ fn summary_section(runs: &[RunOutput]) -> Section {
     } else if runs.iter().any(|r| r.steth.is_some()) {
         "One column per mode. Amounts in stETH or ETH as labelled; the debt above collateral \
          is Σ max(0, debt − collateral) over Aave v2 borrowers at Aave's prices at the end."
+    } else if runs.iter().any(|r| r.svb.is_some()) {
+        "One column per mode. Prices in USDT (the numeraire, $1); the debt above collateral is \
+         Σ max(0, debt − collateral) over Aave v2 borrowers at Aave's prices at the end, USD."
     } else {
         "Amounts in USD (Maker: DAI taken at $1). Bad debt at the end: Maker, the Vow's \
          sin − dai; Compound v2, Σ max(0, debt − collateral) over accounts at the oracle."
@@ -447,7 +458,7 @@ fn write_files(
     let mut files = vec![("summary.json".to_string(), summary_json(runs))];
     for r in runs
         .iter()
-        .filter(|r| r.terra.is_none() && r.steth.is_none())
+        .filter(|r| r.terra.is_none() && r.steth.is_none() && r.svb.is_none())
     {
         let v = &r.summary.variant;
         files.push((format!("{v}_liquidations.csv"), to_csv(&r.liquidations)?));
@@ -473,6 +484,10 @@ fn write_files(
             names.extend(crate::steth::output::write(dir, v, t)?);
             continue;
         }
+        if let Some(t) = &r.svb {
+            names.extend(crate::svb::output::write(dir, v, t)?);
+            continue;
+        }
         let name = format!("{v}_liquidations.parquet");
         let batch = crate::parquet::liquidations_batch(&r.liquidations)?;
         crate::parquet::write(&dir.join(&name), &batch)?;
@@ -481,5 +496,31 @@ fn write_files(
         crate::parquet::write(&dir.join(&name), &crate::parquet::series_batch(&r.series)?)?;
         names.push(name);
     }
+    Ok(names)
+}
+
+/// Writes a world scenario mode's tables into `dir`: `<variant>_<prefix>_<name>.csv` for each
+/// `(name, text)` of `csvs`, and `<variant>_<prefix>_market.parquet` from `market`; returns the
+/// file names.
+///
+/// # Errors
+/// [`SpiralError::Run`] on I/O or encoding failure.
+pub(crate) fn write_mode_tables(
+    dir: &Path,
+    variant: &str,
+    prefix: &str,
+    csvs: &[(&str, String)],
+    market: &arrow::array::RecordBatch,
+) -> Result<Vec<String>, SpiralError> {
+    let io = |e: std::io::Error| SpiralError::Run(format!("{}: {e}", dir.display()));
+    let mut names = Vec::new();
+    for (name, text) in csvs {
+        let name = format!("{variant}_{prefix}_{name}.csv");
+        std::fs::write(dir.join(&name), text).map_err(io)?;
+        names.push(name);
+    }
+    let name = format!("{variant}_{prefix}_market.parquet");
+    crate::parquet::write(&dir.join(&name), market)?;
+    names.push(name);
     Ok(names)
 }

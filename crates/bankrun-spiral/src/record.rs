@@ -187,6 +187,9 @@ pub struct Summary {
     /// stETH runs: the discount's figures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steth: Option<crate::steth::StethSummary>,
+    /// USDC/SVB runs: the depeg's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub svb: Option<crate::svb::SvbSummary>,
 }
 
 /// Everything one run produced.
@@ -208,6 +211,9 @@ pub struct RunOutput {
     /// stETH runs: hourly rows, book groups, scripted events.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steth: Option<crate::steth::StethOutput>,
+    /// USDC/SVB runs: hourly rows, book groups, scripted events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub svb: Option<crate::svb::SvbOutput>,
 }
 
 /// Median of `v` (0 if empty); sorts a copy.

@@ -59,21 +59,21 @@ pub fn simulate_with_progress(
     seed: u64,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Vec<RunOutput>, SpiralError> {
-    if matches!(l.spec.scenario.protocol.as_str(), "terra" | "steth") {
-        let terra = l.spec.scenario.protocol == "terra";
-        let modes = if terra {
-            crate::terra::modes(l)
-        } else {
-            crate::steth::modes(l)
+    let protocol = l.spec.scenario.protocol.as_str();
+    if crate::spec::WORLD_PROTOCOLS.contains(&protocol) {
+        let modes = match protocol {
+            "terra" => crate::terra::modes(l),
+            "steth" => crate::steth::modes(l),
+            _ => crate::svb::modes(l),
         };
         let n = modes.len() as u64;
         let mut v = Vec::new();
         for (i, mode) in modes.iter().enumerate() {
             let mut each = |done: u64, total: u64| progress(i as u64 * total + done, n * total);
-            v.push(if terra {
-                crate::terra::run_with_progress(l, seed, mode, &mut each)?
-            } else {
-                crate::steth::run_with_progress(l, seed, mode, &mut each)?
+            v.push(match protocol {
+                "terra" => crate::terra::run_with_progress(l, seed, mode, &mut each)?,
+                "steth" => crate::steth::run_with_progress(l, seed, mode, &mut each)?,
+                _ => crate::svb::run_with_progress(l, seed, mode, &mut each)?,
             });
         }
         return Ok(v);

@@ -20,9 +20,10 @@ pub struct Meta {
     /// Scenario name (output directories are named after it).
     pub name: String,
     /// `"maker"` (Maker Liquidations 1.2, ETH-A), `"compound-v2"`, `"terra"` (the UST/LUNA
-    /// mint-burn spiral with Anchor) or `"steth"` (the stETH discount with Aave v2): what
+    /// mint-burn spiral with Anchor), `"steth"` (the stETH discount with Aave v2) or
+    /// `"usdc-svb"` (the USDC depeg of March 2023 through 3pool, the PSM and Aave v2): what
     /// marks a spiral scenario.
-    #[schemars(extend("enum" = ["maker", "compound-v2", "terra", "steth"]))]
+    #[schemars(extend("enum" = ["maker", "compound-v2", "terra", "steth", "usdc-svb"]))]
     pub protocol: String,
     /// Description (first line is listed by `bankrun scenarios`).
     pub description: String,
@@ -393,7 +394,16 @@ pub struct SpiralSpec {
     /// `[steth]`.
     #[serde(default)]
     pub steth: Option<Box<crate::steth::spec::StethSpec>>,
+    /// `[svb]`.
+    #[serde(default)]
+    pub svb: Option<Box<crate::svb::spec::SvbSpec>>,
 }
+
+/// The `[scenario] protocol` values of spiral scenarios.
+pub const PROTOCOLS: [&str; 5] = ["maker", "compound-v2", "terra", "steth", "usdc-svb"];
+
+/// The world-based spiral protocols, whose scenarios run in modes (`replay`, `spiral`).
+pub const WORLD_PROTOCOLS: [&str; 3] = ["terra", "steth", "usdc-svb"];
 
 /// JSON Schema (draft 2020-12) of a spiral scenario file, generated from [`SpiralSpec`]: every
 /// key with its description, unknown keys rejected (`additionalProperties: false`). Its
@@ -419,6 +429,7 @@ const BT_TOML: &str = include_str!("../../../scenarios/black-thursday-2020-03.to
 const CV2_TOML: &str = include_str!("../../../scenarios/compound-v2-book-2023.toml");
 const TERRA_TOML: &str = include_str!("../../../scenarios/terra-anchor-2022-05.toml");
 const STETH_TOML: &str = include_str!("../../../scenarios/steth-2022-06.toml");
+const SVB_TOML: &str = include_str!("../../../scenarios/usdc-svb-2023-03.toml");
 const EMBEDDED_DATA: &[(&str, &str)] = &[
     (
         "data/eth_usd_10min_2020-03-12.csv",
@@ -441,6 +452,10 @@ const EMBEDDED_DATA: &[(&str, &str)] = &[
         include_str!("../../../scenarios/data/steth_eth_1h_2022-06.csv"),
     ),
     (
+        "data/usdc_usdt_univ3_1h_2023-03.csv",
+        include_str!("../../../scenarios/data/usdc_usdt_univ3_1h_2023-03.csv"),
+    ),
+    (
         "../data/lending/compound_v2_book_2023-05.csv",
         include_str!("../../../data/lending/compound_v2_book_2023-05.csv"),
     ),
@@ -452,6 +467,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("compound-v2-book-2023", CV2_TOML),
     ("terra-anchor-2022-05", TERRA_TOML),
     ("steth-2022-06", STETH_TOML),
+    ("usdc-svb-2023-03", SVB_TOML),
 ];
 
 /// The TOML text of embedded spiral scenario `name` and the data files it refers to, as
@@ -472,7 +488,7 @@ pub fn embedded_names() -> Vec<&'static str> {
 }
 
 /// Whether `spec` (a name or a path) is a spiral scenario: an embedded name, or a TOML file
-/// whose `[scenario]` has `protocol = "maker"`, `"compound-v2"`, `"terra"` or `"steth"`.
+/// whose `[scenario]` has one of the [`PROTOCOLS`].
 pub fn is_spiral(spec: &str) -> bool {
     if EMBEDDED.iter().any(|(n, _)| *n == spec) {
         return true;
@@ -490,7 +506,7 @@ pub fn is_spiral(spec: &str) -> bool {
         // Aave one, reports where the TOML is broken.
         Err(_) => bankrun_scenario::scenario_value_by_line(&text, "protocol"),
     };
-    protocol.is_some_and(|p| ["maker", "compound-v2", "terra", "steth"].contains(&p.as_str()))
+    protocol.is_some_and(|p| PROTOCOLS.contains(&p.as_str()))
 }
 
 /// Loads an embedded scenario by name or a TOML file by path.
@@ -603,11 +619,8 @@ impl Loaded {
     fn validate(&self) -> Result<(), SpiralError> {
         let s = &self.spec;
         let m = &s.scenario;
-        if !["maker", "compound-v2", "terra", "steth"].contains(&m.protocol.as_str()) {
-            return Err(self.err(
-                "protocol",
-                "must be \"maker\", \"compound-v2\", \"terra\" or \"steth\"",
-            ));
+        if !PROTOCOLS.contains(&m.protocol.as_str()) {
+            return Err(self.err("protocol", format!("must be one of {PROTOCOLS:?}")));
         }
         if bankrun_chain::time::parse_time(&m.start).is_err() {
             return Err(self.err("start", "not an RFC 3339 time"));
@@ -648,7 +661,7 @@ impl Loaded {
             return Err(self.err("inclusion_percentile", "must be in [30, 90]"));
         }
         let v = &s.venues;
-        if !["terra", "steth"].contains(&m.protocol.as_str()) && !gt(v.pool_eth, 0.0) {
+        if !WORLD_PROTOCOLS.contains(&m.protocol.as_str()) && !gt(v.pool_eth, 0.0) {
             return Err(self.err("pool_eth", "must be positive"));
         }
         if v.cex_depth != "major" && v.cex_depth != "all" {
@@ -686,6 +699,12 @@ impl Loaded {
                 .as_deref()
                 .ok_or_else(|| self.err("protocol", "steth scenario needs [steth]"))?;
             crate::steth::spec::validate(self, t)?;
+        } else if m.protocol == "usdc-svb" {
+            let t = s
+                .svb
+                .as_deref()
+                .ok_or_else(|| self.err("protocol", "usdc-svb scenario needs [svb]"))?;
+            crate::svb::spec::validate(self, t)?;
         } else if m.protocol == "maker" {
             let mk = s
                 .maker

@@ -1,7 +1,7 @@
 //! Sweeps of liquidation-spiral scenarios (`bankrun_spiral`: Maker Liquidations 1.2 and
-//! Compound v2, the Terra mint-burn spiral and the stETH discount, `[scenario] protocol =
-//! "maker" | "compound-v2" | "terra" | "steth"`; a Terra or stETH scenario's variants are its
-//! modes, `replay` and `spiral`).
+//! Compound v2, the Terra mint-burn spiral, the stETH discount and the USDC/SVB depeg,
+//! `[scenario] protocol = "maker" | "compound-v2" | "terra" | "steth" | "usdc-svb"`; a Terra,
+//! stETH or USDC/SVB scenario's variants are its modes, `replay` and `spiral`).
 //!
 //! Cells, seeds, chunks, resume, shards and merge are those of every sweep ([`crate::run`]):
 //! a cell is the scenario text with its `--vary` keys set (`stress.drop`,
@@ -111,6 +111,35 @@ pub const STETH_METRICS: [&str; 9] = [
     "forced_loss_eth",
 ];
 
+/// Further metrics of USDC/SVB variants (modes), in column order (source:
+/// `bankrun_spiral::svb::SvbSummary`): USDC/USDT lowest and last on 3pool, USDC's lowest price
+/// on Aave's oracle (USD), DAI/USDT lowest on 3pool, 3pool's highest USDC share, USDC in the
+/// PSM and DAI supply at the end, Aave v2's highest utilization and borrow APR of USDC, USDT
+/// and DAI, its USDC debt at the end, USDC repaid below par, USDC seized by liquidators, sold
+/// by holders, bought by buyers and sold to the PSM by the arbitrageur. In these runs
+/// `V:bad_debt_usd` is Aave v2's debt above collateral at the end (USD) and
+/// `V:min_market_price_usd` USDC's lowest on 3pool (USDT).
+pub const SVB_METRICS: [&str; 18] = [
+    "usdc_min_curve",
+    "usdc_end_curve",
+    "usdc_min_oracle",
+    "dai_min_curve",
+    "curve_usdc_share_max",
+    "psm_usdc_end",
+    "dai_supply_end",
+    "usdc_utilization_max",
+    "usdt_utilization_max",
+    "dai_utilization_max",
+    "usdc_borrow_apr_max",
+    "usdt_borrow_apr_max",
+    "dai_borrow_apr_max",
+    "usdc_debt_end",
+    "usdc_repaid",
+    "usdc_seized",
+    "holders_sold",
+    "buyers_bought",
+];
+
 /// The variants `bankrun_spiral::simulate` runs for `l`, in its order.
 pub fn variants(l: &Loaded) -> Vec<String> {
     if l.spec.scenario.protocol == "terra" {
@@ -118,6 +147,9 @@ pub fn variants(l: &Loaded) -> Vec<String> {
     }
     if l.spec.scenario.protocol == "steth" {
         return bankrun_spiral::steth::modes(l);
+    }
+    if l.spec.scenario.protocol == "usdc-svb" {
+        return bankrun_spiral::svb::modes(l);
     }
     let mut v = vec!["real".to_string()];
     if l.spec.scenario.protocol == "compound-v2" && l.spec.stress.is_some() {
@@ -140,6 +172,9 @@ pub fn columns(l: &Loaded) -> Vec<String> {
         }
         if l.spec.scenario.protocol == "steth" {
             cols.extend(STETH_METRICS.iter().map(|m| format!("{v}:{m}")));
+        }
+        if l.spec.scenario.protocol == "usdc-svb" {
+            cols.extend(SVB_METRICS.iter().map(|m| format!("{v}:{m}")));
         }
     }
     cols
@@ -194,6 +229,28 @@ fn values(s: &Summary, maker: bool, v: &mut Vec<Option<f64>>) {
             Some(t.holders_sold),
             Some(t.buyers_bought),
             Some(t.forced_loss_eth),
+        ]);
+    }
+    if let Some(t) = &s.svb {
+        v.extend([
+            Some(t.usdc_min_curve),
+            Some(t.usdc_end_curve),
+            Some(t.usdc_min_oracle),
+            Some(t.dai_min_curve),
+            Some(t.curve_usdc_share_max),
+            Some(t.psm_usdc[1]),
+            Some(t.dai_supply[1]),
+            Some(t.utilization_max[0]),
+            Some(t.utilization_max[1]),
+            Some(t.utilization_max[2]),
+            Some(t.borrow_apr_max[0]),
+            Some(t.borrow_apr_max[1]),
+            Some(t.borrow_apr_max[2]),
+            Some(t.usdc_debt[1]),
+            Some(t.usdc_repaid),
+            Some(t.usdc_seized),
+            Some(t.holders_sold),
+            Some(t.buyers_bought),
         ]);
     }
 }

@@ -112,6 +112,28 @@ pub enum Call {
         /// Amount, token units.
         amount: U256,
     },
+    /// Governance changes a venue's parameter (Maker's `file` on a PSM, `DssAutoLine.setIlk`).
+    VenueFile(VenueParam),
+}
+
+/// A governance change of a venue's parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VenueParam {
+    /// PSM `file("tin", wad)`: the fee on gem → DAI (wad; 1e16 = 1 %).
+    PsmTin(U256),
+    /// PSM `file("tout", wad)`: the fee on DAI → gem (wad).
+    PsmTout(U256),
+    /// `DssAutoLine.setIlk(ilk, line, gap, ttl)` for the PSM's ilk: the debt ceiling follows
+    /// the debt plus `gap`, at most `line`, and rises at most once per `ttl` (dss-auto-line
+    /// `exec`).
+    AutoLine {
+        /// Maximum ceiling, rad.
+        line: U256,
+        /// Gap above the debt, rad (the "daily mint limit" with a 24 h `ttl`).
+        gap: U256,
+        /// Seconds between increases.
+        ttl: u64,
+    },
 }
 
 /// Governance changes of the Terra market module's parameters (`x/market/types/params.go`;
@@ -282,7 +304,7 @@ impl Call {
             Call::Maker(_) => CallKind::Maker,
             Call::Aave(AaveCall::LiquidationCall { .. }) => CallKind::Liquidate,
             Call::Aave(AaveCall::RepayOnBehalf { .. }) => CallKind::Repay,
-            Call::Aave(_) | Call::Terra(_) => CallKind::Admin,
+            Call::Aave(_) | Call::Terra(_) | Call::VenueFile(_) => CallKind::Admin,
         }
     }
 }

@@ -32,6 +32,7 @@ pub use agent::{Agent, Submission, View};
 pub use call::{
     AaveCall, AaveConfig, AgentId, Call, CallKind, Effect, FeedId, GasSchedule, LiquidationDetail,
     MAKER_AGENT0, MakerCall, MakerParam, ProtocolId, Receipt, Revert, Target, TerraCall, VenueId,
+    VenueParam,
 };
 pub use error::WorldError;
 pub use invariant::InvariantCheck;

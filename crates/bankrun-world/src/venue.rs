@@ -101,6 +101,18 @@ pub trait Venue {
         })
     }
 
+    /// A governance change of one of the venue's parameters ([`crate::call::VenueParam`]),
+    /// at `now` (unix seconds).
+    ///
+    /// # Errors
+    /// [`WorldError::Unsupported`] where the venue has no such parameter.
+    fn file(&mut self, _now: u64, param: &crate::call::VenueParam) -> Result<(), WorldError> {
+        Err(WorldError::Unsupported {
+            target: self.name().to_string(),
+            what: format!("the parameter change {param:?}"),
+        })
+    }
+
     /// Takes the tokens transferred to the venue's ledger holder above its reserves into its
     /// liquidity (Uniswap v2 `Pair.mint` after the router's transfers); the LP position stays
     /// with the venue. Used to seed venues.

@@ -559,6 +559,10 @@ impl World {
                 Call::RemoveLiquidity { token, amount } => {
                     self.with_venue(id, |v, env| v.remove_liquidity(env, sender, token, amount))
                 }
+                Call::VenueFile(param) => self.with_venue(id, |v, env| {
+                    v.file(env.now, &param)
+                        .map(|()| crate::call::Effect::default())
+                }),
                 _ => Err(WorldError::Unsupported {
                     target: format!("venue {id}"),
                     what: format!("a {} call", call.kind().name()),

@@ -65,6 +65,7 @@ fn buyer(below: f64, budget: u64) -> DipBuyer {
         clip: e18(100),
         budget: e18(budget),
         every_blocks: 1,
+        from: 0,
         priority_gwei: 1.0,
     })
 }
@@ -144,6 +145,7 @@ fn holders(hold_below: f64, feed: u32) -> PegHolders {
                 outflow: 0.0,
                 coverage: 0.0,
             },
+            news: Vec::new(),
             signals: Signals {
                 token: STETH,
                 quote: ETH,

@@ -26,7 +26,7 @@ use bankrun_world::{
 
 use crate::error::SpiralError;
 use crate::spec::Loaded;
-use crate::steth::spec::{BookSpec, CohortSpec, StethSpec};
+use crate::steth::spec::{BookSpec, CohortSpec, ReserveSpec, StethSpec};
 use crate::venues::to_wei;
 
 /// ETH (and WETH).
@@ -168,6 +168,7 @@ pub fn build(l: &Loaded, seed: u64, mode: &str) -> Result<Built, SpiralError> {
             clip: units(ETH, b.clip_eth),
             budget: units(ETH, b.budget_eth),
             every_blocks: b.every_blocks,
+            from: 0,
             priority_gwei: BID_GWEI,
         })));
     }
@@ -200,6 +201,36 @@ fn rate_bps(x: f64) -> u32 {
     (x * 1e4).round().clamp(0.0, 4e9) as u32
 }
 
+/// An Aave reserve's configuration from its `[[…reserves]]` entry, with `ltv` (listing at
+/// a raised LTV lets a book be placed at health factors below LT / LTV).
+pub(crate) fn reserve_config(r: &ReserveSpec, decimals: u8, ltv: f64) -> ReserveConfig {
+    ReserveConfig {
+        symbol: r.token.clone(),
+        decimals,
+        ltv: bps(ltv),
+        liquidation_threshold: bps(r.liquidation_threshold),
+        // A reserve that is not collateral (LT 0) carries no bonus (Aave's configurator).
+        liquidation_bonus: if r.liquidation_threshold > 0.0 {
+            10_000 + bps(r.liquidation_bonus)
+        } else {
+            0
+        },
+        reserve_factor: bps(r.reserve_factor),
+        liquidation_protocol_fee: 0,
+        supply_cap: 0,
+        borrow_cap: 0,
+        borrowing_enabled: r.borrowing,
+        frozen: false,
+        paused: false,
+        rate: InterestRateData {
+            optimal_usage_ratio: bps(r.optimal_utilization),
+            base_variable_borrow_rate: rate_bps(r.base_rate),
+            variable_rate_slope1: rate_bps(r.slope1),
+            variable_rate_slope2: rate_bps(r.slope2),
+        },
+    }
+}
+
 /// The Aave v2 pool with its reserves. The stETH reserve is listed with its LTV raised to its
 /// liquidation threshold; [`place_book`] sets it back once the book is placed.
 fn add_pool(l: &Loaded, world: &mut World, start: u64) -> Result<(), SpiralError> {
@@ -213,26 +244,7 @@ fn add_pool(l: &Loaded, world: &mut World, start: u64) -> Result<(), SpiralError
         } else {
             r.ltv
         };
-        let cfg = ReserveConfig {
-            symbol: r.token.clone(),
-            decimals: decimals(token),
-            ltv: bps(ltv),
-            liquidation_threshold: bps(r.liquidation_threshold),
-            liquidation_bonus: 10_000 + bps(r.liquidation_bonus),
-            reserve_factor: bps(r.reserve_factor),
-            liquidation_protocol_fee: 0,
-            supply_cap: 0,
-            borrow_cap: 0,
-            borrowing_enabled: r.borrowing,
-            frozen: false,
-            paused: false,
-            rate: InterestRateData {
-                optimal_usage_ratio: bps(r.optimal_utilization),
-                base_variable_borrow_rate: rate_bps(r.base_rate),
-                variable_rate_slope1: rate_bps(r.slope1),
-                variable_rate_slope2: rate_bps(r.slope2),
-            },
-        };
+        let cfg = reserve_config(r, decimals(token), ltv);
         pool.init_reserve(start, cfg)
             .map_err(|e| l.err_in("steth.reserves", i, "ltv", format!("{e:?}")))?;
         tokens.push(token);
@@ -362,7 +374,12 @@ fn place_book(
     Ok(groups)
 }
 
-fn supply(world: &mut World, who: AgentId, token: TokenId, amount: U256) -> Result<(), String> {
+pub(crate) fn supply(
+    world: &mut World,
+    who: AgentId,
+    token: TokenId,
+    amount: U256,
+) -> Result<(), String> {
     world
         .ledger_mut()
         .mint(token, Holder::Agent(who), amount)
@@ -507,22 +524,75 @@ fn cohort(
     feed: FeedId,
 ) -> Result<PegHolders, SpiralError> {
     let t = steth(l)?;
+    let w = WalletCohort {
+        prefix: "steth",
+        table: "steth.cohorts",
+        token: (STETH, 18),
+        quote: ETH,
+        venue: CURVE,
+        feed,
+        risk: &t.risk,
+        news: Vec::new(),
+    };
+    wallet_cohort(l, world, seed, c, (first, i), w)
+}
+
+/// Where a wallet cohort's stake is, what it is sold for, and what its holders watch.
+pub(crate) struct WalletCohort<'a> {
+    /// Prefix of its named random streams (`<prefix>-cohort-<name>`,
+    /// `<prefix>-attention-<name>`).
+    pub prefix: &'a str,
+    /// Its scenario table, for errors.
+    pub table: &'a str,
+    /// The token held and its decimals.
+    pub token: (TokenId, u8),
+    /// The token it is sold for.
+    pub quote: TokenId,
+    /// The venue it is sold on.
+    pub venue: VenueId,
+    /// The feed whose market price the holders watch.
+    pub feed: FeedId,
+    /// The perceived-risk settings.
+    pub risk: &'a crate::steth::spec::RiskSpec,
+    /// News steps `(unix seconds, risk)`.
+    pub news: Vec<(u64, f64)>,
+}
+
+/// A cohort of wallet holders (`PegHolders`) of account ids from `first`, entry `i` of its
+/// table: stakes stratified from a log-normal and minted to the accounts, thresholds
+/// value-stratified (`world_run::cohort_draws`).
+///
+/// # Errors
+/// Located [`SpiralError::BadInput`] for a stake the ledger refuses.
+pub(crate) fn wallet_cohort(
+    l: &Loaded,
+    world: &mut World,
+    seed: u64,
+    c: &CohortSpec,
+    (first, i): (AgentId, usize),
+    w: WalletCohort<'_>,
+) -> Result<PegHolders, SpiralError> {
     let n = c.accounts as usize;
     let (stakes, thresholds, _) = crate::world_run::cohort_draws(
         seed,
-        &format!("steth-cohort-{}", c.name),
+        &format!("{}-cohort-{}", w.prefix, c.name),
         n,
         (c.stake, c.stake_sigma),
         (c.threshold_median, c.threshold_sigma),
     );
     let accounts: Vec<AgentId> = (0..c.accounts).map(|k| first + k).collect();
+    let (token, decimals) = w.token;
     for (k, &a) in accounts.iter().enumerate() {
         world
             .ledger_mut()
-            .mint(STETH, Holder::Agent(a), units(STETH, stakes[k]))
-            .map_err(|e| l.err_in("steth.cohorts", i, "stake", e.to_string()))?;
+            .mint(
+                token,
+                Holder::Agent(a),
+                to_wei(stakes[k], u32::from(decimals)),
+            )
+            .map_err(|e| l.err_in(w.table, i, "stake", e.to_string()))?;
     }
-    let r = &t.risk;
+    let r = w.risk;
     let spec = HolderCohortSpec {
         name: c.name.clone(),
         in_anchor: false,
@@ -541,21 +611,22 @@ fn cohort(
             outflow: 0.0,
             coverage: 0.0,
         },
+        news: w.news,
         signals: Signals {
-            token: STETH,
-            quote: ETH,
-            decimals: 18,
+            token,
+            quote: w.quote,
+            decimals,
             par: r.par,
             kink_below: r.kink_below,
             coverage: None,
             anchor: None,
-            sell_venues: vec![CURVE],
-            price_feed: Some(feed),
+            sell_venues: vec![w.venue],
+            price_feed: Some(w.feed),
         },
         block_seconds: l.spec.scenario.block_seconds,
         priority_gwei: BID_GWEI,
     };
-    let rng = bankrun_chain::rng::stream(seed, &format!("steth-attention-{}", c.name));
+    let rng = bankrun_chain::rng::stream(seed, &format!("{}-attention-{}", w.prefix, c.name));
     PegHolders::new(spec, rng).map_err(run)
 }
 

@@ -214,28 +214,10 @@ pub fn market_batch(rows: &[StethRow]) -> Result<RecordBatch, SpiralError> {
 /// # Errors
 /// [`SpiralError::Run`] on I/O or encoding failure.
 pub fn write(dir: &Path, variant: &str, t: &StethOutput) -> Result<Vec<String>, SpiralError> {
-    let io = |e: std::io::Error| SpiralError::Run(format!("{}: {e}", dir.display()));
-    let mut names = Vec::new();
     let csvs = [
-        (
-            format!("{variant}_steth_market.csv"),
-            crate::output::to_csv(&t.market)?,
-        ),
-        (
-            format!("{variant}_steth_books.csv"),
-            crate::output::to_csv(&t.books)?,
-        ),
-        (
-            format!("{variant}_steth_events.csv"),
-            crate::output::to_csv(&t.events)?,
-        ),
+        ("market", crate::output::to_csv(&t.market)?),
+        ("books", crate::output::to_csv(&t.books)?),
+        ("events", crate::output::to_csv(&t.events)?),
     ];
-    for (name, text) in csvs {
-        std::fs::write(dir.join(&name), text).map_err(io)?;
-        names.push(name);
-    }
-    let name = format!("{variant}_steth_market.parquet");
-    crate::parquet::write(&dir.join(&name), &market_batch(&t.market)?)?;
-    names.push(name);
-    Ok(names)
+    crate::output::write_mode_tables(dir, variant, "steth", &csvs, &market_batch(&t.market)?)
 }

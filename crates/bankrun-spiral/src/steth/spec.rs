@@ -81,8 +81,8 @@ pub struct OracleSpec {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "SpiralStethReserveSpec")]
 pub struct ReserveSpec {
-    /// `WETH`, `stETH`, `USDC` or `DAI`.
-    #[schemars(extend("enum" = ["WETH", "stETH", "USDC", "DAI"]))]
+    /// `WETH`, `stETH`, `USDC`, `USDT` or `DAI` (each scenario lists which).
+    #[schemars(extend("enum" = ["WETH", "stETH", "USDC", "USDT", "DAI"]))]
     pub token: String,
     /// Loan-to-value, fraction.
     pub ltv: f64,
@@ -286,30 +286,7 @@ pub fn validate(l: &Loaded, t: &StethSpec) -> Result<(), SpiralError> {
     if !(0.0..=1.0).contains(&r.hold_below) {
         return Err(l.err("hold_below", "must be in [0, 1] (ETH per stETH)"));
     }
-    for (i, h) in t.cohorts.iter().enumerate() {
-        let bad = |key: &str, msg: &str| l.err_in("steth.cohorts", i, key, msg.to_string());
-        if !(pos(h.stake) && h.stake <= 1e12) {
-            return Err(bad("stake", "must be positive"));
-        }
-        if h.accounts == 0 || h.accounts > 100_000 {
-            return Err(bad("accounts", "must be in [1, 100000]"));
-        }
-        if !(h.stake_sigma >= 0.0 && h.threshold_sigma >= 0.0 && pos(h.threshold_median)) {
-            return Err(bad(
-                "threshold_median",
-                "positive, with non-negative sigmas",
-            ));
-        }
-        if !(h.attention_per_hour >= 0.0 && h.news_multiplier >= 1.0) {
-            return Err(bad(
-                "attention_per_hour",
-                "attention ≥ 0 and news_multiplier ≥ 1",
-            ));
-        }
-        if !(h.exit_fraction > 0.0 && h.exit_fraction <= 1.0) {
-            return Err(bad("exit_fraction", "must be in (0, 1]"));
-        }
-    }
+    validate_cohorts(l, "steth.cohorts", &t.cohorts)?;
     for (i, b) in t.buyers.iter().enumerate() {
         let bad = |key: &str, msg: &str| l.err_in("steth.buyers", i, key, msg.to_string());
         if !(pos(b.below) && pos(b.budget_eth) && pos(b.clip_eth) && b.every_blocks > 0) {
@@ -360,6 +337,42 @@ pub fn validate(l: &Loaded, t: &StethSpec) -> Result<(), SpiralError> {
     Ok(())
 }
 
+/// Checks holder cohorts (`table`: `steth.cohorts`, `svb.cohorts`).
+///
+/// # Errors
+/// [`SpiralError::BadInput`] locating the bad key.
+pub(crate) fn validate_cohorts(
+    l: &Loaded,
+    table: &str,
+    cohorts: &[CohortSpec],
+) -> Result<(), SpiralError> {
+    for (i, h) in cohorts.iter().enumerate() {
+        let bad = |key: &str, msg: &str| l.err_in(table, i, key, msg.to_string());
+        if !(pos(h.stake) && h.stake <= 1e12) {
+            return Err(bad("stake", "must be positive"));
+        }
+        if h.accounts == 0 || h.accounts > 100_000 {
+            return Err(bad("accounts", "must be in [1, 100000]"));
+        }
+        if !(h.stake_sigma >= 0.0 && h.threshold_sigma >= 0.0 && pos(h.threshold_median)) {
+            return Err(bad(
+                "threshold_median",
+                "positive, with non-negative sigmas",
+            ));
+        }
+        if !(h.attention_per_hour >= 0.0 && h.news_multiplier >= 1.0) {
+            return Err(bad(
+                "attention_per_hour",
+                "attention ≥ 0 and news_multiplier ≥ 1",
+            ));
+        }
+        if !(h.exit_fraction > 0.0 && h.exit_fraction <= 1.0) {
+            return Err(bad("exit_fraction", "must be in (0, 1]"));
+        }
+    }
+    Ok(())
+}
+
 fn validate_reserves(l: &Loaded, t: &StethSpec) -> Result<(), SpiralError> {
     let order: Vec<&str> = t.reserves.iter().map(|r| r.token.as_str()).collect();
     if order.len() < 2 || order[0] != "WETH" || order[1] != "stETH" {
@@ -376,30 +389,45 @@ fn validate_reserves(l: &Loaded, t: &StethSpec) -> Result<(), SpiralError> {
         if order[..i].contains(&r.token.as_str()) {
             return Err(bad("token", "each token once"));
         }
-        if !(frac(r.ltv) && frac(r.liquidation_threshold) && r.ltv <= r.liquidation_threshold) {
-            return Err(bad("ltv", "ltv ≤ liquidation_threshold, both in [0, 1]"));
+        validate_reserve(l, "steth.reserves", i, r)?;
+    }
+    Ok(())
+}
+
+/// Checks one reserve of `table` (`steth.reserves`, `svb.reserves`).
+///
+/// # Errors
+/// [`SpiralError::BadInput`] locating the bad key.
+pub(crate) fn validate_reserve(
+    l: &Loaded,
+    table: &str,
+    i: usize,
+    r: &ReserveSpec,
+) -> Result<(), SpiralError> {
+    let bad = |key: &str, msg: &str| l.err_in(table, i, key, msg.to_string());
+    if !(frac(r.ltv) && frac(r.liquidation_threshold) && r.ltv <= r.liquidation_threshold) {
+        return Err(bad("ltv", "ltv ≤ liquidation_threshold, both in [0, 1]"));
+    }
+    if !(frac(r.liquidation_bonus) && frac(r.reserve_factor)) {
+        return Err(bad(
+            "liquidation_bonus",
+            "liquidation_bonus and reserve_factor in [0, 1]",
+        ));
+    }
+    if !(r.optimal_utilization > 0.0 && r.optimal_utilization < 1.0) {
+        return Err(bad("optimal_utilization", "must be in (0, 1)"));
+    }
+    for (key, v) in [
+        ("base_rate", r.base_rate),
+        ("slope1", r.slope1),
+        ("slope2", r.slope2),
+    ] {
+        if !(v.is_finite() && (0.0..=100.0).contains(&v)) {
+            return Err(bad(key, "a rate a year in [0, 100]"));
         }
-        if !(frac(r.liquidation_bonus) && frac(r.reserve_factor)) {
-            return Err(bad(
-                "liquidation_bonus",
-                "liquidation_bonus and reserve_factor in [0, 1]",
-            ));
-        }
-        if !(r.optimal_utilization > 0.0 && r.optimal_utilization < 1.0) {
-            return Err(bad("optimal_utilization", "must be in (0, 1)"));
-        }
-        for (key, v) in [
-            ("base_rate", r.base_rate),
-            ("slope1", r.slope1),
-            ("slope2", r.slope2),
-        ] {
-            if !(v.is_finite() && (0.0..=100.0).contains(&v)) {
-                return Err(bad(key, "a rate a year in [0, 100]"));
-            }
-        }
-        if !(r.supplied.is_finite() && (0.0..=1e13).contains(&r.supplied)) {
-            return Err(bad("supplied", "must be in [0, 1e13]"));
-        }
+    }
+    if !(r.supplied.is_finite() && (0.0..=1e13).contains(&r.supplied)) {
+        return Err(bad("supplied", "must be in [0, 1e13]"));
     }
     Ok(())
 }

@@ -503,6 +503,7 @@ fn cohort(
             outflow: r.outflow,
             coverage: r.coverage,
         },
+        news: Vec::new(),
         signals: Signals {
             token: UST,
             quote: USD,

@@ -32,6 +32,9 @@ pub struct DipBuyerSpec {
     pub budget: U256,
     /// Blocks between buys (at least 1).
     pub every_blocks: u64,
+    /// Buys from this time on, unix seconds (0: from the start): capital that waits for
+    /// news (USDC's redemption at par assured by the guarantee of 12 March 2023).
+    pub from: u64,
     /// Priority fee bid, gwei.
     pub priority_gwei: f64,
 }
@@ -83,7 +86,7 @@ impl Agent for DipBuyer {
         let rested = self
             .last_block
             .is_none_or(|b| view.block >= b.saturating_add(s.every_blocks.max(1)));
-        if self.pending || !rested || self.spent >= s.budget {
+        if self.pending || !rested || self.spent >= s.budget || view.now < s.from {
             return Ok(());
         }
         let (token, paid) = s.tokens;

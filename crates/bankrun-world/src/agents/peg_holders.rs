@@ -7,7 +7,7 @@
 //! times (rate `attention_per_hour`, × `news_multiplier` once the alert is on) and computes
 //! its perceived risk
 //!
-//! `R = d + κ·1[p < p_κ] + β_O·O + β_B·(1/B − 1)₊`
+//! `R = d + κ·1[p < p_κ] + β_O·O + β_B·(1/B − 1)₊ + N(t)`
 //!
 //! - `p`: the lowest price of the token on the sell venues, in the quote token (or a feed's
 //!   market price, [`Signals::price_feed`]);
@@ -16,7 +16,8 @@
 //! - `O` (with an Anchor signal): the fall of Anchor's deposits over the last 24 h (public, as
 //!   the Anchor dashboard was: the observability channel of Liu–Makarov–Schoar);
 //! - `B` (with a coverage signal): LUNA market cap / UST supply (behaviour.md §5.2: the run
-//!   hazard rises in `1/B` as `B` falls below 1).
+//!   hazard rises in `1/B` as `B` falls below 1);
+//! - `N(t)`: public news ([`HolderCohortSpec::news`]), a step function of time.
 //!
 //! An account acts when `R` exceeds its threshold `τ_i` (drawn by the caller, per account)
 //! and the price is not below the cohort's floor (`hold_below`: holders of a token redeemable
@@ -109,6 +110,11 @@ pub struct HolderCohortSpec {
     pub hold_below: f64,
     /// Risk weights.
     pub weights: RiskWeights,
+    /// Public news as a step function of time: from each `(unix seconds, risk)` on, `risk`
+    /// (depeg-equivalent units) is added to `R` until the next step (a disclosure raises it,
+    /// a guarantee takes it back: Circle's SVB exposure, March 2023). Sorted by time; empty:
+    /// no news term. A positive step also raises the alert.
+    pub news: Vec<(u64, f64)>,
     /// Signals.
     pub signals: Signals,
     /// Block interval, seconds.
@@ -156,6 +162,9 @@ impl PegHolders {
             target: spec.name.clone(),
             what: what.to_string(),
         };
+        if spec.news.windows(2).any(|w| w[0].0 > w[1].0) {
+            return Err(bad("news must be sorted by time"));
+        }
         if spec.thresholds.len() != n || spec.contrarian.len() != n {
             return Err(bad(
                 "thresholds and contrarian flags must have one entry per account",
@@ -259,7 +268,18 @@ impl PegHolders {
             }
             None => 0.0,
         };
-        Ok(d + kink + w.outflow * outflow + w.coverage * thin.min(10.0))
+        let news = self.news_at(view.now);
+        Ok(d + kink + w.outflow * outflow + w.coverage * thin.min(10.0) + news)
+    }
+
+    /// The news term `N(t)` at `now` (unix seconds).
+    fn news_at(&self, now: u64) -> f64 {
+        self.spec
+            .news
+            .iter()
+            .take_while(|(t, _)| *t <= now)
+            .last()
+            .map_or(0.0, |(_, r)| *r)
     }
 
     /// The price a holder sees: the lowest of the sell venues' prices (a depeg anywhere is
@@ -424,7 +444,9 @@ impl Agent for PegHolders {
             self.sell(view, account, amount, out);
         }
         let due = self.wakes.peek().is_some_and(|w| w.0.0 <= view.block);
-        let alert_now = !self.alert && self.reference_price(view)? < self.spec.alert_price;
+        let alert_now = !self.alert
+            && (self.reference_price(view)? < self.spec.alert_price
+                || self.news_at(view.now) > 0.0);
         if alert_now {
             // News: every account's attention is redrawn at the raised rate.
             self.alert = true;

@@ -292,9 +292,10 @@ impl Protocol for AaveV3 {
                 drop(pool);
                 self.aave_call(env, sender, c)
             }
-            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } | Call::RemoveLiquidity { .. } => {
-                Err(not_a_venue(&self.name))
-            }
+            Call::SwapExactIn { .. }
+            | Call::BuyExactOut { .. }
+            | Call::RemoveLiquidity { .. }
+            | Call::VenueFile(_) => Err(not_a_venue(&self.name)),
             Call::Terra(_) => Err(not_terra(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
         }

@@ -255,9 +255,10 @@ impl Protocol for Comet {
                 self.base_only(debt, "repaying")?;
                 self.liquidate(env, sender, borrower, collateral, repay)
             }
-            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } | Call::RemoveLiquidity { .. } => {
-                Err(not_a_venue(&self.name))
-            }
+            Call::SwapExactIn { .. }
+            | Call::BuyExactOut { .. }
+            | Call::RemoveLiquidity { .. }
+            | Call::VenueFile(_) => Err(not_a_venue(&self.name)),
             Call::Terra(_) => Err(not_terra(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
             Call::Aave(_) => Err(not_aave(&self.name)),

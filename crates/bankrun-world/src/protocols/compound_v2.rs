@@ -313,9 +313,10 @@ impl Protocol for CompoundV2 {
                 collateral,
                 repay,
             } => self.liquidate(env, sender, (borrower, debt, collateral, repay)),
-            Call::SwapExactIn { .. } | Call::BuyExactOut { .. } | Call::RemoveLiquidity { .. } => {
-                Err(not_a_venue(&self.name))
-            }
+            Call::SwapExactIn { .. }
+            | Call::BuyExactOut { .. }
+            | Call::RemoveLiquidity { .. }
+            | Call::VenueFile(_) => Err(not_a_venue(&self.name)),
             Call::Terra(_) => Err(not_terra(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
             Call::Aave(_) => Err(not_aave(&self.name)),

@@ -324,7 +324,7 @@ impl Names {
             Call::SwapExactIn { token_in, .. } | Call::BuyExactOut { token_in, .. } => token_in,
             Call::RemoveLiquidity { token, .. } => token,
             // Market-module governance changes parameters, not a token.
-            Call::Terra(_) => TokenId::MAX,
+            Call::Terra(_) | Call::VenueFile(_) => TokenId::MAX,
             // Maker calls move Vat balances (rad, wad), not one token of the ledger.
             Call::Maker(_) => TokenId::MAX,
         };

@@ -7,5 +7,5 @@ pub mod uniswap_v2;
 
 pub use cex::Cex;
 pub use curve::Curve;
-pub use psm::Psm;
+pub use psm::{AutoLine, Psm};
 pub use uniswap_v2::UniswapV2;

@@ -2,12 +2,16 @@
 //! runnable protocol traded through the venue interface: a sale of the gem (USDC) mints DAI at
 //! par less `tin`; a sale of DAI buys the gem at par plus `tout`. DAI is minted and burnt in
 //! the ledger as the Vat does; the fee DAI stays with the PSM's holder (the Vow's surplus).
+//! Governance changes `tin`, `tout` and the ilk's auto-line ([`VenueParam`]); the auto-line
+//! (dss-auto-line `DssAutoLine.exec`, called by keepers before every block here) keeps the
+//! ceiling at the debt plus `gap`, at most `line`, raising it at most once per `ttl`: the
+//! PSM's "daily mint limit" of March 2023.
 
 use bankrun_aave::U256;
 use bankrun_chain::TokenId;
 use bankrun_maker::psm::Psm as PsmState;
 
-use crate::call::{AgentId, Effect};
+use crate::call::{AgentId, Effect, VenueParam};
 use crate::error::WorldError;
 use crate::protocol::{Env, ensure_balance, pull, push};
 use crate::venue::{Quote, Venue};
@@ -16,6 +20,19 @@ use bankrun_chain::units::u256_to_f64 as u256_f64;
 /// 1e18.
 const WAD: u128 = 1_000_000_000_000_000_000;
 
+/// An ilk's auto-line (dss-auto-line `ilks[ilk]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AutoLine {
+    /// Maximum ceiling, rad.
+    pub line: U256,
+    /// Gap above the debt, rad.
+    pub gap: U256,
+    /// Seconds between increases.
+    pub ttl: u64,
+    /// Time of the last increase, unix seconds.
+    pub last_inc: u64,
+}
+
 /// A PSM of `gem` against `dai`.
 #[derive(Debug, Clone)]
 pub struct Psm {
@@ -23,6 +40,7 @@ pub struct Psm {
     psm: PsmState,
     gem: TokenId,
     dai: TokenId,
+    autoline: Option<AutoLine>,
 }
 
 impl Psm {
@@ -33,6 +51,38 @@ impl Psm {
             psm,
             gem,
             dai,
+            autoline: None,
+        }
+    }
+
+    /// With an auto-line on the ilk, its last increase at `last_inc` (unix seconds); the
+    /// ceiling is set at once by [`AutoLine`]'s rule.
+    pub fn with_autoline(mut self, autoline: AutoLine) -> Self {
+        self.autoline = Some(autoline);
+        self.exec(autoline.last_inc);
+        self
+    }
+
+    /// The auto-line, if any.
+    pub fn autoline(&self) -> Option<&AutoLine> {
+        self.autoline.as_ref()
+    }
+
+    /// `DssAutoLine.exec`: the new ceiling `min(art·RAY + gap, line)`; a rise only once
+    /// `ttl` has passed since the last one (then `last_inc = now`), a fall at any time.
+    fn exec(&mut self, now: u64) {
+        let Some(a) = self.autoline.as_mut() else {
+            return;
+        };
+        let debt = self.psm.art.saturating_mul(bankrun_maker::math::RAY);
+        let target = debt.saturating_add(a.gap).min(a.line);
+        if target > self.psm.line {
+            if now >= a.last_inc.saturating_add(a.ttl) {
+                self.psm.line = target;
+                a.last_inc = now;
+            }
+        } else if target < self.psm.line {
+            self.psm.line = target;
         }
     }
 
@@ -166,6 +216,29 @@ impl Venue for Psm {
         Ok(())
     }
 
+    fn advance(&mut self, now: u64) -> Result<(), WorldError> {
+        self.exec(now);
+        Ok(())
+    }
+
+    fn file(&mut self, now: u64, param: &VenueParam) -> Result<(), WorldError> {
+        match *param {
+            VenueParam::PsmTin(x) => self.psm.tin = x,
+            VenueParam::PsmTout(x) => self.psm.tout = x,
+            VenueParam::AutoLine { line, gap, ttl } => {
+                let last_inc = self.autoline.map_or(now, |a| a.last_inc);
+                self.autoline = Some(AutoLine {
+                    line,
+                    gap,
+                    ttl,
+                    last_inc,
+                });
+                self.exec(now);
+            }
+        }
+        Ok(())
+    }
+
     /// The PSM vault's books against themselves and the ledger. Exact by the wrapper's
     /// design: the venue's holder receives gem only through `sellGem` (`sync_liquidity` takes
     /// nothing in) and pays it out only through `buyGem`, each moving `gem18 / to18` gem while
@@ -261,5 +334,77 @@ mod tests {
         let bad = check(&ledger);
         assert_eq!(bad.len(), 1, "{bad:?}");
         assert!(bad[0].contains("ledger gem"), "{bad:?}");
+    }
+
+    /// dss-auto-line: the ceiling rises to debt + gap once per ttl; a smaller gap filed by
+    /// governance lowers it at once; a sale past the ceiling reverts.
+    #[test]
+    fn the_auto_line_limits_minting_per_ttl() {
+        let wad = U256::from(WAD);
+        let rad = wad * bankrun_maker::math::RAY;
+        // The ceiling starts at the gap (100 DAI), raised last at time 0.
+        let state = PsmState::new(6, U256::ZERO, U256::ZERO, rad * U256::from(100u64));
+        let day = 86_400;
+        let auto = AutoLine {
+            line: rad * U256::from(10_000u64),
+            gap: rad * U256::from(100u64),
+            ttl: day,
+            last_inc: 0,
+        };
+        let mut psm = Psm::new("psm", state, GEM, DAI).with_autoline(auto);
+        assert_eq!(psm.state().line, rad * U256::from(100u64));
+        let mut ledger = Ledger::new();
+        ledger
+            .mint(GEM, Holder::Agent(0), U256::from(1_000_000_000u64))
+            .unwrap();
+        let sell = |psm: &mut Psm, ledger: &mut Ledger, now: u64, usdc: u64| {
+            psm.advance(now).unwrap();
+            let mut env = Env {
+                now,
+                block: 0,
+                ledger,
+                holder: H,
+            };
+            psm.swap_exact_in(
+                &mut env,
+                0,
+                GEM,
+                DAI,
+                U256::from(usdc * 1_000_000),
+                U256::ZERO,
+            )
+        };
+        assert!(sell(&mut psm, &mut ledger, 10, 90).is_ok());
+        assert!(sell(&mut psm, &mut ledger, 20, 20).is_err(), "past the gap");
+        assert!(
+            sell(&mut psm, &mut ledger, day - 1, 20).is_err(),
+            "before ttl"
+        );
+        assert!(sell(&mut psm, &mut ledger, day, 20).is_ok(), "after ttl");
+        assert_eq!(psm.state().line, rad * U256::from(190u64));
+        psm.file(
+            day + 1,
+            &VenueParam::AutoLine {
+                line: rad * U256::from(10_000u64),
+                gap: rad * U256::from(25u64),
+                ttl: day,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            psm.state().line,
+            rad * U256::from(135u64),
+            "lowered at once"
+        );
+        psm.file(day + 2, &VenueParam::PsmTin(wad / U256::from(100u64)))
+            .unwrap();
+        let q = psm
+            .quote_exact_in(GEM, DAI, U256::from(10_000_000u64))
+            .unwrap();
+        assert_eq!(
+            q.out,
+            wad * U256::from(99u64) / U256::from(10u64),
+            "1 % tin"
+        );
     }
 }
