@@ -58,4 +58,15 @@ for v in replay spiral; do
 done
 "$bin" sweep steth-2022-06 --paths 2 --threads 2 --out "$tmp/steth-sweep" > "$tmp/steth-sweep.txt"
 grep -q "spiral:steth_min_curve" "$tmp/steth-sweep/cells.csv" || { echo "steth sweep: no spiral columns"; head -c 600 "$tmp/steth-sweep/cells.csv"; exit 1; }
-echo "smoke: 8 passed, 0 failed"
+# The USDC/SVB scenario in both modes, and a sweep of it (docs/svb.md).
+"$bin" simulate usdc-svb-2023-03 --out "$tmp/svb" > "$tmp/svb.txt"
+for v in replay spiral; do
+  for f in "${v}_svb_market.parquet" "${v}_svb_books.csv" "${v}_svb_events.csv"; do
+    test -s "$tmp/svb/$f" || { echo "svb: missing output $f"; exit 1; }
+  done
+  grep -q "usdc-svb-2023-03 \[$v\]" "$tmp/svb.txt" || { echo "svb: no $v summary"; exit 1; }
+done
+grep -q "Compound v2 utilization" "$tmp/svb.txt" || { echo "svb: no Compound v2 lines"; exit 1; }
+"$bin" sweep usdc-svb-2023-03 --paths 2 --threads 2 --out "$tmp/svb-sweep" > "$tmp/svb-sweep.txt"
+grep -q "spiral:compound_arb_usdc_supplied" "$tmp/svb-sweep/cells.csv" || { echo "svb sweep: no spiral columns"; head -c 600 "$tmp/svb-sweep/cells.csv"; exit 1; }
+echo "smoke: 10 passed, 0 failed"

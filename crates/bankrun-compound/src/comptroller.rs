@@ -3,12 +3,14 @@
 //! Source: `compound-protocol@a3214f67:contracts/Comptroller.sol`
 //! (`getHypotheticalAccountLiquidityInternal`, `mintAllowed`, `redeemAllowedInternal`,
 //! `borrowAllowed`, `liquidateBorrowAllowed`, `liquidateCalculateSeizeTokens`,
-//! `isDeprecated`) and `CToken.sol` (`*Internal`/`*Fresh` sequencing,
+//! `isDeprecated`, the admin's `_setCollateralFactor` and the pause guardian's
+//! `_setMintPaused`/`_setBorrowPaused`) and `CToken.sol` (`*Internal`/`*Fresh` sequencing,
 //! `liquidateBorrowFresh`). Each operation first accrues interest on the markets the
 //! contract accrues, then runs the hooks; a revert undoes the accrual as well.
 //!
-//! Omitted: COMP distribution, pause guardians other than the borrow pause,
-//! `exitMarket`, `maxAssets`, transfers of cTokens.
+//! Omitted: COMP distribution, pause guardians other than the mint and borrow pauses
+//! (transfer, seize), access control of the admin and guardian functions (the caller is
+//! trusted), `exitMarket`, `maxAssets`, transfers of cTokens.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,10 @@ use crate::{AccountId, CToken, CompoundError, ComptrollerError, PriceOracle, U25
 
 /// Market id: index in listing order (a cToken address on-chain).
 pub type MarketId = usize;
+
+/// `collateralFactorMaxMantissa` = 0.9e18: the highest collateral factor
+/// `_setCollateralFactor` accepts.
+pub const COLLATERAL_FACTOR_MAX: U256 = U256::from_limbs([900_000_000_000_000_000, 0, 0, 0]);
 
 /// A listed market and its Comptroller parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +35,8 @@ pub struct Market {
     pub borrow_cap: U256,
     /// `borrowGuardianPaused[cToken]`.
     pub borrow_paused: bool,
+    /// `mintGuardianPaused[cToken]`: `mintAllowed` refuses every mint while set.
+    pub mint_paused: bool,
 }
 
 /// Result of [`Comptroller::liquidate_borrow`].
@@ -85,6 +93,7 @@ impl Comptroller {
             collateral_factor,
             borrow_cap: U256::ZERO,
             borrow_paused: false,
+            mint_paused: false,
         });
         self.markets.len() - 1
     }
@@ -193,10 +202,22 @@ impl Comptroller {
         result
     }
 
-    /// `CToken.mint(amount)` at `block`: accrue, then `mintFresh`. Returns cToken wei.
+    /// `mintAllowed`: `require(!mintGuardianPaused[cToken], "mint is paused")`. Refused as
+    /// [`Comptroller::borrow`] refuses a paused borrow.
+    fn mint_allowed(&self, id: MarketId) -> Res<()> {
+        if self.market(id)?.mint_paused {
+            return Err(CompoundError::InvalidParameter);
+        }
+        Ok(())
+    }
+
+    /// `CToken.mint(amount)` at `block`: accrue, then `mintFresh` (`mintAllowed`, then the
+    /// mint). Returns cToken wei.
     ///
     /// # Errors
-    /// As [`CToken::accrue_interest`] and [`CToken::mint_fresh`].
+    /// As [`CToken::accrue_interest`] and [`CToken::mint_fresh`];
+    /// [`CompoundError::InvalidParameter`] ("mint is paused") while the market's
+    /// [`Market::mint_paused`] is set. State unchanged on error.
     pub fn mint(
         &mut self,
         account: AccountId,
@@ -205,6 +226,7 @@ impl Comptroller {
         block: u64,
     ) -> Res<U256> {
         self.with_accrual(&[id], block, |c| {
+            c.mint_allowed(id)?;
             c.markets[id].ctoken.mint_fresh(account, amount)
         })
     }
@@ -312,6 +334,47 @@ impl Comptroller {
         self.with_accrual(&[id], block, |c| {
             c.markets[id].ctoken.repay_borrow_fresh(borrower, amount)
         })
+    }
+
+    /// `_setMintPaused(cToken, state)` (pause guardian or admin): sets
+    /// `mintGuardianPaused[cToken]`.
+    ///
+    /// # Errors
+    /// [`CompoundError::UnknownMarket`] ("cannot pause a market that is not listed").
+    pub fn set_mint_paused(&mut self, id: MarketId, paused: bool) -> Res<()> {
+        self.market_mut(id)?.mint_paused = paused;
+        Ok(())
+    }
+
+    /// `_setBorrowPaused(cToken, state)` (pause guardian or admin): sets
+    /// `borrowGuardianPaused[cToken]`.
+    ///
+    /// # Errors
+    /// [`CompoundError::UnknownMarket`] ("cannot pause a market that is not listed").
+    pub fn set_borrow_paused(&mut self, id: MarketId, paused: bool) -> Res<()> {
+        self.market_mut(id)?.borrow_paused = paused;
+        Ok(())
+    }
+
+    /// `_setCollateralFactor(cToken, newCollateralFactorMantissa)` (admin): at most
+    /// [`COLLATERAL_FACTOR_MAX`] (0.9e18); a non-zero factor needs a non-zero oracle price.
+    /// The contract returns these failures as error codes without a change; so does this.
+    ///
+    /// # Errors
+    /// [`CompoundError::UnknownMarket`] (`MARKET_NOT_LISTED`),
+    /// [`CompoundError::InvalidParameter`] (`INVALID_COLLATERAL_FACTOR`: above 0.9e18),
+    /// [`ComptrollerError::PriceError`] as a rejection (`PRICE_ERROR`: zero price). State
+    /// unchanged on error.
+    pub fn set_collateral_factor(&mut self, id: MarketId, mantissa: U256) -> Res<()> {
+        self.market(id)?;
+        if mantissa > COLLATERAL_FACTOR_MAX {
+            return Err(CompoundError::InvalidParameter);
+        }
+        if !mantissa.is_zero() && self.oracle.get_underlying_price(id)?.is_zero() {
+            return Err(reject(ComptrollerError::PriceError));
+        }
+        self.market_mut(id)?.collateral_factor = mantissa;
+        Ok(())
     }
 
     /// `isDeprecated(cToken)`: CF = 0, borrow paused and reserve factor = 1e18.

@@ -194,3 +194,110 @@ fn stablecoin_price_is_fixed_and_reporter_is_anchored() {
     assert_eq!(c.oracle.price(ETH).unwrap(), e(2000, 6));
     assert!(c.oracle.validate(ETH, e(1750, 6), e(2000, 6)).unwrap());
 }
+
+#[test]
+fn a_paused_mint_is_refused_without_a_trace_until_unpaused() {
+    let mut c = book();
+    c.set_mint_paused(USDC, true).unwrap();
+    assert!(c.markets[USDC].mint_paused);
+    let before = c.clone();
+    // A later block: the accrual `mint` starts with is undone too.
+    assert_eq!(
+        c.mint(BOB, USDC, e(1_000, 6), 150),
+        Err(CompoundError::InvalidParameter)
+    );
+    assert_eq!(c, before, "a refused mint leaves no trace");
+    // Only that market is paused.
+    c.mint(ALICE, ETH, e(1, 18), 150).unwrap();
+    c.set_mint_paused(USDC, false).unwrap();
+    let tokens = c.markets[USDC].ctoken.balance_of(BOB);
+    let minted = c.mint(BOB, USDC, e(1_000, 6), 150).unwrap();
+    assert!(!minted.is_zero());
+    assert_eq!(c.markets[USDC].ctoken.balance_of(BOB), tokens + minted);
+    assert_eq!(
+        c.set_mint_paused(7, true),
+        Err(CompoundError::UnknownMarket)
+    );
+}
+
+#[test]
+fn redeem_repay_and_liquidate_work_while_mint_is_paused() {
+    let mut c = book();
+    c.borrow(ALICE, USDC, e(15_000, 6), 100).unwrap();
+    c.set_mint_paused(ETH, true).unwrap();
+    c.set_mint_paused(USDC, true).unwrap();
+    let (_, paid) = c.redeem(BOB, USDC, U256::ZERO, e(1_000, 6), 100).unwrap();
+    assert_eq!(paid, e(1_000, 6));
+    assert_eq!(
+        c.repay_borrow(ALICE, USDC, e(1_000, 6), 100).unwrap(),
+        e(1_000, 6)
+    );
+    c.borrow(ALICE, USDC, e(1_000, 6), 100).unwrap();
+    assert!(c.oracle.validate(ETH, e(1900, 6), e(1900, 6)).unwrap());
+    let out = c
+        .liquidate_borrow(LIQ, ALICE, USDC, e(7_500, 6), ETH, 100)
+        .unwrap();
+    assert_eq!(out.repaid, e(7_500, 6));
+    assert_eq!(c.markets[ETH].ctoken.balance_of(LIQ), out.liquidator_tokens);
+    // The liquidator redeems the seized cTokens with the mint still paused.
+    c.redeem(LIQ, ETH, out.liquidator_tokens, U256::ZERO, 100)
+        .unwrap();
+    assert_eq!(c.markets[ETH].ctoken.balance_of(LIQ), U256::ZERO);
+}
+
+#[test]
+fn a_paused_borrow_is_refused_and_a_collateral_factor_is_capped_at_90_percent() {
+    let mut c = book();
+    c.set_borrow_paused(USDC, true).unwrap();
+    let before = c.clone();
+    assert_eq!(
+        c.borrow(ALICE, USDC, e(1_000, 6), 100),
+        Err(CompoundError::InvalidParameter)
+    );
+    assert_eq!(c, before);
+    c.set_borrow_paused(USDC, false).unwrap();
+    c.borrow(ALICE, USDC, e(1_000, 6), 100).unwrap();
+
+    let max = bankrun_compound::comptroller::COLLATERAL_FACTOR_MAX;
+    assert_eq!(max, e(9, 17));
+    let before = c.clone();
+    assert_eq!(
+        c.set_collateral_factor(ETH, max + U256::from(1)),
+        Err(CompoundError::InvalidParameter)
+    );
+    assert_eq!(c, before, "a refused collateral factor leaves no trace");
+    assert_eq!(
+        c.set_collateral_factor(9, e(5, 17)),
+        Err(CompoundError::UnknownMarket)
+    );
+    c.set_collateral_factor(ETH, max).unwrap();
+    assert_eq!(c.markets[ETH].collateral_factor, max);
+    // 10 ETH at $2000 at 90 %, less the 1000 USDC borrowed.
+    assert_eq!(
+        c.account_liquidity(ALICE).unwrap(),
+        (e(17_000, 18), U256::ZERO)
+    );
+    c.set_collateral_factor(ETH, U256::ZERO).unwrap();
+    assert_eq!(
+        c.account_liquidity(ALICE).unwrap(),
+        (U256::ZERO, e(1_000, 18))
+    );
+}
+
+#[test]
+fn a_collateral_factor_needs_a_price() {
+    let mut oracle = PriceOracle::new(e(15, 16));
+    oracle.push(TokenConfig {
+        base_unit: e(1, 18),
+        source: PriceSource::Reporter,
+    });
+    let mut c = Comptroller::new(e(5, 17), e(108, 16), oracle);
+    c.support_market(CToken::new(model(), e(2, 26), e(2, 17), 100), U256::ZERO);
+    assert_eq!(
+        c.set_collateral_factor(ETH, e(5, 17)),
+        Err(CompoundError::ComptrollerRejection(
+            ComptrollerError::PriceError
+        ))
+    );
+    c.set_collateral_factor(ETH, U256::ZERO).unwrap();
+}

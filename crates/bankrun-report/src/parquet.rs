@@ -47,6 +47,12 @@ impl<'a, T> Columns<'a, T> {
         self.push(name, DataType::UInt64, false, Arc::new(a))
     }
 
+    /// A nullable `UInt64` column (`None` is null).
+    pub fn opt_u64(self, name: &str, f: impl Fn(&T) -> Option<u64>) -> Self {
+        let a: UInt64Array = self.rows.iter().map(f).collect();
+        self.push(name, DataType::UInt64, true, Arc::new(a))
+    }
+
     /// A `UInt32` column.
     pub fn u32(self, name: &str, f: impl Fn(&T) -> u32) -> Self {
         let a = UInt32Array::from_iter_values(self.rows.iter().map(f));

@@ -705,6 +705,9 @@ impl Loaded {
                 .as_deref()
                 .ok_or_else(|| self.err("protocol", "usdc-svb scenario needs [svb]"))?;
             crate::svb::spec::validate(self, t)?;
+            if let Some(c) = &s.compound {
+                self.validate_compound(c)?;
+            }
         } else if m.protocol == "maker" {
             let mk = s
                 .maker
@@ -761,40 +764,7 @@ impl Loaded {
                 .compound
                 .as_ref()
                 .ok_or_else(|| self.err("protocol", "compound-v2 scenario needs [compound]"))?;
-            if !(0.05..=0.9).contains(&c.close_factor) {
-                return Err(self.err("close_factor", "must be in [0.05, 0.9]"));
-            }
-            if !(1.0..=1.5).contains(&c.liquidation_incentive) {
-                return Err(self.err("liquidation_incentive", "must be in [1, 1.5]"));
-            }
-            for (i, mk) in c.markets.iter().enumerate() {
-                if c.markets[..i].iter().any(|o| o.name == mk.name) {
-                    return Err(self.err_in(
-                        "compound.markets",
-                        i,
-                        "name",
-                        format!("a market name not used before, found {:?} again", mk.name),
-                    ));
-                }
-                if !(0.0..=0.9).contains(&mk.collateral_factor) {
-                    return Err(self.err(
-                        "collateral_factor",
-                        format!("market {}: must be in [0, 0.9]", mk.name),
-                    ));
-                }
-                if mk.cex_depth_scale.is_some_and(|x| !gt(x, 0.0)) {
-                    return Err(self.err(
-                        "cex_depth_scale",
-                        format!("market {}: must be positive", mk.name),
-                    ));
-                }
-                if mk.price_column.is_none() && mk.fixed_usd.is_none() {
-                    return Err(self.err(
-                        "name",
-                        format!("market {}: needs price_column or fixed_usd", mk.name),
-                    ));
-                }
-            }
+            self.validate_compound(c)?;
             if let Some(st) = &s.stress {
                 if !(0.0..1.0).contains(&st.drop) {
                     return Err(self.err("drop", "must be in [0, 1)"));
@@ -802,6 +772,49 @@ impl Loaded {
                 if bankrun_chain::time::parse_time(&st.start).is_err() {
                     return Err(self.err("start", "stress start is not an RFC 3339 time"));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// The `[compound]` table's ranges (Compound v2 book scenarios, and the Compound v2 lender
+    /// of `usdc-svb`).
+    ///
+    /// # Errors
+    /// [`SpiralError::BadInput`] naming the key.
+    pub(crate) fn validate_compound(&self, c: &CompoundSpec) -> Result<(), SpiralError> {
+        if !(0.05..=0.9).contains(&c.close_factor) {
+            return Err(self.err("close_factor", "must be in [0.05, 0.9]"));
+        }
+        if !(1.0..=1.5).contains(&c.liquidation_incentive) {
+            return Err(self.err("liquidation_incentive", "must be in [1, 1.5]"));
+        }
+        for (i, mk) in c.markets.iter().enumerate() {
+            if c.markets[..i].iter().any(|o| o.name == mk.name) {
+                return Err(self.err_in(
+                    "compound.markets",
+                    i,
+                    "name",
+                    format!("a market name not used before, found {:?} again", mk.name),
+                ));
+            }
+            if !(0.0..=0.9).contains(&mk.collateral_factor) {
+                return Err(self.err(
+                    "collateral_factor",
+                    format!("market {}: must be in [0, 0.9]", mk.name),
+                ));
+            }
+            if mk.cex_depth_scale.is_some_and(|x| !gt(x, 0.0)) {
+                return Err(self.err(
+                    "cex_depth_scale",
+                    format!("market {}: must be positive", mk.name),
+                ));
+            }
+            if mk.price_column.is_none() && mk.fixed_usd.is_none() {
+                return Err(self.err(
+                    "name",
+                    format!("market {}: needs price_column or fixed_usd", mk.name),
+                ));
             }
         }
         Ok(())

@@ -62,8 +62,10 @@ fn in_spiral_mode_the_news_drives_usdc_down_and_dai_follows_through_the_psm() {
         .iter()
         .find(|r| r.time.as_str() >= "2023-03-12T06:00:00Z")
         .unwrap();
+    // The auto-line's `exec` runs before the block and the row is taken after it: the
+    // block's own trades move the debt by at most the arbitrageur's clip (20M).
     assert!(
-        after.psm_line <= after.psm_usdc + 250e6 + 1.0,
+        after.psm_line <= after.psm_usdc + 250e6 + 20e6 + 1.0,
         "line {} usdc {}",
         after.psm_line,
         after.psm_usdc
@@ -138,7 +140,13 @@ fn in_replay_mode_aaves_usdc_price_is_the_real_path_and_loops_are_liquidated() {
 
 #[test]
 fn bad_svb_input_is_located() {
-    let cases: [(&str, &str, &str); 5] = [
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            "token = \"USDC\"\nvalue = 1",
+            "token = \"XYZ\"\nvalue = 1",
+            "token",
+        ),
+        ("borrows = \"USDT\"", "borrows = \"USDC\"", "borrows"),
         ("token = \"USDT\"", "token = \"stETH\"", "reserves"),
         (
             "collateral = \"USDC\"",
@@ -161,4 +169,75 @@ fn bad_svb_input_is_located() {
         let e = scenario(&[(from, to)]).expect_err(to).to_string();
         assert!(e.contains(key), "{to}: {e}");
     }
+}
+
+#[test]
+fn compound_values_usdc_at_par_so_discounted_usdc_drains_its_usdt_until_the_pause() {
+    let pause = "at = \"2023-03-11T12:00:00Z\"\nkind = \"compound-mint-paused\"";
+    let noon = scenario(&[]).unwrap();
+    let dawn = scenario(&[(
+        pause,
+        "at = \"2023-03-11T04:00:00Z\"\nkind = \"compound-mint-paused\"",
+    )])
+    .unwrap();
+    let (a, b) = (run(&noon, "spiral", 7), run(&dawn, "spiral", 7));
+    let (out, ca) = (
+        a.svb.as_ref().unwrap(),
+        a.summary.svb.as_ref().unwrap().compound.as_ref().unwrap(),
+    );
+    let cb = b.summary.svb.as_ref().unwrap().compound.as_ref().unwrap();
+    // The real book is placed: its borrows are Compound's.
+    assert!(ca.debt_start > 4e8, "book debt {}", ca.debt_start);
+    let first = &out.market[0];
+    assert_eq!(first.collateral_arb_usdc_supplied, Some(0.0));
+    // USDC bought below par is supplied at the oracle's $1 and USDT is borrowed against it
+    // until Compound's USDT cash is gone: its suppliers can no longer withdraw.
+    assert!(
+        ca.arb_usdc_supplied > 1e7,
+        "supplied {}",
+        ca.arb_usdc_supplied
+    );
+    assert!(ca.arb_borrowed > 0.5 * ca.arb_usdc_supplied);
+    assert!(
+        ca.cash[0][1] < 0.1 * ca.cash[0][0],
+        "USDT cash {:?}",
+        ca.cash[0]
+    );
+    assert!(ca.utilization_max[1] > 0.99, "{:?}", ca.utilization_max);
+    assert!(ca.utilization_max[1] > first.compound_usdt_utilization.unwrap());
+    // DAI followed USDC through the PSM, so USDC was no cheaper in DAI and the DAI loop
+    // found little to do: DAI's cash is not drained.
+    assert!(
+        ca.cash[1][1] > 0.9 * ca.cash[1][0],
+        "DAI cash {:?}",
+        ca.cash[1]
+    );
+    // Nothing is supplied once the pause guardian pauses USDC's mint (11 Mar 12:00).
+    let supplied_at = |t: &str| {
+        out.market
+            .iter()
+            .find(|r| r.time.as_str() >= t)
+            .and_then(|r| r.collateral_arb_usdc_supplied)
+            .unwrap()
+    };
+    assert_eq!(
+        supplied_at("2023-03-11T13:00:00Z"),
+        ca.arb_usdc_supplied,
+        "supply after the pause"
+    );
+    let paused = out
+        .events
+        .iter()
+        .find(|e| e.label.starts_with("Compound"))
+        .unwrap();
+    assert!(paused.outcome.starts_with("ok"), "{paused:?}");
+    // A pause at 04:00, an hour after Circle's disclosure, lets less USDC in, so less is
+    // borrowed against it (USDT's 24M of cash is drained either way).
+    assert!(
+        cb.arb_usdc_supplied < ca.arb_usdc_supplied,
+        "04:00 {} 12:00 {}",
+        cb.arb_usdc_supplied,
+        ca.arb_usdc_supplied
+    );
+    assert!(cb.arb_borrowed <= ca.arb_borrowed + 1.0);
 }

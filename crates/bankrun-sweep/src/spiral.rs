@@ -116,10 +116,13 @@ pub const STETH_METRICS: [&str; 9] = [
 /// on Aave's oracle (USD), DAI/USDT lowest on 3pool, 3pool's highest USDC share, USDC in the
 /// PSM and DAI supply at the end, Aave v2's highest utilization and borrow APR of USDC, USDT
 /// and DAI, its USDC debt at the end, USDC repaid below par, USDC seized by liquidators, sold
-/// by holders, bought by buyers and sold to the PSM by the arbitrageur. In these runs
+/// by holders and bought by buyers; then, with the
+/// Compound v2 lender (empty without it), Compound v2's highest USDT and DAI utilization, its
+/// USDT and DAI cash at the end, the USDC the collateral arbitrageurs supplied at its $1
+/// oracle price, and its debt above collateral at the end with USDC at 3pool's price. In these runs
 /// `V:bad_debt_usd` is Aave v2's debt above collateral at the end (USD) and
 /// `V:min_market_price_usd` USDC's lowest on 3pool (USDT).
-pub const SVB_METRICS: [&str; 18] = [
+pub const SVB_METRICS: [&str; 24] = [
     "usdc_min_curve",
     "usdc_end_curve",
     "usdc_min_oracle",
@@ -138,6 +141,12 @@ pub const SVB_METRICS: [&str; 18] = [
     "usdc_seized",
     "holders_sold",
     "buyers_bought",
+    "compound_usdt_utilization_max",
+    "compound_dai_utilization_max",
+    "compound_usdt_cash_end",
+    "compound_dai_cash_end",
+    "compound_arb_usdc_supplied",
+    "compound_bad_debt_at_market_usd",
 ];
 
 /// The variants `bankrun_spiral::simulate` runs for `l`, in its order.
@@ -251,6 +260,16 @@ fn values(s: &Summary, maker: bool, v: &mut Vec<Option<f64>>) {
             Some(t.usdc_seized),
             Some(t.holders_sold),
             Some(t.buyers_bought),
+        ]);
+        // Empty without the Compound v2 lender.
+        let c = t.compound.as_ref();
+        v.extend([
+            c.map(|c| c.utilization_max[1]),
+            c.map(|c| c.utilization_max[2]),
+            c.map(|c| c.cash[0][1]),
+            c.map(|c| c.cash[1][1]),
+            c.map(|c| c.arb_usdc_supplied),
+            c.map(|c| c.bad_debt_at_market_usd),
         ]);
     }
 }

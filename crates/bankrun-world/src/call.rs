@@ -103,6 +103,8 @@ pub enum Call {
     Aave(AaveCall),
     /// A governance change of the Terra market module (`x/market` params by proposal).
     Terra(TerraCall),
+    /// A Compound v2 pause-guardian or admin call (scripted governance, outside the gas race).
+    Compound(CompoundCall),
     /// Takes exactly `amount` of `token` out of a pool's liquidity, single-sided (Curve
     /// `remove_liquidity_imbalance` with only that coin), paid to the sender from the LP
     /// position the venue holds (the pool's seeded liquidity).
@@ -147,6 +149,37 @@ pub enum TerraCall {
     /// `MinStabilitySpread`, parts per million (1,000,000 = 100 %: swaps disabled, classic-core
     /// v0.5.20, 13 May 2022).
     MinSpread(u32),
+}
+
+/// A Compound v2 `Comptroller` call of the pause guardian or the admin
+/// (`compound-protocol@a3214f67:contracts/Comptroller.sol`, G7). The world does not model access
+/// control: only scripted agents (guardian, governance) send them. Each names a market by the
+/// world token of its underlying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompoundCall {
+    /// `_setMintPaused(cToken, paused)`: the market of `token`; while paused, `mintAllowed`
+    /// refuses every mint ("mint is paused").
+    MintPaused {
+        /// Underlying token of the market.
+        token: TokenId,
+        /// New `mintGuardianPaused[cToken]`.
+        paused: bool,
+    },
+    /// `_setBorrowPaused(cToken, paused)`: while paused, `borrowAllowed` refuses every borrow.
+    BorrowPaused {
+        /// Underlying token of the market.
+        token: TokenId,
+        /// New `borrowGuardianPaused[cToken]`.
+        paused: bool,
+    },
+    /// `_setCollateralFactor(cToken, newCollateralFactorMantissa)`: at most 0.9e18
+    /// (`collateralFactorMaxMantissa`).
+    CollateralFactor {
+        /// Underlying token of the market.
+        token: TokenId,
+        /// New collateral factor, mantissa (1e18 = 100 %).
+        mantissa: U256,
+    },
 }
 
 /// A call on an Aave v3 pool (`Pool`, `PoolConfigurator`; aave-v3-origin v3.6.0). The world
@@ -304,7 +337,9 @@ impl Call {
             Call::Maker(_) => CallKind::Maker,
             Call::Aave(AaveCall::LiquidationCall { .. }) => CallKind::Liquidate,
             Call::Aave(AaveCall::RepayOnBehalf { .. }) => CallKind::Repay,
-            Call::Aave(_) | Call::Terra(_) | Call::VenueFile(_) => CallKind::Admin,
+            Call::Aave(_) | Call::Terra(_) | Call::Compound(_) | Call::VenueFile(_) => {
+                CallKind::Admin
+            }
         }
     }
 }
@@ -326,7 +361,8 @@ pub enum CallKind {
     Swap,
     /// [`Call::Maker`] (its gas is the submission's own limit).
     Maker,
-    /// An Aave e-mode, deficit or configurator call (scripted, outside the gas race).
+    /// An Aave e-mode, deficit or configurator call, a Terra or Compound governance call, a
+    /// venue's `file` (scripted, outside the gas race).
     Admin,
 }
 

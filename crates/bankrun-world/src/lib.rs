@@ -30,9 +30,9 @@ pub mod world;
 
 pub use agent::{Agent, Submission, View};
 pub use call::{
-    AaveCall, AaveConfig, AgentId, Call, CallKind, Effect, FeedId, GasSchedule, LiquidationDetail,
-    MAKER_AGENT0, MakerCall, MakerParam, ProtocolId, Receipt, Revert, Target, TerraCall, VenueId,
-    VenueParam,
+    AaveCall, AaveConfig, AgentId, Call, CallKind, CompoundCall, Effect, FeedId, GasSchedule,
+    LiquidationDetail, MAKER_AGENT0, MakerCall, MakerParam, ProtocolId, Receipt, Revert, Target,
+    TerraCall, VenueId, VenueParam,
 };
 pub use error::WorldError;
 pub use invariant::InvariantCheck;

@@ -150,7 +150,7 @@ pub(crate) fn not_a_venue(name: &str) -> WorldError {
     }
 }
 
-/// The error of a Maker call sent to another protocol.
+/// The error of an Aave call sent to another protocol.
 pub(crate) fn not_aave(name: &str) -> WorldError {
     WorldError::Unsupported {
         target: name.to_string(),
@@ -171,6 +171,14 @@ pub(crate) fn not_terra(name: &str) -> WorldError {
     WorldError::Unsupported {
         target: name.to_string(),
         what: "a Terra market-module governance call".into(),
+    }
+}
+
+/// The error of a Compound v2 guardian or admin call on another protocol.
+pub(crate) fn not_compound(name: &str) -> WorldError {
+    WorldError::Unsupported {
+        target: name.to_string(),
+        what: "a Compound v2 pause-guardian or admin call (Comptroller _set*)".into(),
     }
 }
 

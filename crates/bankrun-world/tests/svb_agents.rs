@@ -1,7 +1,8 @@
 //! The agents of the USDC/SVB event (March 2023): the PSM arbitrageur, which sells USDC cheap
 //! in 3pool to Maker's PSM (or buys it there when it is rich in the pool) and so pulls the
-//! pool back into the PSM's fee band; and the discount repayer, whose borrowers buy their
-//! USDC debt below par and repay it on Aave.
+//! pool back into the PSM's fee band; the discount repayer, whose borrowers buy their USDC
+//! debt below par and repay it on Aave; and the collateral arbitrageur, who supplies USDC
+//! bought below par to Compound v2 (whose oracle fixes it at $1) and borrows USDT against it.
 
 use bankrun_aave::{InterestRateData, Pool, ProtocolVersion, ReserveConfig, U256};
 use bankrun_chain::{Holder, TokenId};
@@ -542,5 +543,324 @@ mod repay {
         s.accounts = vec![10, 12];
         assert!(DiscountRepayer::new(s).is_err());
         assert!(DiscountRepayer::new(spec(0)).is_ok());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Collateral arbitrage: Compound v2 (USDC and USDT fixed at $1 by the oracle) and a
+// USDC/USDT pool where USDC trades below par.
+
+mod collateral {
+    use super::*;
+    use bankrun_compound::{
+        CToken, Comptroller, JumpRateModelV2, PriceOracle, PriceSource, TokenConfig,
+    };
+    use bankrun_world::agents::{CollateralArbitrageur, CollateralArbitrageurSpec};
+    use bankrun_world::protocols::CompoundV2;
+    use bankrun_world::{CompoundCall, Protocol, TxRecord};
+
+    const USDC: TokenId = 0;
+    const USDT: TokenId = 1;
+    const COMP: u32 = 0;
+    const POOL: u32 = 0;
+    /// The arbitrageur's agent id (agent 0).
+    const ARB: u32 = 0;
+    /// The account whose USDT funds Compound's USDT market.
+    const SUPPLIER: u32 = 50;
+    /// The pause guardian.
+    const GUARDIAN: u32 = 60;
+    /// USDC's collateral factor, 85.5 %; USDT is not collateral.
+    const USDC_CF: u64 = 855; // per mille
+    const USE_FRACTION: f64 = 0.9;
+    const BELOW: f64 = 0.98;
+    /// The arbitrageur's own USDC at the start.
+    const WALLET: u64 = 1_000_000;
+    /// The USDT market's rate model (per year, 1e18): base 2 %, 18 % at the 80 % kink, jump
+    /// 400 %.
+    fn rate_model() -> JumpRateModelV2 {
+        JumpRateModelV2::from_per_year(tok(2, 16), tok(18, 16), tok(4, 18), tok(8, 17)).unwrap()
+    }
+
+    /// Compound v2 with a USDC market (CF 85.5 %) and a USDT market (CF 0), both priced at a
+    /// fixed $1; close factor 50 %, incentive 1.08; an accrual every block.
+    fn compound() -> CompoundV2 {
+        let mut oracle = PriceOracle::new(tok(15, 16));
+        for _ in [USDC, USDT] {
+            oracle.push(TokenConfig {
+                base_unit: tok(1, 6),
+                source: PriceSource::FixedUsd(tok(1, 6)),
+            });
+        }
+        let mut c = Comptroller::new(tok(5, 17), tok(108, 16), oracle);
+        c.support_market(
+            CToken::new(rate_model(), tok(2, 14), tok(1, 17), 0),
+            tok(USDC_CF, 15),
+        );
+        c.support_market(
+            CToken::new(rate_model(), tok(2, 14), tok(1, 17), 0),
+            U256::ZERO,
+        );
+        CompoundV2::new("compound-v2", c, vec![USDC, USDT])
+            .unwrap()
+            .with_accrual(12, T0)
+    }
+
+    /// The world: Compound with `usdt_cash` USDT supplied by the supplier; a USDC/USDT pool
+    /// (A = 100, fee 4 bp) holding `pool_usdc` and `pool_usdt`; the arbitrageur with
+    /// `WALLET` USDC.
+    fn world(pool_usdc: u64, pool_usdt: u64, usdt_cash: u64) -> World {
+        let mut w = empty_world();
+        assert_eq!(w.add_protocol(Box::new(compound())), COMP);
+        let pool = StableSwap::new(
+            vec![tok(1, 30), tok(1, 30)],
+            U256::from(100u64),
+            U256::from(4_000_000u64),
+            U256::from(5_000_000_000u64),
+        );
+        let c = Curve::new("usdc-usdt", pool, vec![(USDC, 6), (USDT, 6)]).unwrap();
+        assert_eq!(w.add_venue(Box::new(c)), POOL);
+        w.ledger_mut()
+            .mint(USDC, Holder::Venue(POOL), tok(pool_usdc, 6))
+            .unwrap();
+        w.ledger_mut()
+            .mint(USDT, Holder::Venue(POOL), tok(pool_usdt, 6))
+            .unwrap();
+        w.with_venue(POOL, |v, env| v.sync_liquidity(env)).unwrap();
+        w.ledger_mut()
+            .mint(USDT, Holder::Agent(SUPPLIER), tok(usdt_cash, 6))
+            .unwrap();
+        let supply = Call::Supply {
+            token: USDT,
+            amount: tok(usdt_cash, 6),
+        };
+        w.execute_now(SUPPLIER, Target::Protocol(COMP), &supply)
+            .unwrap();
+        w.ledger_mut()
+            .mint(USDC, Holder::Agent(ARB), tok(WALLET, 6))
+            .unwrap();
+        w
+    }
+
+    /// USDC at about 0.9 USDT (the pool of the discount repayers).
+    fn depegged_world(usdt_cash: u64) -> World {
+        let w = world(448_000_000, 52_000_000, usdt_cash);
+        let p = usdc_price(&w);
+        assert!(p < BELOW - 0.05, "USDC well below `below`: {p}");
+        w
+    }
+
+    fn spec() -> CollateralArbitrageurSpec {
+        CollateralArbitrageurSpec {
+            name: "usdc-loop".into(),
+            protocol: COMP,
+            venue: POOL,
+            collateral: (USDC, 6),
+            borrow: (USDT, 6),
+            below: BELOW,
+            use_fraction: USE_FRACTION,
+            min_clip: tok(1_000, 6),
+            max_supply: tok(100_000_000, 6),
+            max_debt: tok(3_000_000, 6),
+            every_blocks: 1,
+            priority_gwei: 1.0,
+        }
+    }
+
+    fn usdc_price(w: &World) -> f64 {
+        w.view().venue(POOL).unwrap().price(USDC, USDT).unwrap()
+    }
+
+    fn comp(w: &World) -> &CompoundV2 {
+        w.protocol(COMP)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<CompoundV2>()
+            .unwrap()
+    }
+
+    fn arb(agents: &[Box<dyn Agent>]) -> &CollateralArbitrageur {
+        agents[0]
+            .as_any()
+            .downcast_ref::<CollateralArbitrageur>()
+            .unwrap()
+    }
+
+    fn run(w: &mut World, agents: &mut [Box<dyn Agent>], blocks: u64) {
+        for _ in 0..blocks {
+            w.step(agents).unwrap();
+        }
+        w.ledger().check_conservation().unwrap();
+        w.check_invariants().unwrap();
+    }
+
+    /// The arbitrageur's mined transactions.
+    fn txs(w: &World) -> impl Iterator<Item = &TxRecord> {
+        w.log().txs.iter().filter(|t| t.sender == ARB)
+    }
+
+    fn balance(w: &World, token: TokenId) -> U256 {
+        w.ledger().balance(token, Holder::Agent(ARB))
+    }
+
+    /// The most interest `borrowed` can owe after `blocks`: the rate model's rate at 100 %
+    /// utilisation, per block, twice over (a bound on compounding at these rates).
+    fn interest_bound(borrowed: U256, blocks: u64) -> U256 {
+        let e18 = tok(1, 18);
+        let top = rate_model()
+            .get_borrow_rate(U256::ZERO, e18, U256::ZERO)
+            .unwrap();
+        borrowed * top * U256::from(2 * blocks) / e18 + U256::from(1u64)
+    }
+
+    #[test]
+    fn usdc_below_par_is_looped_into_compound_within_the_debt_budget() {
+        let mut w = depegged_world(50_000_000);
+        let s = spec();
+        let mut agents: Vec<Box<dyn Agent>> = vec![Box::new(CollateralArbitrageur::new(s.clone()))];
+        let blocks = 60;
+        run(&mut w, &mut agents, blocks);
+        let a = arb(&agents);
+        assert!(!a.supplied.is_zero() && !a.borrowed.is_zero());
+        assert!(!a.sold.is_zero() && !a.bought.is_zero());
+        // Its wallet's USDC and what it bought were supplied; its loans were sold.
+        assert_eq!(tok(WALLET, 6) + a.bought, a.supplied + balance(&w, USDC));
+        assert_eq!(a.borrowed, a.sold + balance(&w, USDT));
+        assert!(
+            a.supplied > tok(WALLET, 6),
+            "it bought more: {}",
+            a.supplied
+        );
+        // At least one USDC per USDT (its min_out), and below par more than that.
+        assert!(a.bought > a.sold, "{} USDC for {} USDT", a.bought, a.sold);
+        // The debt budget binds: within a clip below it, never above.
+        assert!(a.borrowed <= s.max_debt, "{} > {}", a.borrowed, s.max_debt);
+        assert!(
+            a.borrowed + s.min_clip > s.max_debt,
+            "budget used: {}",
+            a.borrowed
+        );
+        // Compound's books: the deposit is what it supplied (no USDC borrowed: the exchange
+        // rate stays), the debt is what it borrowed plus interest.
+        let c = comp(&w);
+        let supplies = txs(&w)
+            .filter(|t| matches!(t.call, Call::Supply { .. }) && t.outcome.is_ok())
+            .count() as u64;
+        let deposit = c.deposit_of(ARB, USDC, w.now()).unwrap();
+        assert!(deposit <= a.supplied && a.supplied - deposit <= U256::from(supplies));
+        let debt = c.debt_of(ARB, USDT, w.now()).unwrap();
+        assert!(
+            debt >= a.borrowed && debt <= a.borrowed + interest_bound(a.borrowed, blocks),
+            "debt {debt} for {} borrowed",
+            a.borrowed
+        );
+        // Solvent at the oracle's $1: no shortfall, debt within the collateral's factor.
+        let (_, shortfall) = c.comptroller().account_liquidity(ARB).unwrap();
+        assert!(shortfall.is_zero(), "shortfall {shortfall}");
+        assert!(debt <= deposit * U256::from(USDC_CF) / U256::from(1_000u64));
+        // No transaction of its reverted.
+        let reverts: Vec<_> = txs(&w).filter(|t| t.outcome.is_err()).collect();
+        assert!(reverts.is_empty(), "{reverts:?}");
+    }
+
+    #[test]
+    fn a_small_usdt_market_is_borrowed_to_its_cash_and_no_further() {
+        let cash0 = 200_000;
+        let mut w = depegged_world(cash0);
+        let s = spec();
+        let f = |x: U256| x.to::<u128>() as f64;
+        // Its own USDC alone could borrow more than the market holds.
+        let could = tok(WALLET, 6) * U256::from(USDC_CF) / U256::from(1_000u64);
+        assert!(f(could) * USE_FRACTION > f(tok(cash0, 6)));
+        let mut agents: Vec<Box<dyn Agent>> = vec![Box::new(CollateralArbitrageur::new(s.clone()))];
+        run(&mut w, &mut agents, 30);
+        let a = arb(&agents);
+        assert!(!a.borrowed.is_zero());
+        assert!(a.borrowed <= tok(cash0, 6), "{} > cash {cash0}", a.borrowed);
+        // Its first borrow, against its own USDC, was cut to the whole cash.
+        let first = txs(&w)
+            .find_map(|t| match t.call {
+                Call::Borrow { amount, .. } => Some(amount),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(first, tok(cash0, 6));
+        let c = comp(&w);
+        let m = &c.comptroller().markets[c.market_of(USDT).unwrap()].ctoken;
+        assert!(m.cash < s.min_clip, "cash left: {}", m.cash);
+        let util = f(m.total_borrows) / f(m.cash + m.total_borrows - m.total_reserves);
+        assert!(util > 0.99, "utilisation {util}");
+        // It asked for no borrow the cash could not pay.
+        let reverts: Vec<_> = txs(&w).filter(|t| t.outcome.is_err()).collect();
+        assert!(reverts.is_empty(), "{reverts:?}");
+        let (_, shortfall) = c.comptroller().account_liquidity(ARB).unwrap();
+        assert!(shortfall.is_zero());
+    }
+
+    #[test]
+    fn a_paused_usdc_market_gets_no_more_supplies() {
+        let mut w = depegged_world(50_000_000);
+        let mut agents: Vec<Box<dyn Agent>> = vec![Box::new(CollateralArbitrageur::new(spec()))];
+        // Run until it holds USDC it bought and has not supplied yet.
+        let mut steps = 0;
+        while arb(&agents).bought.is_zero() {
+            w.step(&mut agents).unwrap();
+            steps += 1;
+            assert!(steps < 20, "no purchase in {steps} blocks");
+        }
+        let held = balance(&w, USDC);
+        assert!(!held.is_zero());
+        let (supplied0, borrowed0, bought0) = {
+            let a = arb(&agents);
+            (a.supplied, a.borrowed, a.bought)
+        };
+        assert!(!supplied0.is_zero() && !borrowed0.is_zero());
+        let deposit0 = comp(&w).deposit_of(ARB, USDC, w.now()).unwrap();
+        let pause = Call::Compound(CompoundCall::MintPaused {
+            token: USDC,
+            paused: true,
+        });
+        w.execute_now(GUARDIAN, Target::Protocol(COMP), &pause)
+            .unwrap();
+        let paused_at = w.block();
+        run(&mut w, &mut agents, 20);
+        let a = arb(&agents);
+        assert_eq!(a.supplied, supplied0, "no supply after the pause");
+        let after: Vec<_> = txs(&w)
+            .filter(|t| t.block > paused_at && matches!(t.call, Call::Supply { .. }))
+            .collect();
+        assert!(after.is_empty(), "supplies after the pause: {after:?}");
+        // Its USDC stays in its wallet: held, plus anything bought since.
+        assert_eq!(balance(&w, USDC), held + (a.bought - bought0));
+        assert_eq!(
+            comp(&w).deposit_of(ARB, USDC, w.now()).unwrap(),
+            deposit0,
+            "the deposit did not grow"
+        );
+        let (_, shortfall) = comp(&w).comptroller().account_liquidity(ARB).unwrap();
+        assert!(shortfall.is_zero());
+    }
+
+    #[test]
+    fn usdc_at_par_is_not_bought() {
+        let mut w = world(100_000_000, 100_000_000, 50_000_000);
+        let p0 = usdc_price(&w);
+        assert!(p0 > BELOW, "USDC at par: {p0}");
+        // USDT of its own to sell, besides what it borrows.
+        let own = tok(100_000, 6);
+        w.ledger_mut().mint(USDT, Holder::Agent(ARB), own).unwrap();
+        let mut agents: Vec<Box<dyn Agent>> = vec![Box::new(CollateralArbitrageur::new(spec()))];
+        run(&mut w, &mut agents, 20);
+        let a = arb(&agents);
+        assert!(
+            a.sold.is_zero() && a.bought.is_zero(),
+            "{} → {}",
+            a.sold,
+            a.bought
+        );
+        assert!(!txs(&w).any(|t| matches!(t.call, Call::SwapExactIn { .. })));
+        // A loan it could not turn into cheap USDC would only cost interest: none is taken.
+        assert!(a.borrowed.is_zero(), "borrowed {}", a.borrowed);
+        assert_eq!(balance(&w, USDT), own);
+        assert_eq!(usdc_price(&w), p0);
     }
 }

@@ -362,8 +362,10 @@ fn add_curve(
     Ok(Some(id))
 }
 
-/// The Comptroller (oracle, markets) with the book as genesis state. Returns the book's
-/// debt in USD at the start prices.
+/// The Comptroller (oracle, markets) with the book as genesis state, as protocol
+/// [`COMPOUND`] over world tokens `0..` (market order), prices reported for the markets with
+/// a price column that the oracle does not fix. Returns the book's debt in USD at the start
+/// prices.
 fn add_protocol(
     l: &Loaded,
     world: &mut World,
@@ -376,13 +378,63 @@ fn add_protocol(
         .compound
         .as_ref()
         .ok_or_else(|| l.err("protocol", "no [compound]"))?;
+    let tokens: Vec<TokenId> = (0..c.markets.len() as TokenId).collect();
+    let reporter: Vec<bool> = c
+        .markets
+        .iter()
+        .map(|m| !m.oracle_fixed && m.price_column.is_some())
+        .collect();
+    let at = Placement {
+        id: COMPOUND,
+        tokens: &tokens,
+        reporter: &reporter,
+        book0: BOOK0,
+        outside: OUTSIDE,
+    };
+    add_comptroller(l, world, book, p0, start, &at)
+}
+
+/// Where [`add_comptroller`] places the Compound v2 book in a world.
+pub(crate) struct Placement<'a> {
+    /// The protocol id it must get.
+    pub id: ProtocolId,
+    /// World token of each market (`[[compound.markets]]` order).
+    pub tokens: &'a [TokenId],
+    /// Per market: priced by a reporter feed (bound by the caller), else fixed at its start
+    /// price (`FIXED_USD`).
+    pub reporter: &'a [bool],
+    /// World account of book account 0.
+    pub book0: AgentId,
+    /// The account holding the supply outside the book.
+    pub outside: AgentId,
+}
+
+/// The Comptroller of `[compound]` (UniswapAnchoredView oracle, JumpRateModelV2 markets,
+/// accrual every hour) with the book as genesis state, added to `world` at `at`. Returns the
+/// book's debt in USD at the start prices `p0` (per market).
+///
+/// # Errors
+/// [`SpiralError`] naming the scenario key (a rate model) or the world's error.
+pub(crate) fn add_comptroller(
+    l: &Loaded,
+    world: &mut World,
+    book: &Book,
+    p0: &[f64],
+    start: u64,
+    at: &Placement<'_>,
+) -> Result<f64, SpiralError> {
+    let c = l
+        .spec
+        .compound
+        .as_ref()
+        .ok_or_else(|| l.err("protocol", "no [compound]"))?;
     let mut oracle = PriceOracle::new(EXP_SCALE * U256::from(15) / U256::from(100));
     for (i, m) in c.markets.iter().enumerate() {
         let base_unit = U256::from(10u64).pow(U256::from(m.decimals));
-        let source = if m.oracle_fixed || m.price_column.is_none() {
-            PriceSource::FixedUsd(to_wei(p0[i], 6))
-        } else {
+        let source = if at.reporter[i] {
             PriceSource::Reporter
+        } else {
+            PriceSource::FixedUsd(to_wei(p0[i], 6))
         };
         oracle.push(TokenConfig { base_unit, source });
         if source == PriceSource::Reporter {
@@ -409,8 +461,7 @@ fn add_protocol(
         let ct = CToken::new(model, x, to_wei(m.reserve_factor, 18), 0);
         comp.support_market(ct, to_wei(m.collateral_factor, 18));
     }
-    let assets: Vec<TokenId> = (0..c.markets.len() as TokenId).collect();
-    let mut proto = CompoundV2::new("compound-v2", comp, assets)
+    let mut proto = CompoundV2::new("compound-v2", comp, at.tokens.to_vec())
         .map_err(run)?
         .with_accrual(3600, start);
     let mut debt_start = 0.0;
@@ -423,22 +474,28 @@ fn add_protocol(
             } else {
                 0.0
             };
-            positions.push((BOOK0 + a, m, to_wei(r.supply, dec), to_wei(r.borrow, dec)));
+            positions.push((
+                at.book0 + a,
+                m,
+                to_wei(r.supply, dec),
+                to_wei(r.borrow, dec),
+            ));
         }
     }
     let mut env = bankrun_world::Env {
         now: world.now(),
         block: 0,
         ledger: world.ledger_mut(),
-        holder: Holder::Protocol(COMPOUND),
+        holder: Holder::Protocol(at.id),
     };
     proto
-        .import_book(&mut env, positions, OUTSIDE)
+        .import_book(&mut env, positions, at.outside)
         .map_err(run)?;
-    if world.add_protocol(Box::new(proto)) != COMPOUND {
-        return Err(SpiralError::Run(
-            "the Compound protocol must be the first".into(),
-        ));
+    if world.add_protocol(Box::new(proto)) != at.id {
+        return Err(SpiralError::Run(format!(
+            "the Compound protocol must get id {}",
+            at.id
+        )));
     }
     Ok(debt_start)
 }

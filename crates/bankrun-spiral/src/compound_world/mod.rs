@@ -29,6 +29,7 @@ mod build;
 mod record;
 
 pub use build::{BOOK0, COMPOUND, OUTSIDE, build};
+pub(crate) use build::{Placement, add_comptroller, price_at};
 
 use crate::error::SpiralError;
 use crate::record::{RunOutput, Summary};

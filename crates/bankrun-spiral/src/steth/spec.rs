@@ -206,6 +206,10 @@ pub struct LiquidatorSpec {
     /// rather than sell it at a deeper discount; 0: sells at any price.
     #[serde(default)]
     pub min_sale_price: f64,
+    /// Smallest repayment it bothers with, tokens (dust costs more gas than its bonus pays);
+    /// 0: any.
+    #[serde(default)]
+    pub min_repay: f64,
 }
 
 /// `[[steth.events]]`: a scripted event.
@@ -306,6 +310,9 @@ pub fn validate(l: &Loaded, t: &StethSpec) -> Result<(), SpiralError> {
         }
         if !(0.0..=1.0).contains(&q.min_sale_price) {
             return Err(bad("min_sale_price", "must be in [0, 1] (ETH per stETH)"));
+        }
+        if !(q.min_repay.is_finite() && (0.0..=1e12).contains(&q.min_repay)) {
+            return Err(bad("min_repay", "must be in [0, 1e12]"));
         }
     }
     for (i, e) in t.events.iter().enumerate() {

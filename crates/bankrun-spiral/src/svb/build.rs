@@ -1,8 +1,10 @@
 //! Builds the USDC/SVB world of a scenario in one mode: Aave v2 (its USDC, USDT, DAI and WETH
-//! reserves) as a world protocol, Curve 3pool and Maker's PSM-USDC-A as venues, the
+//! reserves) as a world protocol, with `[compound]` the real Compound v2 book as a second one
+//! (USDC and USDT fixed at $1 by its oracle, DAI reported from 3pool, the other markets from
+//! their hourly price columns), Curve 3pool and Maker's PSM-USDC-A as venues, the
 //! ETH-denominated feeds Aave v2 reads, and the agents (scripted events, liquidators, buyers
-//! of discounted USDC, the PSM arbitrageur, the borrowers who repay USDC debt below par, the
-//! USDC holder cohorts).
+//! of discounted USDC, the PSM arbitrageur, the collateral arbitrageurs, the borrowers who
+//! repay USDC debt below par, the USDC holder cohorts).
 //!
 //! Tokens: USDC and USDT (6 decimals), DAI and ETH (18). USDT is the numeraire: its price is
 //! $1 by assumption (it traded at a small premium over the weekend). The ledger holds the
@@ -16,18 +18,20 @@ use bankrun_chain::{Holder, TokenId};
 use bankrun_dex::U256;
 use bankrun_dex::curve::StableSwap;
 use bankrun_world::agents::{
-    Condition, DipBuyer, DipBuyerSpec, DiscountRepayer, DiscountRepayerSpec, Liquidator,
-    PegHolders, PsmArbitrageur, PsmArbitrageurSpec, ScriptedCall, ScriptedCalls,
+    CollateralArbitrageur, CollateralArbitrageurSpec, Condition, DipBuyer, DipBuyerSpec,
+    DiscountRepayer, DiscountRepayerSpec, Liquidator, PegHolders, PsmArbitrageur,
+    PsmArbitrageurSpec, ScriptedCall, ScriptedCalls,
 };
 use bankrun_world::protocols::AaveV3;
 use bankrun_world::venues::{Curve, Psm};
 use bankrun_world::{
-    AaveCall, AaveConfig, Agent, AgentId, Call, FeedId, ProtocolId, Publisher, Source, Target,
-    VenueId, VenueParam, World,
+    AaveCall, AaveConfig, Agent, AgentId, Call, CompoundCall, FeedId, ProtocolId, Publisher,
+    Source, Target, VenueId, VenueParam, World,
 };
 
+use crate::compound_world::{Placement, add_comptroller, price_at};
 use crate::error::SpiralError;
-use crate::spec::Loaded;
+use crate::spec::{CompoundSpec, Loaded};
 use crate::steth::build::{WalletCohort, reserve_config, supply, wallet_cohort};
 use crate::svb::spec::{BookSpec, CohortSpec, SvbSpec};
 use crate::venues::to_wei;
@@ -42,6 +46,12 @@ pub const DAI: TokenId = 2;
 pub const ETH: TokenId = 3;
 /// The Aave v2 pool.
 pub const AAVE: ProtocolId = 0;
+/// The Compound v2 Comptroller (with `[compound]`).
+pub const COMPOUND: ProtocolId = 1;
+/// Compound account of book account 0.
+pub const COMPOUND_BOOK0: AgentId = 5_000_000;
+/// The account holding Compound's supply outside the book (it funds the book's borrows).
+pub const COMPOUND_OUTSIDE: AgentId = 8_000_000;
 /// Curve 3pool.
 pub const CURVE: VenueId = 0;
 /// Maker's PSM-USDC-A.
@@ -68,6 +78,8 @@ pub struct AgentIndex {
     pub buyers: usize,
     /// The PSM arbitrageur, if any.
     pub arbitrageur: Option<usize>,
+    /// First collateral arbitrageur.
+    pub collateral: usize,
     /// First discount repayer.
     pub repayers: usize,
     /// First cohort.
@@ -92,6 +104,24 @@ pub struct Built {
     pub usdc_eth_feed: FeedId,
     /// Book groups: (name, first account, accounts).
     pub groups: Vec<(String, AgentId, u32)>,
+    /// The Compound v2 lender, with `[compound]`.
+    pub compound: Option<CompoundPart>,
+}
+
+/// The Compound v2 lender of a world.
+#[derive(Debug, Clone)]
+pub struct CompoundPart {
+    /// Per market (`[[compound.markets]]` order): name, world token, decimals.
+    pub markets: Vec<(String, TokenId, u8)>,
+    /// The book's debt at the start, USD at the start prices.
+    pub debt_start: f64,
+}
+
+impl CompoundPart {
+    /// The world token of market `name`.
+    pub fn token(&self, name: &str) -> Option<TokenId> {
+        self.markets.iter().find(|m| m.0 == name).map(|m| m.1)
+    }
 }
 
 fn run(e: impl std::fmt::Display) -> SpiralError {
@@ -172,9 +202,15 @@ pub fn build(l: &Loaded, seed: u64, mode: &str) -> Result<Built, SpiralError> {
         (&usdc_path, &eth_usd),
         start,
     )?;
+    let compound = add_compound(l, &mut world, start)?;
     let p0 = [usdc_path.price_at(start), 1.0, 1.0, eth_usd.price_at(start)];
     let groups = place_book(l, &mut world, p0)?;
-    let mut agents: Vec<Box<dyn Agent>> = vec![Box::new(scripted(l, &mut world, start)?)];
+    let mut agents: Vec<Box<dyn Agent>> =
+        vec![Box::new(scripted(l, &mut world, start, compound.as_ref())?)];
+    let watch = match compound {
+        Some(_) => vec![AAVE, COMPOUND],
+        None => vec![AAVE],
+    };
     let mut index = AgentIndex {
         liquidators: agents.len(),
         ..AgentIndex::default()
@@ -188,7 +224,7 @@ pub fn build(l: &Loaded, seed: u64, mode: &str) -> Result<Built, SpiralError> {
             .map_err(run)?;
         let mut liquidator = Liquidator::new(
             &q.name,
-            vec![AAVE],
+            watch.clone(),
             token,
             units(token, q.max_repay),
             BID_GWEI,
@@ -196,6 +232,9 @@ pub fn build(l: &Loaded, seed: u64, mode: &str) -> Result<Built, SpiralError> {
         .selling_into(USDT);
         if q.min_sale_price > 0.0 {
             liquidator = liquidator.selling_above(q.min_sale_price);
+        }
+        if q.min_repay > 0.0 {
+            liquidator = liquidator.repaying_at_least(units(token, q.min_repay));
         }
         agents.push(Box::new(liquidator));
     }
@@ -245,6 +284,31 @@ pub fn build(l: &Loaded, seed: u64, mode: &str) -> Result<Built, SpiralError> {
             priority_gwei: BID_GWEI,
         })));
     }
+    index.collateral = agents.len();
+    for a in &t.collateral_arbitrageurs {
+        let me = agents.len() as AgentId;
+        let borrow = token_id(&a.borrows);
+        world
+            .ledger_mut()
+            .mint(borrow, Holder::Agent(me), units(borrow, a.capital))
+            .map_err(run)?;
+        agents.push(Box::new(CollateralArbitrageur::new(
+            CollateralArbitrageurSpec {
+                name: a.name.clone(),
+                protocol: COMPOUND,
+                venue: CURVE,
+                collateral: (USDC, decimals(USDC)),
+                borrow: (borrow, decimals(borrow)),
+                below: a.below,
+                use_fraction: a.use_fraction,
+                min_clip: units(borrow, a.min_clip),
+                max_supply: units(USDC, a.max_supply),
+                max_debt: units(borrow, a.max_debt),
+                every_blocks: a.every_blocks,
+                priority_gwei: BID_GWEI,
+            },
+        )));
+    }
     index.repayers = agents.len();
     for (i, (b, g)) in t.books.iter().zip(&groups).enumerate() {
         if let Some(range) = b.repay_below {
@@ -272,7 +336,119 @@ pub fn build(l: &Loaded, seed: u64, mode: &str) -> Result<Built, SpiralError> {
         usdc_feed,
         usdc_eth_feed,
         groups,
+        compound,
     })
+}
+
+/// The world token of each `[[compound.markets]]` entry: USDC, USDT, DAI and ETH are the
+/// world's (their decimals must agree), the others new tokens from 4 on in market order.
+fn compound_tokens(
+    l: &Loaded,
+    c: &CompoundSpec,
+) -> Result<Vec<(String, TokenId, u8)>, SpiralError> {
+    let mut next = ETH + 1;
+    let mut out = Vec::new();
+    for (i, m) in c.markets.iter().enumerate() {
+        let shared = match m.name.as_str() {
+            "USDC" => Some(USDC),
+            "USDT" => Some(USDT),
+            "DAI" => Some(DAI),
+            "ETH" => Some(ETH),
+            _ => None,
+        };
+        let token = match shared {
+            Some(t) if u32::from(decimals(t)) != m.decimals => {
+                return Err(l.err_in(
+                    "compound.markets",
+                    i,
+                    "decimals",
+                    format!("{} for {} (the world's token)", decimals(t), m.name),
+                ));
+            }
+            Some(t) => t,
+            None => {
+                next += 1;
+                next - 1
+            }
+        };
+        let dec = u8::try_from(m.decimals)
+            .ok()
+            .filter(|&d| d <= 30)
+            .ok_or_else(|| l.err_in("compound.markets", i, "decimals", "at most 30"))?;
+        out.push((m.name.clone(), token, dec));
+    }
+    Ok(out)
+}
+
+/// The Compound v2 lender of `[compound]`, as protocol [`COMPOUND`]: the real book as genesis
+/// state (`crate::compound_world::add_comptroller`), and a reporter feed per priced market
+/// bound to it: DAI from 3pool's DAI/USDT (Compound v2's DAI was reported, Chainlink DAI/USD;
+/// USDT as $1), the markets with a price column from their hourly series; the oracle fixes
+/// the others (USDC and USDT at $1, `FIXED_USD`: event file usdc-svb-2023-03, Compound v2
+/// USDC row).
+fn add_compound(
+    l: &Loaded,
+    world: &mut World,
+    start: i64,
+) -> Result<Option<CompoundPart>, SpiralError> {
+    let Some(c) = l.spec.compound.as_ref() else {
+        return Ok(None);
+    };
+    let book = crate::compound::read_book(l)?;
+    let paths = crate::compound::price_paths(l)?;
+    let markets = compound_tokens(l, c)?;
+    let p0: Vec<f64> = c
+        .markets
+        .iter()
+        .zip(&paths)
+        .map(|(m, p)| price_at(m, p, start, 1.0))
+        .collect();
+    let reporter: Vec<bool> = c
+        .markets
+        .iter()
+        .zip(&paths)
+        .zip(&markets)
+        .map(|((m, p), k)| !m.oracle_fixed && (p.is_some() || k.1 == DAI))
+        .collect();
+    let tokens: Vec<TokenId> = markets.iter().map(|m| m.1).collect();
+    let at = Placement {
+        id: COMPOUND,
+        tokens: &tokens,
+        reporter: &reporter,
+        book0: COMPOUND_BOOK0,
+        outside: COMPOUND_OUTSIDE,
+    };
+    let start_u = u64::try_from(start).map_err(|_| l.err("start", "before 1970"))?;
+    let debt_start = add_comptroller(l, world, &book, &p0, start_u, &at)?;
+    let push = Publisher::Push {
+        deviation_bps: (c.feed_deviation * 1e4).round() as u32,
+        heartbeat_s: c.feed_heartbeat_s,
+    };
+    for (i, m) in c.markets.iter().enumerate().filter(|(i, _)| reporter[*i]) {
+        let source = match &paths[i] {
+            Some(path) if tokens[i] != DAI => Source::Path(path.clone()),
+            _ => Source::Venue {
+                venue: CURVE,
+                token: DAI,
+                quote_token: USDT,
+                quote_feed: None,
+            },
+        };
+        let reg = world.oracles_mut();
+        let feed = reg
+            .add_feed(
+                &format!("Compound {} reporter", m.name),
+                source,
+                push.clone(),
+            )
+            .map_err(run)?;
+        reg.bind(feed, COMPOUND, tokens[i]).map_err(run)?;
+    }
+    world.publish_oracles().map_err(run)?;
+    Ok(Some(CompoundPart {
+        markets,
+        debt_start,
+    }))
 }
 
 /// The Aave v2 pool with its reserves, each listed with its LTV raised to its liquidation
@@ -542,7 +718,12 @@ fn repayer(
 
 /// The scripted events: Maker's governance on the PSM, 3pool LPs' single-sided withdrawals,
 /// scripted USDC sales (the scripted agent funded with the USDC it sells).
-fn scripted(l: &Loaded, world: &mut World, start: i64) -> Result<ScriptedCalls, SpiralError> {
+fn scripted(
+    l: &Loaded,
+    world: &mut World,
+    start: i64,
+    compound: Option<&CompoundPart>,
+) -> Result<ScriptedCalls, SpiralError> {
     let t = svb(l)?;
     let mut sold = U256::ZERO;
     let mut calls = Vec::new();
@@ -568,6 +749,23 @@ fn scripted(l: &Loaded, world: &mut World, start: i64) -> Result<ScriptedCalls, 
                     ttl: (t.psm.ttl_hours * 3600.0).round() as u64,
                 }),
             ),
+            kind if kind.starts_with("compound-") => {
+                let token = e
+                    .token
+                    .as_deref()
+                    .and_then(|name| compound?.token(name))
+                    .ok_or_else(|| l.err_in("svb.events", i, "token", "not a Compound market"))?;
+                let paused = e.value == 1.0;
+                let call = match kind {
+                    "compound-mint-paused" => CompoundCall::MintPaused { token, paused },
+                    "compound-borrow-paused" => CompoundCall::BorrowPaused { token, paused },
+                    _ => CompoundCall::CollateralFactor {
+                        token,
+                        mantissa: wad(e.value),
+                    },
+                };
+                (Target::Protocol(COMPOUND), Call::Compound(call))
+            }
             "remove-usdt" | "remove-dai" => {
                 let token = if e.kind == "remove-usdt" { USDT } else { DAI };
                 let amount = units(token, e.value);

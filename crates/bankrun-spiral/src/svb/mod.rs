@@ -29,20 +29,25 @@ pub mod output;
 pub mod record;
 pub mod spec;
 
-pub use record::{SvbBookRow, SvbOutput, SvbRow, SvbSummary};
+pub use record::{SvbBookRow, SvbCompoundSummary, SvbOutput, SvbRow, SvbSummary};
 
 use bankrun_aave::U256;
 use bankrun_chain::time::format_time;
 use bankrun_chain::units::{u256_to_f64, units_to_tokens};
-use bankrun_world::agents::{DipBuyer, DiscountRepayer, PegHolders, PsmArbitrageur};
-use bankrun_world::protocols::AaveV3;
+use bankrun_world::agents::{
+    CollateralArbitrageur, DipBuyer, DiscountRepayer, PegHolders, PsmArbitrageur,
+};
+use bankrun_world::protocols::{AaveV3, CompoundV2};
 use bankrun_world::venues::{Curve, Psm};
-use bankrun_world::{Agent, AgentId, Call, Venue, World};
+use bankrun_world::{Agent, AgentId, Call, Target, Venue, World};
 
 use crate::error::SpiralError;
 use crate::record::{RunOutput, Summary};
 use crate::spec::Loaded;
-use build::{AAVE, AgentIndex, Built, CURVE, DAI, PSM, USDC, USDT, decimals, token_id};
+use build::{
+    AAVE, AgentIndex, Built, COMPOUND, CURVE, CompoundPart, DAI, PSM, USDC, USDT, decimals,
+    token_id,
+};
 
 /// The modes the scenario runs, in order.
 pub fn modes(l: &Loaded) -> Vec<String> {
@@ -91,6 +96,84 @@ fn aave(world: &World) -> Result<&AaveV3, SpiralError> {
         .protocol(AAVE)
         .and_then(|p| p.as_any().downcast_ref::<AaveV3>())
         .ok_or_else(|| run_err("protocol 0 is not the Aave v2 pool"))
+}
+
+fn compound(world: &World) -> Result<&CompoundV2, SpiralError> {
+    world
+        .protocol(COMPOUND)
+        .and_then(|p| p.as_any().downcast_ref::<CompoundV2>())
+        .ok_or_else(|| run_err("protocol 1 is not the Compound v2 Comptroller"))
+}
+
+/// A Compound v2 market now, `None` if the book has no market `name`: (utilization, borrow
+/// rate a year, supply rate a year, cash in tokens). Rates: per-block × 2,102,400
+/// (`blocksPerYear` of JumpRateModelV2).
+fn compound_market(
+    c: &CompoundV2,
+    part: &CompoundPart,
+    name: &str,
+) -> Result<Option<[f64; 4]>, SpiralError> {
+    let Some(id) = part.markets.iter().position(|m| m.0 == name) else {
+        return Ok(None);
+    };
+    let ct = &c.comptroller().markets[id].ctoken;
+    let (cash, borrows, reserves) = (
+        u256_to_f64(ct.cash),
+        u256_to_f64(ct.total_borrows),
+        u256_to_f64(ct.total_reserves),
+    );
+    let utilization = if borrows > 0.0 {
+        borrows / (cash + borrows - reserves)
+    } else {
+        0.0
+    };
+    let year = bankrun_compound::rate_model::BLOCKS_PER_YEAR as f64 / 1e18;
+    let borrow = u256_to_f64(ct.borrow_rate_per_block().map_err(run_err)?) * year;
+    let supply = u256_to_f64(ct.supply_rate_per_block().map_err(run_err)?) * year;
+    Ok(Some([
+        utilization,
+        borrow,
+        supply,
+        units_to_tokens(ct.cash, part.markets[id].2),
+    ]))
+}
+
+/// Compound v2 at the end: (accounts in shortfall, their shortfall USD at the oracle's
+/// prices, debt above collateral value USD with USDC at `usdc_market`).
+fn compound_end(
+    c: &CompoundV2,
+    part: &CompoundPart,
+    usdc_market: f64,
+) -> Result<(u64, f64, f64), SpiralError> {
+    let comp = c.comptroller();
+    let mut prices = Vec::new();
+    let mut rates = Vec::new();
+    for (id, m) in comp.markets.iter().enumerate() {
+        prices.push(if part.markets[id].1 == USDC {
+            usdc_market
+        } else {
+            u256_to_f64(comp.oracle.price(id).map_err(run_err)?) / 1e6
+        });
+        rates.push(m.ctoken.exchange_rate_stored().map_err(run_err)?);
+    }
+    let (mut n, mut short, mut bad) = (0, 0.0, 0.0);
+    let wad = U256::from(10u64).pow(U256::from(18u64));
+    for &a in comp.account_assets.keys() {
+        let (_, s) = comp.account_liquidity(a).map_err(run_err)?;
+        if !s.is_zero() {
+            n += 1;
+            short += u256_to_f64(s) / 1e18;
+        }
+        let mut net = 0.0;
+        for (id, m) in comp.markets.iter().enumerate() {
+            let dec = part.markets[id].2;
+            let supplied = m.ctoken.balance_of(a) * rates[id] / wad;
+            let owed = m.ctoken.borrow_balance_stored(a).map_err(run_err)?;
+            net += (units_to_tokens(supplied, dec) - units_to_tokens(owed, dec)) * prices[id];
+        }
+        bad += (-net).max(0.0);
+    }
+    Ok((n, short, bad))
 }
 
 /// A group's state now: (collateral tokens, debt tokens, lowest health factor of accounts
@@ -152,6 +235,8 @@ struct Recorder {
     market: Vec<SvbRow>,
     seen: usize,
     liquidations: u64,
+    compound: Option<CompoundPart>,
+    compound_liquidations: u64,
     seized: f64,
     liquidated: std::collections::BTreeSet<AgentId>,
 }
@@ -177,6 +262,8 @@ impl Recorder {
             market: Vec::new(),
             seen: 0,
             liquidations: 0,
+            compound: b.compound.clone(),
+            compound_liquidations: 0,
             seized: 0.0,
             liquidated: Default::default(),
         })
@@ -186,6 +273,10 @@ impl Recorder {
         let txs = &world.log().txs;
         for t in &txs[self.seen.min(txs.len())..] {
             if let (Ok(r), Call::Liquidate { borrower, .. }) = (&t.outcome, &t.call) {
+                if t.target == Target::Protocol(COMPOUND) {
+                    self.compound_liquidations += 1;
+                    continue;
+                }
                 self.liquidations += 1;
                 self.liquidated.insert(*borrower);
                 if let Some((token, amount)) = r.effect.seized
@@ -227,6 +318,7 @@ impl Recorder {
             sum::<DiscountRepayer>(&agents[i.repayers..i.cohorts], |r| tok(USDC, r.repaid));
         let arb = sum::<PsmArbitrageur>(agents, |a| tok(USDC, a.gem_to_psm));
         let state = psm.state();
+        let c = self.compound_row(world, agents)?;
         self.market.push(SvbRow {
             time,
             usdc_path: self.paths.0.price_at(now as i64),
@@ -258,8 +350,100 @@ impl Recorder {
             buyers_bought,
             usdc_repaid,
             arb_usdc_to_psm: arb,
+            ..c
         });
         Ok(())
+    }
+
+    /// The Compound v2 columns of an hourly row (all empty without the lender).
+    fn compound_row(
+        &self,
+        world: &World,
+        agents: &[Box<dyn Agent>],
+    ) -> Result<SvbRow, SpiralError> {
+        let Some(part) = &self.compound else {
+            return Ok(SvbRow::default());
+        };
+        let c = compound(world)?;
+        let m = |name| compound_market(c, part, name);
+        let (usdc, usdt, dai) = (m("USDC")?, m("USDT")?, m("DAI")?);
+        let dai_oracle = match part.markets.iter().position(|m| m.1 == DAI) {
+            Some(id) => Some(u256_to_f64(c.comptroller().oracle.price(id).map_err(run_err)?) / 1e6),
+            None => None,
+        };
+        let arbs = &agents[self.index.collateral..self.index.repayers];
+        Ok(SvbRow {
+            compound_usdc_utilization: usdc.map(|x| x[0]),
+            compound_usdc_borrow_apr: usdc.map(|x| x[1]),
+            compound_usdc_supply_apr: usdc.map(|x| x[2]),
+            compound_usdt_utilization: usdt.map(|x| x[0]),
+            compound_usdt_borrow_apr: usdt.map(|x| x[1]),
+            compound_usdt_supply_apr: usdt.map(|x| x[2]),
+            compound_dai_utilization: dai.map(|x| x[0]),
+            compound_dai_borrow_apr: dai.map(|x| x[1]),
+            compound_dai_supply_apr: dai.map(|x| x[2]),
+            compound_usdt_cash: usdt.map(|x| x[3]),
+            compound_dai_cash: dai.map(|x| x[3]),
+            compound_dai_oracle_usd: dai_oracle,
+            compound_liquidations: Some(self.compound_liquidations),
+            collateral_arb_usdc_supplied: Some(sum::<CollateralArbitrageur>(arbs, |a| {
+                tok(USDC, a.supplied)
+            })),
+            collateral_arb_borrowed: Some(sum::<CollateralArbitrageur>(arbs, |a| {
+                tok(a.spec().borrow.0, a.borrowed)
+            })),
+            ..SvbRow::default()
+        })
+    }
+
+    /// The Compound v2 figures of the summary.
+    fn compound_summary(
+        &self,
+        world: &World,
+        usdc_market: f64,
+    ) -> Result<Option<SvbCompoundSummary>, SpiralError> {
+        let Some(part) = &self.compound else {
+            return Ok(None);
+        };
+        let rows = &self.market;
+        let max =
+            |f: &dyn Fn(&SvbRow) -> Option<f64>| rows.iter().filter_map(f).fold(0.0, f64::max);
+        let ends = |f: &dyn Fn(&SvbRow) -> Option<f64>| {
+            [
+                rows.first().and_then(f).unwrap_or(0.0),
+                rows.last().and_then(f).unwrap_or(0.0),
+            ]
+        };
+        let (n, short, bad) = compound_end(compound(world)?, part, usdc_market)?;
+        let last = rows.last().cloned().unwrap_or_default();
+        Ok(Some(SvbCompoundSummary {
+            utilization_max: [
+                max(&|r| r.compound_usdc_utilization),
+                max(&|r| r.compound_usdt_utilization),
+                max(&|r| r.compound_dai_utilization),
+            ],
+            borrow_apr_max: [
+                max(&|r| r.compound_usdc_borrow_apr),
+                max(&|r| r.compound_usdt_borrow_apr),
+                max(&|r| r.compound_dai_borrow_apr),
+            ],
+            cash: [
+                ends(&|r| r.compound_usdt_cash),
+                ends(&|r| r.compound_dai_cash),
+            ],
+            dai_min_oracle: rows
+                .iter()
+                .filter_map(|r| r.compound_dai_oracle_usd)
+                .fold(f64::INFINITY, f64::min)
+                .min(f64::MAX),
+            liquidations: self.compound_liquidations,
+            arb_usdc_supplied: last.collateral_arb_usdc_supplied.unwrap_or(0.0),
+            arb_borrowed: last.collateral_arb_borrowed.unwrap_or(0.0),
+            debt_start: part.debt_start,
+            accounts_in_shortfall: n,
+            shortfall_usd: short,
+            bad_debt_at_market_usd: bad,
+        }))
     }
 
     fn books(&self, world: &World, eth_usd: f64) -> Result<Vec<SvbBookRow>, SpiralError> {
@@ -311,6 +495,7 @@ impl Recorder {
         };
         let max = |f: &dyn Fn(&SvbRow) -> f64| rows.iter().map(f).fold(0.0, f64::max);
         let shortfall: f64 = books.iter().map(|b| b.shortfall_usd).sum();
+        let compound = self.compound_summary(world, last.usdc_curve)?;
         let svb = SvbSummary {
             usdc_min_curve: min(&|r| r.usdc_curve),
             usdc_end_curve: last.usdc_curve,
@@ -337,6 +522,7 @@ impl Recorder {
             buyers_bought: last.buyers_bought,
             arb_usdc_to_psm: last.arb_usdc_to_psm,
             shortfall_usd: shortfall,
+            compound,
             events_reverted: events
                 .iter()
                 .filter(|e| e.outcome.starts_with("reverted"))

@@ -11,7 +11,7 @@ use bankrun_report::parquet::Columns;
 
 use crate::error::SpiralError;
 use crate::record::{RunOutput, Summary};
-use crate::svb::record::{SvbBookRow, SvbOutput, SvbRow, SvbSummary};
+use crate::svb::record::{SvbBookRow, SvbCompoundSummary, SvbOutput, SvbRow, SvbSummary};
 use crate::world_run::row_times as times;
 
 fn pct(x: f64) -> String {
@@ -99,10 +99,58 @@ pub fn summary_rows(m: &Summary, t: &SvbSummary) -> Vec<(String, String)> {
             t.events_reverted.to_string(),
         ),
     ];
+    if let Some(c) = &t.compound {
+        rows.extend(compound_rows(c));
+    }
     for (why, n) in &t.revert_reasons {
         rows.push((format!("reverted: {why}"), n.to_string()));
     }
     rows
+}
+
+/// The Compound v2 lines of the summary.
+fn compound_rows(c: &SvbCompoundSummary) -> Vec<(String, String)> {
+    let trio = |x: [f64; 3]| format!("{} / {} / {}", pct(x[0]), pct(x[1]), pct(x[2]));
+    vec![
+        (
+            "Compound v2 utilization, highest: USDC / USDT / DAI".into(),
+            trio(c.utilization_max),
+        ),
+        (
+            "Compound v2 borrow APR, highest: USDC / USDT / DAI".into(),
+            trio(c.borrow_apr_max),
+        ),
+        (
+            "Compound v2 cash: USDT start → end / DAI start → end".into(),
+            format!(
+                "{} → {} / {} → {}",
+                big(c.cash[0][0]),
+                big(c.cash[0][1]),
+                big(c.cash[1][0]),
+                big(c.cash[1][1])
+            ),
+        ),
+        (
+            "Compound v2 DAI oracle: lowest (USD)".into(),
+            format!("{:.4}", c.dai_min_oracle),
+        ),
+        (
+            "USDC supplied to Compound v2 at $1 / stablecoins borrowed against it".into(),
+            format!("{} / {}", big(c.arb_usdc_supplied), big(c.arb_borrowed)),
+        ),
+        (
+            "Compound v2 liquidations".into(),
+            c.liquidations.to_string(),
+        ),
+        (
+            "Compound v2 accounts in shortfall at the end (USD, oracle prices)".into(),
+            format!("{} ({})", c.accounts_in_shortfall, big(c.shortfall_usd)),
+        ),
+        (
+            "Compound v2 debt above collateral, USDC at 3pool's price (USD)".into(),
+            big(c.bad_debt_at_market_usd),
+        ),
+    ]
 }
 
 /// The report section of one USDC/SVB run.
@@ -184,6 +232,13 @@ pub fn section(r: &RunOutput, t: &SvbOutput) -> Result<Section, SpiralError> {
                 line("to the PSM", 4, Agg::Last, |x| x.arb_usdc_to_psm),
             ]),
     ];
+    let mut charts = charts;
+    if t.market
+        .iter()
+        .any(|x| x.compound_usdt_utilization.is_some())
+    {
+        charts.extend(compound_charts(v, &ts, &t.market));
+    }
     let mut blocks: Vec<Block> = charts.into_iter().map(Block::Chart).collect();
     blocks.push(Block::Table(daily_table(&t.market)));
     blocks.push(Block::Table(book_table(&t.books)));
@@ -193,6 +248,61 @@ pub fn section(r: &RunOutput, t: &SvbOutput) -> Result<Section, SpiralError> {
         "Times are UTC. Prices in USDT; debt valued at Aave v2's prices.",
         blocks,
     ))
+}
+
+/// Compound v2's stablecoin markets and the collateral arbitrage against its $1 USDC price.
+fn compound_charts(v: &str, ts: &[f64], rows: &[SvbRow]) -> Vec<Chart> {
+    let line = |name: &str, color: usize, agg: Agg, f: fn(&SvbRow) -> Option<f64>| {
+        let points = ts
+            .iter()
+            .zip(rows)
+            .map(|(x, row)| (*x, f(row).unwrap_or(0.0)));
+        Series::new(name, color, agg, points.collect())
+    };
+    let share = |x: f64| format!("{:.0} %", 100.0 * x);
+    vec![
+        Chart::time(
+            &format!("{v}-compound-util"),
+            "Compound v2 utilization",
+            "share",
+            share,
+        )
+        .caption(
+            "Utilization of Compound v2's USDC, USDT and DAI markets (the real book). Its              oracle fixes USDC (and USDT) at $1, so USDC bought below par borrows at par.",
+        )
+        .series(vec![
+            line("USDC", 2, Agg::Max, |x| x.compound_usdc_utilization),
+            line("USDT", 0, Agg::Max, |x| x.compound_usdt_utilization),
+            line("DAI", 1, Agg::Max, |x| x.compound_dai_utilization),
+        ]),
+        Chart::time(
+            &format!("{v}-compound-apr"),
+            "Compound v2 borrow APR",
+            "a year",
+            share,
+        )
+        .caption("Borrow rates of the stablecoin markets (JumpRateModelV2).")
+        .series(vec![
+            line("USDC", 2, Agg::Max, |x| x.compound_usdc_borrow_apr),
+            line("USDT", 0, Agg::Max, |x| x.compound_usdt_borrow_apr),
+            line("DAI", 1, Agg::Max, |x| x.compound_dai_borrow_apr),
+        ]),
+        Chart::time(
+            &format!("{v}-compound-arb"),
+            "Collateral arbitrage on Compound v2",
+            "tokens",
+            big,
+        )
+        .caption(
+            "Cumulative USDC supplied at the oracle's $1 and USDT/DAI borrowed against it,              and the USDT and DAI cash left for Compound's suppliers.",
+        )
+        .series(vec![
+            line("USDC supplied", 2, Agg::Last, |x| x.collateral_arb_usdc_supplied),
+            line("borrowed", 3, Agg::Last, |x| x.collateral_arb_borrowed),
+            line("USDT cash", 0, Agg::Last, |x| x.compound_usdt_cash),
+            line("DAI cash", 1, Agg::Last, |x| x.compound_dai_cash),
+        ]),
+    ]
 }
 
 /// Stablecoin debt by day: each day's last hourly row, and what fell since the day before.
@@ -312,6 +422,45 @@ pub fn market_batch(rows: &[SvbRow]) -> Result<RecordBatch, SpiralError> {
         .f64("buyers_bought", |(r, _)| r.buyers_bought)
         .f64("usdc_repaid", |(r, _)| r.usdc_repaid)
         .f64("arb_usdc_to_psm", |(r, _)| r.arb_usdc_to_psm)
+        .opt_f64("compound_usdc_utilization", |(r, _)| {
+            r.compound_usdc_utilization
+        })
+        .opt_f64("compound_usdc_borrow_apr", |(r, _)| {
+            r.compound_usdc_borrow_apr
+        })
+        .opt_f64("compound_usdc_supply_apr", |(r, _)| {
+            r.compound_usdc_supply_apr
+        })
+        .opt_f64("compound_usdt_utilization", |(r, _)| {
+            r.compound_usdt_utilization
+        })
+        .opt_f64("compound_usdt_borrow_apr", |(r, _)| {
+            r.compound_usdt_borrow_apr
+        })
+        .opt_f64("compound_usdt_supply_apr", |(r, _)| {
+            r.compound_usdt_supply_apr
+        })
+        .opt_f64("compound_dai_utilization", |(r, _)| {
+            r.compound_dai_utilization
+        })
+        .opt_f64("compound_dai_borrow_apr", |(r, _)| {
+            r.compound_dai_borrow_apr
+        })
+        .opt_f64("compound_dai_supply_apr", |(r, _)| {
+            r.compound_dai_supply_apr
+        })
+        .opt_f64("compound_usdt_cash", |(r, _)| r.compound_usdt_cash)
+        .opt_f64("compound_dai_cash", |(r, _)| r.compound_dai_cash)
+        .opt_f64("compound_dai_oracle_usd", |(r, _)| {
+            r.compound_dai_oracle_usd
+        })
+        .opt_u64("compound_liquidations", |(r, _)| r.compound_liquidations)
+        .opt_f64("collateral_arb_usdc_supplied", |(r, _)| {
+            r.collateral_arb_usdc_supplied
+        })
+        .opt_f64("collateral_arb_borrowed", |(r, _)| {
+            r.collateral_arb_borrowed
+        })
         .finish("svb_market")
         .map_err(|e| SpiralError::Run(format!("parquet: {e}")))
 }

@@ -70,6 +70,38 @@ pub struct SvbRow {
     pub usdc_repaid: f64,
     /// USDC the arbitrageur sold to the PSM so far.
     pub arb_usdc_to_psm: f64,
+    /// Compound v2 USDC utilization (`borrows / (cash + borrows − reserves)`), fraction;
+    /// empty without the Compound v2 lender (as every `compound_…` column).
+    pub compound_usdc_utilization: Option<f64>,
+    /// Compound v2 USDC borrow rate, a year (per-block rate × 2,102,400).
+    pub compound_usdc_borrow_apr: Option<f64>,
+    /// Compound v2 USDC supply rate, a year.
+    pub compound_usdc_supply_apr: Option<f64>,
+    /// Compound v2 USDT utilization, fraction.
+    pub compound_usdt_utilization: Option<f64>,
+    /// Compound v2 USDT borrow rate, a year.
+    pub compound_usdt_borrow_apr: Option<f64>,
+    /// Compound v2 USDT supply rate, a year.
+    pub compound_usdt_supply_apr: Option<f64>,
+    /// Compound v2 DAI utilization, fraction.
+    pub compound_dai_utilization: Option<f64>,
+    /// Compound v2 DAI borrow rate, a year.
+    pub compound_dai_borrow_apr: Option<f64>,
+    /// Compound v2 DAI supply rate, a year.
+    pub compound_dai_supply_apr: Option<f64>,
+    /// Compound v2 USDT cash (what suppliers can withdraw now), USDT.
+    pub compound_usdt_cash: Option<f64>,
+    /// Compound v2 DAI cash, DAI.
+    pub compound_dai_cash: Option<f64>,
+    /// Compound v2's DAI price (its reporter), USD.
+    pub compound_dai_oracle_usd: Option<f64>,
+    /// Compound v2 liquidations so far.
+    pub compound_liquidations: Option<u64>,
+    /// USDC the collateral arbitrageurs supplied to Compound v2 so far (valued at $1 by its
+    /// oracle).
+    pub collateral_arb_usdc_supplied: Option<f64>,
+    /// USDT and DAI the collateral arbitrageurs borrowed from Compound v2 so far, tokens.
+    pub collateral_arb_borrowed: Option<f64>,
 }
 
 /// A borrower group at the end.
@@ -138,10 +170,41 @@ pub struct SvbSummary {
     pub arb_usdc_to_psm: f64,
     /// Debt above collateral value at the end, USD.
     pub shortfall_usd: f64,
+    /// The Compound v2 lender's figures (with `[compound]`).
+    pub compound: Option<SvbCompoundSummary>,
     /// Scripted events that reverted.
     pub events_reverted: u64,
     /// Agents' reverted transactions by call target and reason (at most ten).
     pub revert_reasons: Vec<(String, u64)>,
+}
+
+/// The Compound v2 figures of a USDC/SVB run.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct SvbCompoundSummary {
+    /// Highest utilization of USDC, USDT, DAI.
+    pub utilization_max: [f64; 3],
+    /// Highest borrow rate of USDC, USDT, DAI, a year.
+    pub borrow_apr_max: [f64; 3],
+    /// USDT and DAI cash at the start and the end, tokens: `[[usdt0, usdt1], [dai0, dai1]]`.
+    pub cash: [[f64; 2]; 2],
+    /// Lowest DAI price of its oracle, USD.
+    pub dai_min_oracle: f64,
+    /// Liquidations.
+    pub liquidations: u64,
+    /// USDC the collateral arbitrageurs supplied.
+    pub arb_usdc_supplied: f64,
+    /// USDT and DAI they borrowed, tokens.
+    pub arb_borrowed: f64,
+    /// The book's borrows at the start, USD at the start prices.
+    pub debt_start: f64,
+    /// Accounts with debt above their collateral's liquidation value at the oracle's
+    /// prices at the end (Comptroller shortfall).
+    pub accounts_in_shortfall: u64,
+    /// Their shortfall, USD at the oracle's prices (USDC at $1).
+    pub shortfall_usd: f64,
+    /// Debt above collateral value (no collateral factor) at the end, USD, with USDC at its
+    /// 3pool price instead of the oracle's $1: the loss if the USDC collateral were sold there.
+    pub bad_debt_at_market_usd: f64,
 }
 
 /// A USDC/SVB run's tables.

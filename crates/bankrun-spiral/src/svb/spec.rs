@@ -63,6 +63,38 @@ pub struct SvbSpec {
     /// `[[svb.events]]`.
     #[serde(default)]
     pub events: Vec<EventSpec>,
+    /// `[[svb.collateral_arbitrageurs]]`: buyers of discounted USDC who supply it to
+    /// Compound v2 (whose oracle fixes USDC at $1) and borrow against it; they need the
+    /// scenario's `[compound]` table (the Compound v2 lender).
+    #[serde(default)]
+    pub collateral_arbitrageurs: Vec<CollateralArbitrageurSpec>,
+}
+
+/// `[[svb.collateral_arbitrageurs]]`: supplies USDC bought below par to Compound v2, borrows
+/// `borrows` against it at the oracle's $1, and buys more USDC with the loan.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "SpiralSvbCollateralArbitrageurSpec")]
+pub struct CollateralArbitrageurSpec {
+    /// Name.
+    pub name: String,
+    /// The stablecoin borrowed and sold for USDC on 3pool: `USDT` or `DAI`.
+    #[schemars(extend("enum" = ["USDT", "DAI"]))]
+    pub borrows: String,
+    /// Its wallet of the borrowed token at the start, tokens.
+    pub capital: f64,
+    /// Buys USDC only while 3pool's price of it (in the borrowed token) is below this.
+    pub below: f64,
+    /// Fraction of its account liquidity borrowed each round, in (0, 1].
+    pub use_fraction: f64,
+    /// Smallest borrow or sale, tokens.
+    pub min_clip: f64,
+    /// Most USDC it supplies in all.
+    pub max_supply: f64,
+    /// Most it borrows in all, tokens.
+    pub max_debt: f64,
+    /// Blocks between rounds.
+    pub every_blocks: u64,
 }
 
 /// `[svb.curve]`: Curve 3pool (coin 0 DAI, 1 USDC, 2 USDT).
@@ -192,14 +224,21 @@ pub struct EventSpec {
     pub at: String,
     /// `"psm-tin"` (`value`: fraction), `"psm-tout"` (fraction), `"psm-gap"` (`value`: DAI;
     /// the auto-line's line and ttl kept), `"remove-usdt"` / `"remove-dai"` (3pool LPs take
-    /// `value` of the coin out single-sided) or `"sell-usdc"` (`value` USDC sold on 3pool for
-    /// USDT).
+    /// `value` of the coin out single-sided), `"sell-usdc"` (`value` USDC sold on 3pool for
+    /// USDT), or Compound v2 governance on the market `token`: `"compound-mint-paused"` /
+    /// `"compound-borrow-paused"` (the pause guardian's `_setMintPaused` /
+    /// `_setBorrowPaused`; `value` 1 pauses, 0 unpauses), `"compound-collateral-factor"`
+    /// (`_setCollateralFactor`; `value`: fraction in [0, 0.9]).
     #[schemars(extend(
-        "enum" = ["psm-tin", "psm-tout", "psm-gap", "remove-usdt", "remove-dai", "sell-usdc"]
+        "enum" = ["psm-tin", "psm-tout", "psm-gap", "remove-usdt", "remove-dai", "sell-usdc",
+                  "compound-mint-paused", "compound-borrow-paused", "compound-collateral-factor"]
     ))]
     pub kind: String,
     /// The event's amount (see `kind`).
     pub value: f64,
+    /// The Compound v2 market of a `compound-…` event (a `[[compound.markets]]` name).
+    #[serde(default)]
+    pub token: Option<String>,
     /// Executed only while USDC/USDT on 3pool is below this; absent: always.
     #[serde(default)]
     pub if_usdc_below: Option<f64>,
@@ -213,13 +252,16 @@ fn frac(x: f64) -> bool {
     (0.0..=1.0).contains(&x)
 }
 
-const EVENTS: [&str; 6] = [
+const EVENTS: [&str; 9] = [
     "psm-tin",
     "psm-tout",
     "psm-gap",
     "remove-usdt",
     "remove-dai",
     "sell-usdc",
+    "compound-mint-paused",
+    "compound-borrow-paused",
+    "compound-collateral-factor",
 ];
 
 /// Checks the table; errors name the key.
@@ -335,7 +377,11 @@ pub fn validate(l: &Loaded, t: &SvbSpec) -> Result<(), SpiralError> {
         if !(0.0..=1.0).contains(&q.min_sale_price) {
             return Err(bad("min_sale_price", "must be in [0, 1] (USDT per USDC)"));
         }
+        if !(q.min_repay.is_finite() && (0.0..=1e12).contains(&q.min_repay)) {
+            return Err(bad("min_repay", "must be in [0, 1e12]"));
+        }
     }
+    validate_collateral_arbitrageurs(l, t)?;
     for (i, e) in t.events.iter().enumerate() {
         let bad = |key: &str, msg: &str| l.err_in("svb.events", i, key, msg.to_string());
         bankrun_chain::time::parse_time(&e.at).map_err(|_| bad("at", "not an RFC 3339 time"))?;
@@ -344,13 +390,33 @@ pub fn validate(l: &Loaded, t: &SvbSpec) -> Result<(), SpiralError> {
         }
         let ok = match e.kind.as_str() {
             "psm-tin" | "psm-tout" => frac(e.value),
+            "compound-mint-paused" | "compound-borrow-paused" => e.value == 0.0 || e.value == 1.0,
+            "compound-collateral-factor" => (0.0..=0.9).contains(&e.value),
             _ => pos(e.value) && e.value <= 1e12,
         };
         if !ok {
             return Err(bad(
                 "value",
-                "a fee in [0, 1], or a positive amount (at most 1e12)",
+                "a fee in [0, 1], 1 or 0 for a pause, a collateral factor in [0, 0.9], or a \
+                 positive amount (at most 1e12)",
             ));
+        }
+        let compound = e.kind.starts_with("compound-");
+        let market = e.token.as_ref().is_some_and(|name| {
+            l.spec
+                .compound
+                .as_ref()
+                .is_some_and(|c| c.markets.iter().any(|m| &m.name == name))
+        });
+        if compound && !market {
+            return Err(bad(
+                "token",
+                "a market of the scenario's [[compound.markets]] (a compound event needs \
+                 [compound])",
+            ));
+        }
+        if !compound && e.token.is_some() {
+            return Err(bad("token", "only for compound-… events"));
         }
         if let Some(b) = e.if_usdc_below
             && !pos(b)
@@ -411,6 +477,45 @@ fn validate_books(l: &Loaded, t: &SvbSpec) -> Result<(), SpiralError> {
         }
         if t.books[..i].iter().any(|g| g.name == b.name) {
             return Err(bad("name", "each group name once"));
+        }
+    }
+    Ok(())
+}
+
+fn validate_collateral_arbitrageurs(l: &Loaded, t: &SvbSpec) -> Result<(), SpiralError> {
+    for (i, a) in t.collateral_arbitrageurs.iter().enumerate() {
+        let bad =
+            |key: &str, msg: &str| l.err_in("svb.collateral_arbitrageurs", i, key, msg.to_string());
+        let markets = l.spec.compound.as_ref().map(|c| &c.markets);
+        let listed = |name: &str| markets.is_some_and(|m| m.iter().any(|m| m.name == name));
+        if !(listed("USDC") && listed(&a.borrows)) {
+            return Err(bad(
+                "borrows",
+                "needs [compound] with a USDC market and a market of the borrowed token",
+            ));
+        }
+        if !["USDT", "DAI"].contains(&a.borrows.as_str()) {
+            return Err(bad("borrows", "\"USDT\" or \"DAI\""));
+        }
+        let amounts = [a.capital, a.min_clip, a.max_supply, a.max_debt];
+        if !(amounts.iter().all(|&x| pos(x) && x <= 1e12) && a.every_blocks > 0) {
+            return Err(bad(
+                "capital",
+                "capital, min_clip, max_supply, max_debt and every_blocks positive (amounts at \
+                 most 1e12)",
+            ));
+        }
+        if !(pos(a.below) && a.below <= 2.0) {
+            return Err(bad("below", "must be in (0, 2]"));
+        }
+        if !(pos(a.use_fraction) && a.use_fraction <= 1.0) {
+            return Err(bad("use_fraction", "must be in (0, 1]"));
+        }
+        if t.collateral_arbitrageurs[..i]
+            .iter()
+            .any(|o| o.name == a.name)
+        {
+            return Err(bad("name", "each name once"));
         }
     }
     Ok(())

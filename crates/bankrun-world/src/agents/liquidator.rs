@@ -39,6 +39,9 @@ pub struct Liquidator {
     /// Holds seized collateral while the venue's price of it (in the token sold for) is
     /// below this, and sells only what keeps the price above it; `None`: sells at any price.
     min_sale_price: Option<f64>,
+    /// Smallest repayment it bothers with, repay-token units (dust positions cost more gas
+    /// than their bonus pays).
+    min_repay: U256,
     pending: usize,
     /// Liquidations mined successfully, as `(block, protocol, borrower)`.
     pub liquidations: Vec<(u64, ProtocolId, AgentId)>,
@@ -63,6 +66,7 @@ impl Liquidator {
             seized_tokens: BTreeSet::new(),
             sell_into: None,
             min_sale_price: None,
+            min_repay: U256::ZERO,
             pending: 0,
             liquidations: Vec::new(),
         }
@@ -81,6 +85,13 @@ impl Liquidator {
     /// which it can hold until redemption).
     pub fn selling_above(mut self, price: f64) -> Self {
         self.min_sale_price = Some(price);
+        self
+    }
+
+    /// Ignores candidates whose largest repayment is below `amount` (repay-token units): a
+    /// liquidation's bonus must pay for its gas (reference/behaviour.md §3, liquidators).
+    pub fn repaying_at_least(mut self, amount: U256) -> Self {
+        self.min_repay = amount;
         self
     }
 
@@ -106,7 +117,9 @@ impl Liquidator {
         let into = self.sell_into.unwrap_or(self.repay_token);
         for token in self.seized_tokens.clone() {
             let held = view.ledger.balance(token, Holder::Agent(me));
-            let venue = view.venue_for(token, into);
+            // Seized in the token it sells into (a Compound v2 market entered with no
+            // collateral factor, seized all the same): nothing to sell.
+            let venue = view.venue_for(token, into).filter(|_| token != into);
             let sale = match (self.min_sale_price, venue.and_then(|v| view.venue(v))) {
                 (Some(min), Some(v)) => sale_above(v, (token, into), held, min)?,
                 _ => held,
@@ -200,7 +213,7 @@ impl Agent for Liquidator {
             let best = proto
                 .candidates(view.now)?
                 .into_iter()
-                .filter(|c| c.debt == self.repay_token)
+                .filter(|c| c.debt == self.repay_token && c.max_repay >= self.min_repay)
                 .min_by(|a: &Candidate, b: &Candidate| {
                     a.health
                         .total_cmp(&b.health)

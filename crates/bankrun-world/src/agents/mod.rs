@@ -1,5 +1,6 @@
 //! The world's agents, one type per module.
 
+pub mod collateral_arbitrageur;
 pub mod compound_liquidator;
 pub mod dip_buyer;
 pub mod discount_repayer;
@@ -14,6 +15,7 @@ pub mod scripted_calls;
 pub mod scripted_trade;
 pub mod venue_arbitrageur;
 
+pub use collateral_arbitrageur::{CollateralArbitrageur, CollateralArbitrageurSpec};
 pub use compound_liquidator::{
     AccountCache, CompoundLiquidator, CompoundLiquidatorSpec, LiquidatorMarket, Sale, Screen,
     Seizure,

@@ -27,7 +27,7 @@ use bankrun_chain::{Holder, TokenId};
 
 use crate::call::{AgentId, Call, Effect};
 use crate::error::WorldError;
-use crate::protocol::{Candidate, Env, Protocol, ensure_balance, pull, push, sorted};
+use crate::protocol::{Candidate, Env, Protocol, ensure_balance, not_compound, pull, push, sorted};
 
 /// The market's internal account holding every aUST (holders are the ledger's).
 const POOL: u32 = 0;
@@ -408,6 +408,7 @@ impl Protocol for Anchor {
             } if debt == self.ust && collateral == self.luna => {
                 self.liquidate(env, sender, borrower, repay)
             }
+            Call::Compound(_) => Err(not_compound(&self.name)),
             _ => Err(WorldError::Unsupported {
                 target: self.name.clone(),
                 what: format!(

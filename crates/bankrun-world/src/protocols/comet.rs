@@ -18,8 +18,8 @@ use bankrun_compound::comet_market::{
 use crate::call::{AgentId, Call, Effect};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_aave, not_maker, not_terra, pull,
-    push,
+    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_aave, not_compound, not_maker,
+    not_terra, pull, push,
 };
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
@@ -262,6 +262,7 @@ impl Protocol for Comet {
             Call::Terra(_) => Err(not_terra(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
             Call::Aave(_) => Err(not_aave(&self.name)),
+            Call::Compound(_) => Err(not_compound(&self.name)),
         }
     }
 
@@ -504,5 +505,28 @@ mod tests {
         let (bad, _) = check(&c, &ledger);
         assert_eq!(bad.len(), 1, "{bad:?}");
         assert!(bad[0].contains("comet base: ledger"), "{bad:?}");
+    }
+
+    #[test]
+    fn a_compound_v2_guardian_call_is_unsupported() {
+        let mut c = comet();
+        let mut ledger = Ledger::new();
+        let mut env = Env {
+            now: T0,
+            block: 0,
+            ledger: &mut ledger,
+            holder: H,
+        };
+        let call = Call::Compound(crate::call::CompoundCall::MintPaused {
+            token: USDC,
+            paused: true,
+        });
+        match c.execute(&mut env, 0, &call) {
+            Err(WorldError::Unsupported { target, what }) => {
+                assert_eq!(target, "comet");
+                assert!(what.contains("Compound v2"), "{what}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -36,7 +36,9 @@ use bankrun_maker::{Cat, DaiJoin, Flipper, GemJoin, Jug, MakerError, U256, Vat};
 
 use crate::call::{AgentId, Call, Effect, MAKER_AGENT0, MakerCall, MakerParam};
 use crate::error::WorldError;
-use crate::protocol::{Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, sorted};
+use crate::protocol::{
+    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_compound, sorted,
+};
 
 /// The Cat's Vat address.
 pub const CAT: u32 = 1_000_000;
@@ -681,6 +683,7 @@ impl Protocol for Maker {
             // Bites and drips keep `unsafe_urns` current themselves, atomically.
             Call::Maker(m) => self.maker_call(env, sender, m),
             Call::SwapExactIn { .. } | Call::BuyExactOut { .. } => Err(not_a_venue(NAME)),
+            Call::Compound(_) => Err(not_compound(NAME)),
             other => Err(WorldError::Unsupported {
                 target: NAME.into(),
                 what: format!(

@@ -18,7 +18,7 @@ use bankrun_terra::{Dec, Denom, Market, MarketParams, OracleRates};
 
 use crate::call::{AgentId, Call, Effect, TerraCall};
 use crate::error::WorldError;
-use crate::protocol::{Candidate, Env, Protocol, ensure_balance, sorted};
+use crate::protocol::{Candidate, Env, Protocol, ensure_balance, not_compound, sorted};
 
 /// The market module between `ust` and `luna`.
 #[derive(Debug, Clone)]
@@ -214,6 +214,7 @@ impl Protocol for TerraMarket {
                 min_out,
             } => self.swap(env, sender, (token_in, token_out), amount_in, min_out),
             Call::Terra(change) => self.govern(change),
+            Call::Compound(_) => Err(not_compound(&self.name)),
             _ => Err(WorldError::Unsupported {
                 target: self.name.clone(),
                 what: format!("a {} call on the market module", call.kind().name()),

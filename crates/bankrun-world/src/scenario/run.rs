@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Loaded;
 use super::build::{Src, build};
-use crate::call::{AaveCall, Call, Target};
+use crate::call::{AaveCall, Call, CompoundCall, Target};
 use crate::error::WorldError;
 
 /// A mined transaction, for `txs.csv`.
@@ -321,6 +321,11 @@ impl Names {
                 | AaveCall::Configure { token, .. },
             ) => token,
             Call::Aave(AaveCall::SetUserEMode { .. }) => TokenId::MAX,
+            Call::Compound(
+                CompoundCall::MintPaused { token, .. }
+                | CompoundCall::BorrowPaused { token, .. }
+                | CompoundCall::CollateralFactor { token, .. },
+            ) => token,
             Call::SwapExactIn { token_in, .. } | Call::BuyExactOut { token_in, .. } => token_in,
             Call::RemoveLiquidity { token, .. } => token,
             // Market-module governance changes parameters, not a token.
