@@ -120,6 +120,27 @@ fn table(run: &WorldRun) -> String {
         ]);
     }
     out.push_str(&format!("Protocols\n{t}\n\n"));
+    if !s.issuers.is_empty() {
+        let mut t = bankrun_report::new_table(&[
+            "issuer",
+            "minted",
+            "redeemed",
+            "backing paid",
+            "owed at end",
+            "requests waiting",
+        ]);
+        for i in &s.issuers {
+            t.add_row(vec![
+                i.issuer.clone(),
+                format!("{:.2} {}", i.minted, i.token),
+                format!("{:.2} {}", i.redeemed, i.token),
+                format!("{:.2} {}", i.paid, i.backing),
+                format!("{:.2} {}", i.owed_at_end, i.backing),
+                i.waiting_at_end.to_string(),
+            ]);
+        }
+        out.push_str(&format!("Issuers (primary market)\n{t}\n\n"));
+    }
     let mut f = bankrun_report::new_table(&["feed", "first (USD)", "low (USD)", "last (USD)"]);
     for (name, first, min, last) in &s.feeds {
         f.add_row(vec![

@@ -413,6 +413,7 @@ fn exported_scenarios_run_as_they_are() {
         "aave-v3-core-rseth-2026-04",
         "black-thursday-2020-03",
         "cross-protocol-xyz",
+        "usdc-redemption-weekend",
     ] {
         let dir = tmp.path().join(name);
         let o = bankrun(&["scenarios", "--export", name, dir.to_str().unwrap()]);

@@ -147,3 +147,33 @@ pub trait Agent {
     /// The agent as [`std::any::Any`], so a recorder can read its typed state.
     fn as_any(&self) -> &dyn std::any::Any;
 }
+
+/// The cadence of an agent that sends one transaction at a time: at most one in flight, and at
+/// most one round every `every` blocks (dip buyers, redemption arbitrageurs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rounds {
+    pending: bool,
+    last_block: Option<u64>,
+}
+
+impl Rounds {
+    /// Whether a round may start at `block`: nothing in flight, and at least `every` blocks
+    /// (at least 1) since the last round that sent something.
+    pub fn ready(&self, block: u64, every: u64) -> bool {
+        !self.pending
+            && self
+                .last_block
+                .is_none_or(|b| block >= b.saturating_add(every.max(1)))
+    }
+
+    /// Records a transaction sent at `block`.
+    pub fn sent(&mut self, block: u64) {
+        self.pending = true;
+        self.last_block = Some(block);
+    }
+
+    /// Records that the transaction in flight was mined or dropped.
+    pub fn settled(&mut self) {
+        self.pending = false;
+    }
+}

@@ -105,6 +105,9 @@ pub enum Call {
     Terra(TerraCall),
     /// A Compound v2 pause-guardian or admin call (scripted governance, outside the gas race).
     Compound(CompoundCall),
+    /// An issuer's governance ([`crate::protocols::Issuer`]): its exchange rate, a halt of
+    /// redemptions, minting on or off (scripted, outside the gas race).
+    Issuer(IssuerCall),
     /// Takes exactly `amount` of `token` out of a pool's liquidity, single-sided (Curve
     /// `remove_liquidity_imbalance` with only that coin), paid to the sender from the LP
     /// position the venue holds (the pool's seeded liquidity).
@@ -180,6 +183,18 @@ pub enum CompoundCall {
         /// New collateral factor, mantissa (1e18 = 100 %).
         mantissa: U256,
     },
+}
+
+/// A governance change of a token issuer's primary market ([`crate::protocols::Issuer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssuerCall {
+    /// The exchange rate: backing per whole token, in whole backing tokens, wad (1e18 = par;
+    /// below it, a haircut such as a socialised loss).
+    Rate(U256),
+    /// Halts (`true`) or resumes (`false`) redemption requests; the queue is still paid.
+    Halt(bool),
+    /// Turns minting on or off.
+    Minting(bool),
 }
 
 /// A call on an Aave v3 pool (`Pool`, `PoolConfigurator`; aave-v3-origin v3.6.0). The world
@@ -337,9 +352,11 @@ impl Call {
             Call::Maker(_) => CallKind::Maker,
             Call::Aave(AaveCall::LiquidationCall { .. }) => CallKind::Liquidate,
             Call::Aave(AaveCall::RepayOnBehalf { .. }) => CallKind::Repay,
-            Call::Aave(_) | Call::Terra(_) | Call::Compound(_) | Call::VenueFile(_) => {
-                CallKind::Admin
-            }
+            Call::Aave(_)
+            | Call::Terra(_)
+            | Call::Compound(_)
+            | Call::Issuer(_)
+            | Call::VenueFile(_) => CallKind::Admin,
         }
     }
 }

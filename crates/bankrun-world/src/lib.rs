@@ -17,6 +17,7 @@
 pub mod agent;
 pub mod agents;
 pub mod call;
+pub mod depeg;
 pub mod error;
 pub mod invariant;
 pub mod oracle;
@@ -28,11 +29,11 @@ pub mod venue;
 pub mod venues;
 pub mod world;
 
-pub use agent::{Agent, Submission, View};
+pub use agent::{Agent, Rounds, Submission, View};
 pub use call::{
     AaveCall, AaveConfig, AgentId, Call, CallKind, CompoundCall, Effect, FeedId, GasSchedule,
-    LiquidationDetail, MAKER_AGENT0, MakerCall, MakerParam, ProtocolId, Receipt, Revert, Target,
-    TerraCall, VenueId, VenueParam,
+    IssuerCall, LiquidationDetail, MAKER_AGENT0, MakerCall, MakerParam, ProtocolId, Receipt,
+    Revert, Target, TerraCall, VenueId, VenueParam,
 };
 pub use error::WorldError;
 pub use invariant::InvariantCheck;

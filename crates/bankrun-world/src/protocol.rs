@@ -182,6 +182,14 @@ pub(crate) fn not_compound(name: &str) -> WorldError {
     }
 }
 
+/// The error of an issuer's governance call on another protocol.
+pub(crate) fn not_issuer(name: &str) -> WorldError {
+    WorldError::Unsupported {
+        target: name.to_string(),
+        what: "an issuer's governance call (rate, halt, minting)".into(),
+    }
+}
+
 /// `assets`, ascending: a protocol's [`Protocol::tokens`].
 pub(crate) fn sorted(assets: &[TokenId]) -> Vec<TokenId> {
     let mut t = assets.to_vec();

@@ -10,7 +10,7 @@
 use bankrun_aave::U256;
 use bankrun_chain::{Holder, TokenId};
 
-use crate::agent::{Agent, Submission, View};
+use crate::agent::{Agent, Rounds, Submission, View};
 use crate::call::{AgentId, Call, Target, VenueId};
 use crate::error::WorldError;
 use crate::record::TxRecord;
@@ -43,8 +43,7 @@ pub struct DipBuyerSpec {
 #[derive(Debug, Clone)]
 pub struct DipBuyer {
     spec: DipBuyerSpec,
-    pending: bool,
-    last_block: Option<u64>,
+    rounds: Rounds,
     /// Paid so far, paid-token units (mined buys).
     pub spent: U256,
     /// Bought so far, token units.
@@ -58,8 +57,7 @@ impl DipBuyer {
     pub fn new(spec: DipBuyerSpec) -> Self {
         DipBuyer {
             spec,
-            pending: false,
-            last_block: None,
+            rounds: Rounds::default(),
             spent: U256::ZERO,
             bought: U256::ZERO,
             buys: 0,
@@ -83,10 +81,10 @@ impl Agent for DipBuyer {
         out: &mut Vec<Submission>,
     ) -> Result<(), WorldError> {
         let s = &self.spec;
-        let rested = self
-            .last_block
-            .is_none_or(|b| view.block >= b.saturating_add(s.every_blocks.max(1)));
-        if self.pending || !rested || self.spent >= s.budget || view.now < s.from {
+        if !self.rounds.ready(view.block, s.every_blocks)
+            || self.spent >= s.budget
+            || view.now < s.from
+        {
             return Ok(());
         }
         let (token, paid) = s.tokens;
@@ -102,8 +100,7 @@ impl Agent for DipBuyer {
         if amount.is_zero() {
             return Ok(());
         }
-        self.pending = true;
-        self.last_block = Some(view.block);
+        self.rounds.sent(view.block);
         let call = Call::SwapExactIn {
             token_in: paid,
             token_out: token,
@@ -119,7 +116,7 @@ impl Agent for DipBuyer {
     }
 
     fn on_mined(&mut self, record: &TxRecord) {
-        self.pending = false;
+        self.rounds.settled();
         if let (Ok(receipt), Call::SwapExactIn { amount_in, .. }) = (&record.outcome, &record.call)
         {
             self.spent += *amount_in;
@@ -129,6 +126,6 @@ impl Agent for DipBuyer {
     }
 
     fn on_dropped(&mut self, _submission: &Submission) {
-        self.pending = false;
+        self.rounds.settled();
     }
 }

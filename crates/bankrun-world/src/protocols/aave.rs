@@ -23,8 +23,8 @@ use bankrun_chain::units::u256_to_f64 as u256_f64;
 use crate::call::{AaveCall, AaveConfig, AgentId, Call, Effect, LiquidationDetail};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_compound, not_maker,
-    not_terra, pull, push, sorted,
+    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_compound, not_issuer,
+    not_maker, not_terra, pull, push, sorted,
 };
 
 /// Health factor 1.0 in WAD.
@@ -299,6 +299,7 @@ impl Protocol for AaveV3 {
             Call::Terra(_) => Err(not_terra(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
             Call::Compound(_) => Err(not_compound(&self.name)),
+            Call::Issuer(_) => Err(not_issuer(&self.name)),
         }
     }
 

@@ -18,8 +18,8 @@ use bankrun_compound::comet_market::{
 use crate::call::{AgentId, Call, Effect};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_aave, not_compound, not_maker,
-    not_terra, pull, push,
+    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_aave, not_compound, not_issuer,
+    not_maker, not_terra, pull, push,
 };
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
@@ -263,6 +263,7 @@ impl Protocol for Comet {
             Call::Maker(_) => Err(not_maker(&self.name)),
             Call::Aave(_) => Err(not_aave(&self.name)),
             Call::Compound(_) => Err(not_compound(&self.name)),
+            Call::Issuer(_) => Err(not_issuer(&self.name)),
         }
     }
 

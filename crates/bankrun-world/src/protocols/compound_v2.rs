@@ -13,12 +13,13 @@
 //!
 //! [`Protocol::candidates`] values every account of the book (a real book has 12k accounts,
 //! and liquidators ask every block), so the answer is kept per account: every account is
-//! revalued after a change of a stored price, an accrual of every market (the hourly poke),
-//! an import or a governance call; an account a call touches (the sender, a liquidated
-//! borrower) is revalued at the next ask. Assumption of the model: between two full
-//! revaluations the interest a call accrues on its market reaches the candidates of the
-//! accounts it did not touch only at the next one (at most an hour of interest); the
-//! Comptroller itself, which decides every liquidation, is always exact.
+//! revalued after an accrual of every market (the hourly poke), an import or a governance
+//! call; the accounts that entered a market are revalued after a change of its stored price
+//! (only entered markets count in `getAccountLiquidity`); an account a call touches (the
+//! sender, a liquidated borrower) is revalued at the next ask. Assumption of the model:
+//! between two full revaluations the interest a call accrues on its market reaches the
+//! candidates of the accounts it did not touch only at the next one (at most an hour of
+//! interest); the Comptroller itself, which decides every liquidation, is always exact.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,8 +31,8 @@ use bankrun_compound::{CompoundError, Comptroller, MarketId};
 use crate::call::{AgentId, Call, CompoundCall, Effect};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_aave, not_maker, not_terra,
-    pull, push, sorted,
+    Candidate, Env, Protocol, ensure_balance, listed, not_a_venue, not_aave, not_issuer, not_maker,
+    not_terra, pull, push, sorted,
 };
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
@@ -60,6 +61,8 @@ struct CandidateCache {
     by_account: BTreeMap<AgentId, Candidate>,
     /// Accounts touched by calls since: revalued at the next ask.
     dirty: BTreeSet<AgentId>,
+    /// Markets whose stored price changed since: their members are revalued at the next ask.
+    repriced: BTreeSet<MarketId>,
 }
 
 impl CompoundV2 {
@@ -140,6 +143,7 @@ impl CompoundV2 {
         cache.valued = false;
         cache.by_account.clear();
         cache.dirty.clear();
+        cache.repriced.clear();
     }
 
     /// Marks `accounts` for revaluation: a call changes their positions.
@@ -439,11 +443,12 @@ impl Protocol for CompoundV2 {
             Call::Maker(_) => Err(not_maker(&self.name)),
             Call::Aave(_) => Err(not_aave(&self.name)),
             Call::Compound(c) => self.compound_call(c),
+            Call::Issuer(_) => Err(not_issuer(&self.name)),
         }
     }
 
-    /// Clears the cached candidates when the stored price changes (`validate` writes nothing
-    /// else).
+    /// Marks the market's members for revaluation when the stored price changes (`validate`
+    /// writes nothing else).
     fn post_price(&mut self, token: TokenId, answer: u128, _now: u64) -> Result<(), WorldError> {
         let id = self.market(token)?;
         if self.comptroller.oracle.configs[id].source != bankrun_compound::PriceSource::Reporter {
@@ -458,7 +463,7 @@ impl Protocol for CompoundV2 {
             .validate(id, reporter, reporter)
             .map_err(|e| self.revert(e))?;
         if self.comptroller.oracle.prices[id] != stored {
-            self.touch();
+            self.candidates.get_mut().repriced.insert(id);
         }
         if accepted {
             Ok(())
@@ -477,7 +482,16 @@ impl Protocol for CompoundV2 {
             cache.by_account = all.into_iter().map(|c| (c.borrower, c)).collect();
             cache.valued = true;
             cache.dirty.clear();
-        } else if !cache.dirty.is_empty() {
+            cache.repriced.clear();
+        } else {
+            let repriced = std::mem::take(&mut cache.repriced);
+            if !repriced.is_empty() {
+                let members = self.comptroller.account_assets.iter();
+                let moved = members.filter(|(_, ids)| ids.iter().any(|id| repriced.contains(id)));
+                cache.dirty.extend(moved.map(|(&account, _)| account));
+            }
+        }
+        if !cache.dirty.is_empty() {
             for account in std::mem::take(&mut cache.dirty) {
                 match self.candidate(account) {
                     Ok(Some(c)) => {
@@ -678,10 +692,16 @@ mod tests {
         // The same price again changes nothing: the answer stays.
         c.post_price(XYZ, 100 * USD, T0).unwrap();
         assert!(c.candidates.borrow().valued);
-        // A price change: 10 XYZ at $95 back $665 < 690.
+        // A price change: 10 XYZ at $95 back $665 < 690. Only XYZ's members are revalued
+        // (account 0 supplies USDC alone).
         c.post_price(XYZ, 95 * USD, T0).unwrap();
-        assert!(!c.candidates.borrow().valued);
+        assert!(c.candidates.borrow().valued);
+        assert!(
+            c.candidates.borrow().repriced.contains(&1),
+            "XYZ's market is marked"
+        );
         assert_eq!(borrowers(&cached_equals_fresh(&c)), vec![1]);
+        assert!(c.candidates.borrow().repriced.is_empty());
 
         // A borrow to the limit: account 2 keeps (less than a micro-dollar of) liquidity.
         let (liquidity, _) = c.comptroller().account_liquidity(2).unwrap();

@@ -12,14 +12,17 @@ use bankrun_compound::{
 use bankrun_scenario::{PathStep, ScenarioError, error_at};
 
 use super::spec::{
-    AgentSpec, CompoundMarket, FeedSpec, PositionSpec, ProtocolSpec, VenueSpec, WorldSpec,
+    AgentSpec, CompoundMarket, FeedSpec, IssuerProtocol, PositionSpec, ProtocolSpec,
+    RedemptionArbitrageurAgent, VenueSpec, WorldSpec,
 };
 use crate::agent::Agent;
-use crate::agents::{Liquidator, Passive, ScriptedTrade};
+use crate::agents::{
+    Liquidator, Passive, RedemptionArbitrageur, RedemptionArbitrageurSpec, ScriptedTrade,
+};
 use crate::call::{AgentId, Call, GasSchedule, Target};
 use crate::oracle::{Publisher, Source};
 use crate::protocol::Protocol;
-use crate::protocols::{AaveV3, CompoundV2};
+use crate::protocols::{AaveV3, CompoundV2, Issuer, IssuerSpec, Rails};
 use crate::venues::UniswapV2;
 use crate::world::{ChainConfig, World};
 use bankrun_chain::prices::PricePath;
@@ -224,7 +227,22 @@ pub(crate) fn build(spec: &WorldSpec, src: &Src<'_>) -> Result<Built, ScenarioEr
         let at = root.k("protocols").i(i);
         let proto = protocol(p, &names, src, &at, start)?;
         unique(&mut names.protocols, p.name(), i as u32, src, &at.k("name"))?;
-        world.add_protocol(proto);
+        let id = world.add_protocol(proto);
+        if let ProtocolSpec::Issuer(s) = p {
+            // The issuer's reserve: the backing it pays redemptions from.
+            let (backing, d) = names.token(src, &at.k("backing"), &s.backing)?;
+            let reserve = within(src, &at.k("reserve"), s.reserve, 0.0, 1e15)?;
+            world
+                .ledger_mut()
+                .mint(backing, Holder::Protocol(id), tokens_to_units(reserve, d))
+                .map_err(|e| {
+                    src.err(
+                        &at.k("reserve"),
+                        "an amount the token supply can hold",
+                        e.to_string(),
+                    )
+                })?;
+        }
     }
     for (i, v) in spec.venues.iter().enumerate() {
         let at = root.k("venues").i(i);
@@ -353,7 +371,81 @@ fn protocol(
                 .map_err(|e| src.err(at, "a valid Comptroller", e.to_string()))?;
             Ok(Box::new(w))
         }
+        ProtocolSpec::Issuer(i) => Ok(Box::new(issuer(i, names, src, at)?)),
     }
+}
+
+/// An issuer (`kind = "issuer"`), its values checked.
+fn issuer(
+    i: &IssuerProtocol,
+    names: &Names,
+    src: &Src<'_>,
+    at: &At,
+) -> Result<Issuer, ScenarioError> {
+    let token = names.token(src, &at.k("token"), &i.token)?;
+    let backing = names.token(src, &at.k("backing"), &i.backing)?;
+    if token.0 == backing.0 {
+        return Err(src.err(&at.k("backing"), "a token other than `token`", &i.backing));
+    }
+    let fee = |key: &str, x: f64| within(src, &at.k(key), x, 0.0, 0.5).map(mantissa);
+    let mut rails = match i.rails.as_str() {
+        "always" => Rails::always(),
+        "weekdays" => Rails::weekdays(),
+        other => {
+            return Err(src.err(
+                &at.k("rails"),
+                "\"always\" or \"weekdays\"",
+                format!("{other:?}"),
+            ));
+        }
+    };
+    if i.open_hour >= i.close_hour || i.close_hour > 24 {
+        return Err(src.err(
+            &at.k("close_hour"),
+            "open_hour < close_hour ≤ 24",
+            format!("open_hour {}, close_hour {}", i.open_hour, i.close_hour),
+        ));
+    }
+    (rails.open_hour, rails.close_hour) = (i.open_hour, i.close_hour);
+    for (j, [from, to]) in i.closures.iter().enumerate() {
+        let cat = at.k("closures").i(j);
+        let t = |s: &str| {
+            bankrun_chain::time::parse_time(s)
+                .ok()
+                .and_then(|t| u64::try_from(t).ok())
+                .ok_or_else(|| src.err(&cat, "RFC 3339 UTC times after 1970", s))
+        };
+        let (a, b) = (t(from)?, t(to)?);
+        if a >= b {
+            return Err(src.err(
+                &cat,
+                "a window [from, to) with from < to",
+                format!("{from} .. {to}"),
+            ));
+        }
+        rails.closures.push((a, b));
+    }
+    let capacity = match i.capacity_per_day {
+        Some(c) => Some(tokens_to_units(
+            within(src, &at.k("capacity_per_day"), c, 0.0, 1e15)?,
+            backing.1,
+        )),
+        None => None,
+    };
+    let spec = IssuerSpec {
+        name: i.name.clone(),
+        token,
+        backing,
+        rate: mantissa(within(src, &at.k("rate"), i.rate, 1e-9, 1e9)?),
+        mint_fee: fee("mint_fee", i.mint_fee)?,
+        redeem_fee: fee("redeem_fee", i.redeem_fee)?,
+        delay_s: i.delay_s,
+        capacity_per_day: capacity,
+        rails,
+        redeem: i.redeem,
+        mint: i.mint,
+    };
+    Issuer::new(spec).map_err(|e| src.err(at, "a valid issuer", e.to_string()))
 }
 
 /// A cToken with the initial exchange rate of the real markets (0.02 underlying per cToken,
@@ -581,6 +673,18 @@ fn agents(
                 )));
                 unique(&mut names.agents, name, (id, 1, false), src, &at.k("name"))?;
             }
+            AgentSpec::RedemptionArbitrageur(r) => {
+                out.push(Box::new(redemption_arbitrageur(
+                    world, r, id, names, src, &at,
+                )?));
+                unique(
+                    &mut names.agents,
+                    a.name(),
+                    (id, 1, false),
+                    src,
+                    &at.k("name"),
+                )?;
+            }
             AgentSpec::Passive { name, count } => {
                 if u64::from(*count) + out.len() as u64 > MAX_AGENTS {
                     return Err(src.err(
@@ -677,4 +781,53 @@ fn positions(
         }
     }
     Ok(())
+}
+
+/// A redemption arbitrageur (`kind = "redemption-arbitrageur"`), its wallet of the paid token
+/// minted.
+fn redemption_arbitrageur(
+    world: &mut World,
+    a: &RedemptionArbitrageurAgent,
+    id: AgentId,
+    names: &Names,
+    src: &Src<'_>,
+    at: &At,
+) -> Result<RedemptionArbitrageur, ScenarioError> {
+    let RedemptionArbitrageurAgent {
+        name,
+        issuer,
+        venue,
+        token,
+        paid,
+        capital,
+        clip,
+        min_discount,
+        paid_per_backing,
+        priority_gwei,
+    } = a;
+    let issuer_id = names.protocol(src, &at.k("issuer"), issuer)?;
+    let is_issuer = world
+        .protocol(issuer_id)
+        .is_some_and(|p| p.as_any().is::<Issuer>());
+    if !is_issuer {
+        return Err(src.err(&at.k("issuer"), "a protocol of kind \"issuer\"", issuer));
+    }
+    let token = names.token(src, &at.k("token"), token)?;
+    let paid = names.token(src, &at.k("paid"), paid)?;
+    let capital = tokens_to_units(within(src, &at.k("capital"), *capital, 0.0, 1e15)?, paid.1);
+    mint(world, paid.0, id, capital, src, &at.k("capital"))?;
+    Ok(RedemptionArbitrageur::new(RedemptionArbitrageurSpec {
+        name: name.clone(),
+        issuer: issuer_id,
+        venue: names.venue(src, &at.k("venue"), venue)?,
+        token,
+        paid,
+        paid_per_backing: within(src, &at.k("paid_per_backing"), *paid_per_backing, 1e-9, 1e9)?,
+        min_discount: within(src, &at.k("min_discount"), *min_discount, 0.0, 0.5)?,
+        clip: tokens_to_units(within(src, &at.k("clip"), *clip, 0.0, 1e15)?, paid.1),
+        min_clip: U256::from(1u8),
+        budget: capital,
+        every_blocks: 1,
+        priority_gwei: within(src, &at.k("priority_gwei"), *priority_gwei, 0.0, 1e6)?,
+    }))
 }

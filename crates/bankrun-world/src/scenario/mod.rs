@@ -12,10 +12,16 @@ pub use run::{WorldRun, run};
 pub use spec::WorldSpec;
 
 /// The embedded one-world scenarios: `(name, TOML)`.
-pub const EMBEDDED: &[(&str, &str)] = &[(
-    "cross-protocol-xyz",
-    include_str!("../../../../scenarios/cross-protocol-xyz.toml"),
-)];
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "cross-protocol-xyz",
+        include_str!("../../../../scenarios/cross-protocol-xyz.toml"),
+    ),
+    (
+        "usdc-redemption-weekend",
+        include_str!("../../../../scenarios/usdc-redemption-weekend.toml"),
+    ),
+];
 
 /// A loaded scenario: its text, origin and parsed spec.
 #[derive(Debug, Clone)]

@@ -77,6 +77,27 @@ pub struct ProtocolTotals {
     pub liquidatable_at_end: u64,
 }
 
+/// An issuer's primary market over the run ([`crate::protocols::Issuer`]), whole tokens.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct IssuerTotals {
+    /// Issuer.
+    pub issuer: String,
+    /// Token it issues.
+    pub token: String,
+    /// Its backing.
+    pub backing: String,
+    /// Tokens minted.
+    pub minted: f64,
+    /// Tokens redeemed (burnt at the request).
+    pub redeemed: f64,
+    /// Backing paid out.
+    pub paid: f64,
+    /// Backing still owed by the queue at the end.
+    pub owed_at_end: f64,
+    /// Requests still waiting at the end.
+    pub waiting_at_end: u64,
+}
+
 /// The run's summary (`summary.json`).
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct WorldSummary {
@@ -94,6 +115,9 @@ pub struct WorldSummary {
     pub gas_used: u64,
     /// Per protocol.
     pub protocols: Vec<ProtocolTotals>,
+    /// Per issuer (absent without one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub issuers: Vec<IssuerTotals>,
     /// Per feed: `(name, first, min, last)` USD answers.
     pub feeds: Vec<(String, f64, f64, f64)>,
     /// Blocks after which the ledger's conservation was checked (all of them).
@@ -217,6 +241,25 @@ pub fn run(
             None => 0,
         };
         summary.protocols.push(totals);
+        let issuer = world
+            .protocol(i as u32)
+            .and_then(|p| p.as_any().downcast_ref::<crate::protocols::Issuer>());
+        if let Some(x) = issuer {
+            let ((token, td), (backing, bd)) = (
+                names.token(x.spec().token.0),
+                names.token(x.spec().backing.0),
+            );
+            summary.issuers.push(IssuerTotals {
+                issuer: p.name().to_string(),
+                minted: units_to_tokens(x.minted, td),
+                redeemed: units_to_tokens(x.burnt, td),
+                paid: units_to_tokens(x.paid, bd),
+                owed_at_end: units_to_tokens(x.queued, bd),
+                waiting_at_end: x.queue().len() as u64,
+                token,
+                backing,
+            });
+        }
     }
     let oracles: Vec<OracleRow> = world
         .log()
@@ -329,7 +372,7 @@ impl Names {
             Call::SwapExactIn { token_in, .. } | Call::BuyExactOut { token_in, .. } => token_in,
             Call::RemoveLiquidity { token, .. } => token,
             // Market-module governance changes parameters, not a token.
-            Call::Terra(_) | Call::VenueFile(_) => TokenId::MAX,
+            Call::Terra(_) | Call::Issuer(_) | Call::VenueFile(_) => TokenId::MAX,
             // Maker calls move Vat balances (rad, wad), not one token of the ledger.
             Call::Maker(_) => TokenId::MAX,
         };

@@ -96,6 +96,74 @@ pub enum ProtocolSpec {
         /// Markets, in listing order.
         markets: Vec<CompoundMarket>,
     },
+    /// A token's issuer: primary mint and redemption at an exchange rate, through rails, after
+    /// a delay, within a daily capacity ([`crate::protocols::Issuer`]; the depeg library's
+    /// fiat-backed and LST/LRT families).
+    Issuer(IssuerProtocol),
+}
+
+/// `[[protocols]] kind = "issuer"`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "WorldIssuerSpec")]
+pub struct IssuerProtocol {
+    /// Name, unique among protocols.
+    pub name: String,
+    /// The token issued (USDC, rsETH).
+    pub token: String,
+    /// Its backing (an off-chain `USD` token, ETH).
+    pub backing: String,
+    /// Backing the issuer holds at the start, whole tokens (paid out by redemptions).
+    pub reserve: f64,
+    /// Backing per whole token, whole backing tokens (1.0: par; an LRT's exchange rate).
+    #[serde(default = "one")]
+    pub rate: f64,
+    /// Fee on mints, a fraction of the output.
+    #[serde(default)]
+    pub mint_fee: f64,
+    /// Fee on redemptions, a fraction of the output.
+    #[serde(default)]
+    pub redeem_fee: f64,
+    /// Seconds between a redemption request and its payment (an exit queue's wait).
+    #[serde(default)]
+    pub delay_s: u64,
+    /// Backing paid per UTC day at most, whole tokens; absent: no limit.
+    #[serde(default)]
+    pub capacity_per_day: Option<f64>,
+    /// `"always"` (an on-chain queue) or `"weekdays"` (bank rails, Monday to Friday).
+    #[serde(default = "always")]
+    pub rails: String,
+    /// Opening hour of the rails, UTC.
+    #[serde(default)]
+    pub open_hour: u8,
+    /// Closing hour of the rails, UTC (24: midnight).
+    #[serde(default = "hours_in_day")]
+    pub close_hour: u8,
+    /// Closed windows, `[from, to)` as RFC 3339 UTC times.
+    #[serde(default)]
+    pub closures: Vec<[String; 2]>,
+    /// Whether redemptions exist (`false`: an LST without withdrawals).
+    #[serde(default = "yes")]
+    pub redeem: bool,
+    /// Whether minting is on.
+    #[serde(default = "yes")]
+    pub mint: bool,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn always() -> String {
+    "always".into()
+}
+
+fn hours_in_day() -> u8 {
+    24
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl ProtocolSpec {
@@ -103,6 +171,7 @@ impl ProtocolSpec {
     pub fn name(&self) -> &str {
         match self {
             ProtocolSpec::AaveV3 { name, .. } | ProtocolSpec::CompoundV2 { name, .. } => name,
+            ProtocolSpec::Issuer(i) => &i.name,
         }
     }
 }
@@ -266,6 +335,10 @@ pub enum AgentSpec {
         /// Block of the sale.
         at_block: u64,
     },
+    /// An authorised arbitrageur of an issuer's primary market: buys the token below its
+    /// redemption price on `venue` with `paid`, redeems it at `issuer` while the rails are open
+    /// ([`crate::agents::RedemptionArbitrageur`]).
+    RedemptionArbitrageur(RedemptionArbitrageurAgent),
     /// A group of `count` passive agents (`name-0`, `name-1`, …), used by `[[positions]]`.
     Passive {
         /// Name prefix.
@@ -281,9 +354,38 @@ impl AgentSpec {
         match self {
             AgentSpec::Liquidator { name, .. }
             | AgentSpec::ScriptedTrade { name, .. }
+            | AgentSpec::RedemptionArbitrageur(RedemptionArbitrageurAgent { name, .. })
             | AgentSpec::Passive { name, .. } => name,
         }
     }
+}
+
+/// `[[agents]] kind = "redemption-arbitrageur"`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "WorldRedemptionArbitrageurSpec")]
+pub struct RedemptionArbitrageurAgent {
+    /// Name, unique among agents.
+    pub name: String,
+    /// The issuer protocol.
+    pub issuer: String,
+    /// The venue it buys on.
+    pub venue: String,
+    /// The token it buys and redeems.
+    pub token: String,
+    /// The token it pays with.
+    pub paid: String,
+    /// Its wallet and budget of `paid`, whole tokens.
+    pub capital: f64,
+    /// Most paid per buy, whole tokens.
+    pub clip: f64,
+    /// Least discount to the redemption price it buys at (0.001 = 10 bp).
+    pub min_discount: f64,
+    /// Value of a whole backing token in whole paid tokens.
+    #[serde(default = "one")]
+    pub paid_per_backing: f64,
+    /// Priority fee, gwei.
+    pub priority_gwei: f64,
 }
 
 /// `[[positions]]`: each agent of a passive group supplies `supply` of `collateral` and, if
