@@ -36,11 +36,23 @@ test "$code" -eq 2 || { echo "expected exit code 2 for a foreign --out, got $cod
 grep -q "$tmp/mine" "$tmp/mine.err" || { echo "error does not name the refused path"; exit 1; }
 test "$(ls -A "$tmp/mine")" = "notes.txt" || { echo "foreign --out was modified"; exit 1; }
 test "$(cat "$tmp/mine/notes.txt")" = "precious" || { echo "foreign file was modified"; exit 1; }
-# A sweep of the Guardian's rsETH freeze time, as a user types it (docs: README "Monte Carlo sweeps").
+# A sweep of the Guardian's rsETH freeze time, as a user types it (docs: README "Monte Carlo sweeps"):
+# its alert time, and its reaction time after the alert.
 "$bin" sweep aave-v3-core-rseth-2026-04 --paths 1 --threads 2 \
-  --vary 'events.2.at=2026-04-18T18:52:00Z,2026-04-18T20:52:00Z' --out "$tmp/freeze" > "$tmp/freeze.txt"
+  --vary 'events.2.at=2026-04-18T17:35:00Z,2026-04-18T19:35:00Z' --out "$tmp/freeze" > "$tmp/freeze.txt"
 test "$(wc -l < "$tmp/freeze/cells.csv")" -eq 3 || { echo "freeze sweep: expected 2 cells"; cat "$tmp/freeze/cells.csv"; exit 1; }
-grep -q "2026-04-18T20:52:00Z" "$tmp/freeze/cells.csv" || { echo "freeze sweep: varied time missing"; exit 1; }
+grep -q "2026-04-18T19:35:00Z" "$tmp/freeze/cells.csv" || { echo "freeze sweep: varied time missing"; exit 1; }
+"$bin" sweep aave-v3-core-rseth-2026-04 --paths 1 --threads 2 \
+  --vary 'events.2.reaction_minutes.median=77,197' --out "$tmp/reaction" > "$tmp/reaction.txt"
+grep -q "rescued_usd" "$tmp/reaction/cells.csv" || { echo "reaction sweep: no loss columns"; exit 1; }
+test "$(wc -l < "$tmp/reaction/cells.csv")" -eq 3 || { echo "reaction sweep: expected 2 cells"; exit 1; }
+# The run directory holds the loss table and the exposure graph.
+"$bin" simulate --out "$tmp/default" > "$tmp/default.txt"
+for f in losses.parquet exposure_nodes.parquet exposure_edges.parquet; do
+  test -s "$tmp/default/$f" || { echo "default: missing $f"; exit 1; }
+done
+grep -q "Who bears the losses" "$tmp/default.txt" || { echo "default: no loss table"; exit 1; }
+grep -q "Exposure graph at the end" "$tmp/default/report.html" || { echo "default: no exposure graph"; exit 1; }
 # The Terra scenario in both modes, and a sweep of it (docs/terra.md).
 "$bin" simulate terra-anchor-2022-05 --out "$tmp/terra" > "$tmp/terra.txt"
 for v in replay spiral; do

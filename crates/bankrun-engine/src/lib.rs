@@ -13,6 +13,7 @@ pub mod exposure;
 pub mod genesis;
 pub mod liq_index;
 pub mod liquidators;
+pub mod losses;
 pub mod oracles;
 pub mod parked;
 pub mod population;

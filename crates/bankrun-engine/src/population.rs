@@ -241,6 +241,9 @@ pub struct Population {
     pub queued: Vec<(i64, usize)>,
     /// Scripted events already handled.
     pub event_done: Vec<bool>,
+    /// When each scripted event takes effect, unix seconds: `LoadedScenario::event_at`, plus
+    /// the Guardian's drawn reaction time for a freeze or pause with `reaction_minutes`.
+    pub event_time: Vec<i64>,
     /// Whether an oracle answer changed in this block.
     pub prices_changed: bool,
     /// Next unused pool account id.

@@ -2,12 +2,13 @@
 //! summary built at the end. Integer state becomes `f64` only here, for output.
 
 use bankrun_metrics::{
-    ClassSeriesRow, ClassSummary, DepositorOutcome, EventRecord, LiquidationRecord,
-    LiquidationSummary, ReserveBlockRow, ReserveSummary, RunResult, Summary, TxSummary,
+    ClassSeriesRow, ClassSummary, DepositorOutcome, EventRecord, GraphEdge, GraphNode,
+    LiquidationRecord, LiquidationSummary, ReserveBlockRow, ReserveSummary, RunResult, Summary,
+    TxSummary,
 };
 
 use bankrun_aave::U256;
-use bankrun_chain::units::{base_to_usd, ray_to_f64, units_to_tokens};
+use bankrun_chain::units::{ray_to_f64, units_to_tokens};
 
 use crate::population::Population;
 
@@ -113,8 +114,12 @@ pub struct Recorder {
     /// Per-reserve figures for the utilization gauge, refreshed when the reserve changes.
     gauges: Vec<Gauge>,
     class_series: Vec<ClassSeriesRow>,
-    liquidations: Vec<LiquidationRecord>,
+    pub(crate) liquidations: Vec<LiquidationRecord>,
     pub(crate) events: Vec<EventRecord>,
+    /// Backstop payments (rescue repayments, deficit covers) as they took effect.
+    pub(crate) backstops: Vec<crate::losses::Backstop>,
+    /// The exposure graph at the start.
+    pub(crate) graph_start: (Vec<GraphNode>, Vec<GraphEdge>),
     /// Transaction totals.
     pub tx: TxSummary,
 }
@@ -308,7 +313,12 @@ impl Population {
             classes: self.class_summaries(&depositors),
             liquidations: self.liquidation_summary(),
             transactions: self.rec.tx.clone(),
+            losses: self.loss_summary(),
         };
+        let (mut graph_nodes, mut graph_edges) = std::mem::take(&mut self.rec.graph_start);
+        let (nodes, edges) = self.graph("end");
+        graph_nodes.extend(nodes);
+        graph_edges.extend(edges);
         RunResult {
             summary,
             reserve_series: std::mem::take(&mut self.rec.rows),
@@ -316,6 +326,8 @@ impl Population {
             depositors,
             liquidations: std::mem::take(&mut self.rec.liquidations),
             events: std::mem::take(&mut self.rec.events),
+            graph_nodes,
+            graph_edges,
         }
     }
 
@@ -441,23 +453,7 @@ impl Population {
     /// liquidation index, confirmed with the pool's exact health factor).
     fn liquidation_summary(&self) -> LiquidationSummary {
         let l = &self.rec.liquidations;
-        let t = self.t();
-        let mut underwater = 0u64;
-        let (mut debt, mut bad) = (0.0, 0.0);
-        let mut seen = std::collections::BTreeSet::new();
-        for (user, _) in self.index.candidates(&self.pool.get(), t) {
-            if !seen.insert(user) {
-                continue;
-            }
-            let a = self.pool.get().user_account_data(t, user);
-            if a.health_factor >= U256::from(1_000_000_000_000_000_000u64) {
-                continue;
-            }
-            underwater += 1;
-            let d = base_to_usd(a.total_debt_base);
-            debt += d;
-            bad += (d - base_to_usd(a.total_collateral_base)).max(0.0);
-        }
+        let (underwater, debt, bad) = self.underwater_totals();
         LiquidationSummary {
             count: l.len() as u64,
             // `fold` from +0.0: `sum` of no floats is −0.0, which prints as "-0.0".

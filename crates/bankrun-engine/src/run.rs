@@ -30,6 +30,7 @@ impl Population {
         self.rec
             .init(self.assets.len(), self.scn.scenario.depositors.len());
         self.record_block();
+        self.rec.graph_start = self.graph("start");
         self.record_class_initials();
         self.record_classes();
     }

@@ -58,14 +58,14 @@ impl Population {
         let s = std::rc::Rc::clone(&self.scn);
         if self.now >= self.next_event_at {
             for i in 0..s.scenario.events.len() {
-                if !self.event_done[i] && s.event_at[i] <= self.now {
+                if !self.event_done[i] && self.event_time[i] <= self.now {
                     self.event_done[i] = true;
                     self.apply_event(i);
                 }
             }
             self.next_event_at = (0..s.scenario.events.len())
                 .filter(|&i| !self.event_done[i])
-                .map(|i| s.event_at[i])
+                .map(|i| self.event_time[i])
                 .min()
                 .unwrap_or(i64::MAX);
             // A scripted event may change what a liquidation pays (e-mode, bonus, freeze):
@@ -99,6 +99,17 @@ impl Population {
         if let Some(e) = self.rec.events.get_mut(row) {
             e.description = description;
             e.ok = ok;
+        }
+    }
+
+    /// `", N min after the alert"` for an event whose time was delayed by a drawn Guardian
+    /// reaction time, else empty.
+    fn reaction_note(&self, i: usize) -> String {
+        let delay = self.event_time[i] - self.scn.event_at[i];
+        if delay > 0 {
+            format!(", {:.0} min after the alert", delay as f64 / 60.0)
+        } else {
+            String::new()
         }
     }
 
@@ -140,7 +151,7 @@ impl Population {
             }
             Event::Freeze { asset, frozen, .. } => {
                 let what = if frozen { "freezes" } else { "unfreezes" };
-                let what = format!("{what} {asset}");
+                let what = format!("{what} {asset}{}", self.reaction_note(i));
                 self.configure("guardian", what, &asset, &[AaveConfig::Freeze(frozen)]);
             }
             Event::Pause {
@@ -150,7 +161,7 @@ impl Population {
                 ..
             } => {
                 let what = if paused { "pauses" } else { "unpauses" };
-                let what = format!("{what} {asset}");
+                let what = format!("{what} {asset}{}", self.reaction_note(i));
                 let change = AaveConfig::Pause(paused, grace_period_s);
                 self.configure("guardian", what, &asset, &[change]);
             }
@@ -361,6 +372,7 @@ impl Population {
             ltv_bps,
             supply_cap,
             borrow_cap,
+            steward,
             label,
             ..
         } = self.scn.scenario.events[i].clone()
@@ -374,20 +386,57 @@ impl Population {
                 false,
             );
         };
+        // A risk steward moves each rate parameter at most `max_change_bps` per update.
+        let max = steward.map(|b| i64::from(b.max_change_bps));
+        let toward = |cur: i64, target: Option<i64>| {
+            let target = target.unwrap_or(cur);
+            max.map_or(target, |m| cur + (target - cur).clamp(-m, m))
+        };
         let cur = self.pool.get().reserve(a).config.rate;
         let rate = InterestRateData {
-            optimal_usage_ratio: optimal_usage_ratio_bps.unwrap_or(cur.optimal_usage_ratio),
-            base_variable_borrow_rate: base_variable_borrow_rate_bps
-                .unwrap_or(cur.base_variable_borrow_rate),
-            variable_rate_slope1: variable_rate_slope1_bps.unwrap_or(cur.variable_rate_slope1),
-            variable_rate_slope2: variable_rate_slope2_bps.unwrap_or(cur.variable_rate_slope2),
+            optimal_usage_ratio: toward(
+                cur.optimal_usage_ratio.into(),
+                optimal_usage_ratio_bps.map(i64::from),
+            ) as u16,
+            base_variable_borrow_rate: toward(
+                cur.base_variable_borrow_rate.into(),
+                base_variable_borrow_rate_bps.map(i64::from),
+            ) as u32,
+            variable_rate_slope1: toward(
+                cur.variable_rate_slope1.into(),
+                variable_rate_slope1_bps.map(i64::from),
+            ) as u32,
+            variable_rate_slope2: toward(
+                cur.variable_rate_slope2.into(),
+                variable_rate_slope2_bps.map(i64::from),
+            ) as u32,
         };
+        let reached = optimal_usage_ratio_bps.is_none_or(|x| x == rate.optimal_usage_ratio)
+            && base_variable_borrow_rate_bps.is_none_or(|x| x == rate.base_variable_borrow_rate)
+            && variable_rate_slope1_bps.is_none_or(|x| x == rate.variable_rate_slope1)
+            && variable_rate_slope2_bps.is_none_or(|x| x == rate.variable_rate_slope2);
         // One payload: the rate data, then the LTV and caps it sets.
         let mut changes = vec![AaveConfig::RateData(rate)];
         changes.extend(ltv_bps.map(AaveConfig::Ltv));
         changes.extend(supply_cap.map(AaveConfig::SupplyCap));
         changes.extend(borrow_cap.map(AaveConfig::BorrowCap));
-        let what = format!("executes on {asset}: {label}");
+        let what = match steward {
+            None => format!("executes on {asset}: {label}"),
+            Some(b) => {
+                let next = if reached {
+                    "target reached".to_owned()
+                } else {
+                    // The next bounded step, after the steward's minimum delay.
+                    let at = self.now + (b.min_delay_hours * 3600.0).round() as i64;
+                    self.queued.push((at, i));
+                    format!("next step in {} h", b.min_delay_hours)
+                };
+                format!(
+                    "risk steward step on {asset}: {label} (slope1 {} bps, slope2 {} bps, optimal {} bps; {next})",
+                    rate.variable_rate_slope1, rate.variable_rate_slope2, rate.optimal_usage_ratio
+                )
+            }
+        };
         self.configure("governance", what, &asset, &changes);
     }
 
@@ -426,7 +475,11 @@ impl Population {
             } => {
                 let symbol = self.assets[asset].symbol.clone();
                 match error {
-                    None => self.script_state.repaid += amount,
+                    None => {
+                        self.script_state.repaid += amount;
+                        let source = self.cohort_of(account);
+                        self.record_backstop("repaid by rescue", &label, asset, source, amount);
+                    }
                     Some(e) => self.log(
                         "rescue",
                         format!("{label}: repay for account {account} reverted ({e})"),
@@ -446,6 +499,13 @@ impl Population {
                 let row = step.last.unwrap_or(usize::MAX);
                 match error {
                     None => {
+                        self.record_backstop(
+                            "deficit covered",
+                            &label,
+                            asset,
+                            String::new(),
+                            amount,
+                        );
                         let tokens = self.tokens(asset, amount);
                         let what = format!("{label} covers {tokens:.2} {symbol} of deficit");
                         self.log_at(row, what, true)

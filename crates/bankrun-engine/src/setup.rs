@@ -18,7 +18,7 @@ use bankrun_agents::{
 };
 use bankrun_chain::units::tokens_to_units;
 use bankrun_chain::{Clock, GasMarket};
-use bankrun_scenario::{LoadedScenario, Reserve, StakeDistribution};
+use bankrun_scenario::{Event, LoadedScenario, Reserve, StakeDistribution};
 
 use std::rc::Rc;
 
@@ -280,6 +280,7 @@ fn population(
         rec: Recorder::default(),
         queued: Vec::new(),
         event_done: vec![false; sc.events.len()],
+        event_time: event_times(s, seed),
         prices_changed: false,
         next_user: 1,
         record_series: true,
@@ -287,6 +288,31 @@ fn population(
         next_event_at: i64::MIN,
         last_price_change: 0,
     })
+}
+
+/// When each scripted event takes effect, unix seconds: its `at`, plus for a Guardian
+/// freeze or pause with `reaction_minutes` a reaction time drawn from the named stream
+/// `guardian.reaction` (one standard normal per such event, in event order, so the other
+/// streams do not move).
+fn event_times(s: &LoadedScenario, seed: u64) -> Vec<i64> {
+    use rand::RngExt;
+    let mut rng = bankrun_chain::rng::stream(seed, "guardian.reaction");
+    (s.scenario.events.iter().zip(&s.event_at))
+        .map(|(e, &at)| match e {
+            Event::Freeze {
+                reaction_minutes: Some(r),
+                ..
+            }
+            | Event::Pause {
+                reaction_minutes: Some(r),
+                ..
+            } => {
+                let z: f64 = rng.sample(rand_distr::StandardNormal);
+                at + r.seconds(z).round() as i64
+            }
+            _ => at,
+        })
+        .collect()
 }
 
 fn reserve_config(r: &Reserve) -> ReserveConfig {

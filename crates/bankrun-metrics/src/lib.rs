@@ -9,6 +9,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod losses;
+
+pub use losses::{GraphEdge, GraphNode, LossRow, LossSummary};
+
 /// Everything one simulated path produces.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RunResult {
@@ -24,6 +28,10 @@ pub struct RunResult {
     pub liquidations: Vec<LiquidationRecord>,
     /// Scripted events as they took effect (`events.csv`).
     pub events: Vec<EventRecord>,
+    /// Exposure-graph nodes at the start and the end (`exposure_nodes.parquet` / `.csv`).
+    pub graph_nodes: Vec<GraphNode>,
+    /// Exposure-graph edges at the start and the end (`exposure_edges.parquet` / `.csv`).
+    pub graph_edges: Vec<GraphEdge>,
 }
 
 /// The state of one reserve at the end of one block.
@@ -187,6 +195,9 @@ pub struct Summary {
     pub liquidations: LiquidationSummary,
     /// Transactions: sent, included, reverted, and left pending at the end.
     pub transactions: TxSummary,
+    /// Who bore the losses: deficit booked, covered and not, latent bad debt, rescues.
+    #[serde(default)]
+    pub losses: LossSummary,
 }
 
 /// Per-reserve headline figures.

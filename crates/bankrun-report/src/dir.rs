@@ -14,7 +14,8 @@ use crate::html::render_report;
 use crate::json::summary_json;
 use crate::outdir::write_atomically;
 use crate::parquet::{
-    classes_batch, depositors_batch, liquidations_batch, reserves_batch, write_parquet,
+    classes_batch, depositors_batch, graph_edges_batch, graph_nodes_batch, liquidations_batch,
+    losses_batch, reserves_batch, write_parquet,
 };
 
 /// Run metadata shown in `report.html` and recorded in the Parquet files.
@@ -34,7 +35,8 @@ pub struct RunMeta {
 /// Writes the run directory `out` and returns the paths of the files in it, in this order:
 /// `reserves.parquet`, `reserves.csv`, `classes.parquet`, `classes.csv`,
 /// `depositors.parquet`, `depositors.csv`, `liquidations.parquet`, `liquidations.csv`,
-/// `events.csv`, `summary.json`, `report.html` (layouts in `docs/outputs.md`).
+/// `losses.parquet`, `losses.csv`, `exposure_nodes.parquet`, `exposure_nodes.csv`,
+/// `exposure_edges.parquet`, `exposure_edges.csv`, `events.csv`, `summary.json`, `report.html` (layouts in `docs/outputs.md`).
 ///
 /// The directory follows the output-directory contract of [`crate::write_atomically`]: it
 /// carries the marker `.bankrun-output` (`simulate <scenario> --seed <seed>`), appears only
@@ -93,6 +95,20 @@ fn write_files(result: &RunResult, meta: &RunMeta, dir: &Path) -> Result<Vec<Str
         &result.liquidations,
         version,
     )?);
+    let losses = &result.summary.losses.rows;
+    names.extend(write_table(
+        dir,
+        "losses",
+        &losses_batch(losses)?,
+        losses,
+        version,
+    )?);
+    let nodes = &result.graph_nodes;
+    let batch = graph_nodes_batch(nodes)?;
+    names.extend(write_table(dir, "exposure_nodes", &batch, nodes, version)?);
+    let edges = &result.graph_edges;
+    let batch = graph_edges_batch(edges)?;
+    names.extend(write_table(dir, "exposure_edges", &batch, edges, version)?);
     write_csv(&dir.join("events.csv"), &result.events)?;
     write_text(
         &dir.join("summary.json"),

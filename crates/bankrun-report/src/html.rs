@@ -37,6 +37,7 @@ fn page(result: &RunResult, meta: &RunMeta) -> Page {
                  longer than 24 h is followed by a zoom on its first 24 h.",
                 charts(result).into_iter().map(Block::Chart).collect(),
             ),
+            crate::losses::losses_section(result),
             events_section(result),
             liquidations_section(result),
         ],

@@ -19,6 +19,7 @@ mod figures;
 mod format;
 mod html;
 mod json;
+mod losses;
 mod outdir;
 pub mod page;
 pub mod parquet;

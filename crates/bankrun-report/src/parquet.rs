@@ -9,7 +9,10 @@ use arrow::array::{
     TimestampMillisecondArray, UInt32Array, UInt64Array,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-use bankrun_metrics::{ClassSeriesRow, DepositorOutcome, LiquidationRecord, ReserveBlockRow};
+use bankrun_metrics::{
+    ClassSeriesRow, DepositorOutcome, GraphEdge, GraphNode, LiquidationRecord, LossRow,
+    ReserveBlockRow,
+};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -188,6 +191,39 @@ pub(crate) fn liquidations_batch(rows: &[LiquidationRecord]) -> Result<RecordBat
         .f64("deficit_created_usd", |r| r.deficit_created_usd)
         .bool("receive_a_token", |r| r.receive_a_token)
         .finish("liquidations")
+}
+
+/// `exposure_nodes` table: the fields of [`GraphNode`].
+pub(crate) fn graph_nodes_batch(rows: &[GraphNode]) -> Result<RecordBatch, ReportError> {
+    Columns::new(rows)
+        .utf8("snapshot", |r| &r.snapshot)
+        .utf8("id", |r| &r.id)
+        .utf8("kind", |r| &r.kind)
+        .f64("value_usd", |r| r.value_usd)
+        .finish("exposure_nodes")
+}
+
+/// `exposure_edges` table: the fields of [`GraphEdge`].
+pub(crate) fn graph_edges_batch(rows: &[GraphEdge]) -> Result<RecordBatch, ReportError> {
+    Columns::new(rows)
+        .utf8("snapshot", |r| &r.snapshot)
+        .utf8("source", |r| &r.source)
+        .utf8("target", |r| &r.target)
+        .utf8("kind", |r| &r.kind)
+        .f64("usd", |r| r.usd)
+        .finish("exposure_edges")
+}
+
+/// `losses` table: the fields of [`LossRow`].
+pub(crate) fn losses_batch(rows: &[LossRow]) -> Result<RecordBatch, ReportError> {
+    Columns::new(rows)
+        .utf8("loss", |r| &r.loss)
+        .utf8("reserve", |r| &r.reserve)
+        .utf8("source", |r| &r.source)
+        .utf8("borne_by", |r| &r.borne_by)
+        .f64("tokens", |r| r.tokens)
+        .f64("usd", |r| r.usd)
+        .finish("losses")
 }
 
 /// Writer properties: Snappy compression and `created_by = "bankrun <version>"`. Nothing

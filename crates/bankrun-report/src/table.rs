@@ -1,26 +1,36 @@
 //! The stdout summary: plain-text tables rendered with `comfy-table`.
 
-use bankrun_metrics::{ClassSummary, LiquidationSummary, ReserveSummary, Summary, TxSummary};
+use bankrun_metrics::{
+    ClassSummary, LiquidationSummary, LossSummary, ReserveSummary, Summary, TxSummary,
+};
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::format::{count, eth, hours, opt_hours, pct, tokens_usd, usd};
 
 /// Renders the human-readable summary printed by `bankrun simulate`.
 ///
-/// The result holds a title line and four tables, separated by blank lines: per reserve
+/// The result holds a title line and five sections, separated by blank lines: per reserve
 /// (peak utilization, hours at ≥ 99 % utilization, peak borrow / supply APR, withdrawals
 /// requested / served / reverted as `tokens ($USD)`, reverted transactions, deficit), per
-/// depositor class, liquidations and transactions. Numbers are compact (`$1.23M`, `12.3 %`).
+/// depositor class, liquidations, transactions, and who bears the losses (totals, then one
+/// row per loss, source and bearer). Numbers are compact (`$1.23M`, `12.3 %`).
 /// The output never contains colours or other terminal escape codes, and ends with a newline.
 pub fn summary_table(summary: &Summary) -> String {
     let sections = [
         (
             "Reserves — withdrawals and deficit in tokens ($USD)",
-            reserve_table(&summary.reserves),
+            reserve_table(&summary.reserves).to_string(),
         ),
-        ("Depositor classes", class_table(&summary.classes)),
-        ("Liquidations", liquidation_table(&summary.liquidations)),
-        ("Transactions", tx_table(&summary.transactions)),
+        (
+            "Depositor classes",
+            class_table(&summary.classes).to_string(),
+        ),
+        (
+            "Liquidations",
+            liquidation_table(&summary.liquidations).to_string(),
+        ),
+        ("Transactions", tx_table(&summary.transactions).to_string()),
+        ("Who bears the losses", loss_text(&summary.losses)),
     ];
     let mut out = format!(
         "Scenario {} (seed {}) — start {}, {} blocks, {}\n",
@@ -34,7 +44,7 @@ pub fn summary_table(summary: &Summary) -> String {
         out.push('\n');
         out.push_str(title);
         out.push('\n');
-        out.push_str(&table.to_string());
+        out.push_str(&table);
         out.push('\n');
     }
     out
@@ -171,6 +181,24 @@ fn liquidation_table(l: &LiquidationSummary) -> Table {
 
 fn tx_table(t: &TxSummary) -> Table {
     pairs_table(tx_pairs(t))
+}
+
+/// The loss totals, then (if any) one row per loss.
+fn loss_text(l: &LossSummary) -> String {
+    let mut text = pairs_table(crate::losses::loss_pairs(l)).to_string();
+    if !l.rows.is_empty() {
+        let mut rows = new_table(&crate::losses::LOSS_HEADER);
+        // Reserve, source and bearer are words.
+        for column in rows.column_iter_mut().skip(1).take(3) {
+            column.set_cell_alignment(CellAlignment::Left);
+        }
+        for r in &l.rows {
+            rows.add_row(crate::losses::loss_cells(r));
+        }
+        text.push('\n');
+        text.push_str(&rows.to_string());
+    }
+    text
 }
 
 #[cfg(test)]

@@ -9,8 +9,9 @@ use arrow::array::{
 };
 use arrow::datatypes::{DataType, TimeUnit};
 use bankrun_metrics::{
-    ClassSeriesRow, ClassSummary, DepositorOutcome, EventRecord, LiquidationRecord,
-    LiquidationSummary, ReserveBlockRow, ReserveSummary, RunResult, Summary, TxSummary,
+    ClassSeriesRow, ClassSummary, DepositorOutcome, EventRecord, GraphEdge, GraphNode,
+    LiquidationRecord, LiquidationSummary, LossRow, LossSummary, ReserveBlockRow, ReserveSummary,
+    RunResult, Summary, TxSummary,
 };
 use bankrun_report::{
     ReportError, RunMeta, summary_json, summary_json_schema, summary_table, write_run_dir,
@@ -131,6 +132,26 @@ fn synthetic() -> RunResult {
         depositors,
         liquidations,
         events,
+        graph_nodes: ["start", "end"]
+            .into_iter()
+            .flat_map(|snapshot| {
+                [("asset/WETH", "asset"), ("depositors/whale", "cohort")].map(|(id, kind)| {
+                    GraphNode {
+                        snapshot: snapshot.into(),
+                        id: id.into(),
+                        kind: kind.into(),
+                        value_usd: 1_000.0,
+                    }
+                })
+            })
+            .collect(),
+        graph_edges: vec![GraphEdge {
+            snapshot: "start".into(),
+            source: "depositors/whale".into(),
+            target: "asset/WETH".into(),
+            kind: "supply".into(),
+            usd: 1_000.0,
+        }],
     }
 }
 
@@ -195,6 +216,22 @@ fn summary() -> Summary {
             pending_at_end: 34,
             gas_paid_eth: 0.05,
         },
+        losses: LossSummary {
+            deficit_booked_usd: 123.0,
+            deficit_covered_usd: 100.0,
+            deficit_not_covered_usd: 23.0,
+            latent_bad_debt_usd: 4_321.0,
+            rescued_usd: 7.0,
+            liquidation_bonus_usd: 780.0,
+            rows: vec![LossRow {
+                loss: "latent bad debt".into(),
+                reserve: "WETH".into(),
+                source: "attacker".into(),
+                borne_by: "WETH suppliers, unless recovered".into(),
+                tokens: 1.5,
+                usd: 4_321.0,
+            }],
+        },
     }
 }
 
@@ -207,7 +244,7 @@ fn meta() -> RunMeta {
     }
 }
 
-const FILES: [&str; 11] = [
+const FILES: [&str; 17] = [
     "reserves.parquet",
     "reserves.csv",
     "classes.parquet",
@@ -216,6 +253,12 @@ const FILES: [&str; 11] = [
     "depositors.csv",
     "liquidations.parquet",
     "liquidations.csv",
+    "losses.parquet",
+    "losses.csv",
+    "exposure_nodes.parquet",
+    "exposure_nodes.csv",
+    "exposure_edges.parquet",
+    "exposure_edges.csv",
     "events.csv",
     "summary.json",
     "report.html",
@@ -280,6 +323,18 @@ fn csv_files_round_trip_with_headers() {
 
     let (_, liquidations) = read_csv::<LiquidationRecord>(&out.join("liquidations.csv"));
     assert_eq!(liquidations, input.liquidations);
+
+    let (header, losses) = read_csv::<LossRow>(&out.join("losses.csv"));
+    assert_eq!(
+        header,
+        ["loss", "reserve", "source", "borne_by", "tokens", "usd"]
+    );
+    assert_eq!(losses, input.summary.losses.rows);
+    let (_, nodes) = read_csv::<GraphNode>(&out.join("exposure_nodes.csv"));
+    assert_eq!(nodes, input.graph_nodes);
+    let (header, edges) = read_csv::<GraphEdge>(&out.join("exposure_edges.csv"));
+    assert_eq!(header, ["snapshot", "source", "target", "kind", "usd"]);
+    assert_eq!(edges, input.graph_edges);
 
     let (header, events) = read_csv::<EventRecord>(&out.join("events.csv"));
     assert_eq!(header, ["block", "timestamp", "actor", "description", "ok"]);
@@ -495,8 +550,9 @@ fn html_is_self_contained_with_one_svg_per_chart() {
     write_synthetic(&out);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     eprintln!("report.html: {} bytes", html.len());
-    assert_eq!(html.matches("<svg").count(), 6);
-    assert_eq!(html.matches("</svg>").count(), 6);
+    // Six time charts and the exposure graph at the start and the end.
+    assert_eq!(html.matches("<svg").count(), 8);
+    assert_eq!(html.matches("</svg>").count(), 8);
     for forbidden in ["http://", "https://", "<script", "<link", "@import", "url("] {
         assert!(
             !html.contains(forbidden),
@@ -514,6 +570,11 @@ fn html_is_self_contained_with_one_svg_per_chart() {
         "freeze USDC",
         "no (reverted)",
         "Showing 3 of 3 liquidations",
+        "Who bears the losses",
+        "WETH suppliers, unless recovered",
+        "Exposure graph at the start",
+        "Exposure graph at the end",
+        "Flows: positions by cohort",
     ] {
         assert!(html.contains(expected), "report.html lacks {expected}");
     }

@@ -524,6 +524,39 @@ pub struct LiquidatorSpec {
     pub volatility: std::collections::BTreeMap<String, f64>,
 }
 
+/// A reaction time drawn per run: lognormal with this median and log-standard deviation,
+/// minutes (a multisig's signers gathering: most react within the median, a few take much
+/// longer).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReactionTime {
+    /// Median reaction time, minutes (> 0).
+    pub median: f64,
+    /// Standard deviation of its logarithm (≥ 0; 0: always the median).
+    pub sigma: f64,
+}
+
+impl ReactionTime {
+    /// The reaction time, seconds, for a standard normal draw `z`: `median · exp(sigma · z)`.
+    pub fn seconds(&self, z: f64) -> f64 {
+        60.0 * self.median * (self.sigma * z).exp()
+    }
+}
+
+/// The bounds a risk steward's updates respect (Aave's `RiskSteward`; the slope2 risk
+/// oracle's "maximum absolute change of 4% every 8 hours"): each update moves each rate
+/// parameter (optimal usage ratio, base rate, slope1, slope2) at most `max_change_bps` towards
+/// its target, and updates of a reserve are at least `min_delay_hours` apart, so a target far
+/// from the current value takes several steps. LTV and caps, if set, apply at the first step.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StewardBounds {
+    /// Largest change of a rate parameter per update, bps (absolute, > 0).
+    pub max_change_bps: u32,
+    /// Hours between two updates of the reserve (≥ 0).
+    pub min_delay_hours: f64,
+}
+
 /// A scripted event.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -568,16 +601,21 @@ pub enum Event {
     },
     /// Guardian freezes or unfreezes a reserve (`PoolConfigurator.setReserveFreeze`).
     Freeze {
-        /// When, RFC 3339.
+        /// When, RFC 3339: when the Guardian acts, or, with `reaction_minutes`, when it is
+        /// alerted.
         at: String,
         /// Reserve symbol.
         asset: String,
         /// Frozen after the event.
         frozen: bool,
+        /// The Guardian multisig's reaction time after `at`, drawn per run; absent: it acts
+        /// at `at`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reaction_minutes: Option<ReactionTime>,
     },
     /// Guardian pauses or unpauses a reserve (`PoolConfigurator.setReservePause`).
     Pause {
-        /// When, RFC 3339.
+        /// When, RFC 3339 (as for `freeze`).
         at: String,
         /// Reserve symbol.
         asset: String,
@@ -586,6 +624,9 @@ pub enum Event {
         /// Liquidation grace period on unpause, seconds (≤ 4 h).
         #[serde(default)]
         grace_period_s: u64,
+        /// The Guardian's reaction time after `at`, drawn per run (as for `freeze`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reaction_minutes: Option<ReactionTime>,
     },
     /// Governance changes parameters of a reserve: proposed at `at`, effective after the delay.
     Governance {
@@ -616,6 +657,9 @@ pub enum Event {
         /// New borrow cap, whole tokens.
         #[serde(default)]
         borrow_cap: Option<u64>,
+        /// Executed by a risk steward in bounded steps instead of at once (absent: at once).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        steward: Option<StewardBounds>,
         /// Why.
         #[serde(default)]
         label: String,

@@ -75,6 +75,27 @@ fn event_amount(p: &KeyPath, v: f64) -> R {
     }
 }
 
+/// A Guardian reaction time: a positive median of at most a week, a sigma in [0, 3].
+fn reaction_ok(p: &KeyPath, r: Option<&crate::schema::ReactionTime>) -> R {
+    let Some(r) = r else { return Ok(()) };
+    positive(&p.k("median"), r.median)?;
+    if r.median > 7.0 * 24.0 * 60.0 {
+        return Err(issue(
+            &p.k("median"),
+            "at most a week (10080 minutes)",
+            num(r.median),
+        ));
+    }
+    if !(0.0..=3.0).contains(&r.sigma) {
+        return Err(issue(
+            &p.k("sigma"),
+            "a log-standard deviation in [0, 3]",
+            num(r.sigma),
+        ));
+    }
+    Ok(())
+}
+
 fn positive(p: &KeyPath, v: f64) -> R {
     if v.is_finite() && v > 0.0 {
         Ok(())
@@ -721,13 +742,22 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
                 }
                 positive(&p.k("ratio"), *ratio)?;
             }
-            Event::Freeze { asset, .. } => sym_ok(&p.k("asset"), asset)?,
-            Event::Pause {
+            Event::Freeze {
                 asset,
-                grace_period_s,
+                reaction_minutes,
                 ..
             } => {
                 sym_ok(&p.k("asset"), asset)?;
+                reaction_ok(&p.k("reaction_minutes"), reaction_minutes.as_ref())?;
+            }
+            Event::Pause {
+                asset,
+                grace_period_s,
+                reaction_minutes,
+                ..
+            } => {
+                sym_ok(&p.k("asset"), asset)?;
+                reaction_ok(&p.k("reaction_minutes"), reaction_minutes.as_ref())?;
                 if *grace_period_s > MAX_GRACE_PERIOD_S {
                     return Err(issue(
                         &p.k("grace_period_s"),
@@ -744,9 +774,24 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
                 variable_rate_slope1_bps,
                 variable_rate_slope2_bps,
                 ltv_bps,
+                steward,
                 ..
             } => {
                 nonneg(&p.k("delay_hours"), *delay_hours)?;
+                if let Some(b) = steward {
+                    let k = p.k("steward");
+                    if b.max_change_bps == 0 {
+                        return Err(issue(&k.k("max_change_bps"), "a step above 0 bps", "0"));
+                    }
+                    nonneg(&k.k("min_delay_hours"), b.min_delay_hours)?;
+                    if b.min_delay_hours > MAX_DURATION_HOURS {
+                        return Err(issue(
+                            &k.k("min_delay_hours"),
+                            format!("at most {MAX_DURATION_HOURS} hours"),
+                            num(b.min_delay_hours),
+                        ));
+                    }
+                }
                 if *delay_hours > MAX_DURATION_HOURS {
                     return Err(issue(
                         &p.k("delay_hours"),

@@ -170,8 +170,8 @@ fn type_errors() {
     assert!(e.expected == "a number" && e.found.contains("high"), "{e}");
     case("splits = 7", "splits = -7", "events[0].splits");
     case(
-        "frozen = true\n\n[[events]]\nkind = \"news\"",
-        "frozen = 1\n\n[[events]]\nkind = \"news\"",
+        "frozen = true\nreaction_minutes",
+        "frozen = 1\nreaction_minutes",
         "events[2].frozen",
     );
 }
@@ -590,6 +590,28 @@ fn event_times() {
         "ltv_bps = 0                          # [event] LTV kept",
         "ltv_bps = 9000 # [event] LTV kept",
         "events[10].ltv_bps",
+    );
+    // The Guardian's reaction time and the risk steward's bounds.
+    case(
+        "reaction_minutes = { median = 77.0, sigma = 0.5 }",
+        "reaction_minutes = { median = 0.0, sigma = 0.5 }",
+        "events[2].reaction_minutes.median",
+    );
+    let e = case(
+        "reaction_minutes = { median = 77.0, sigma = 0.5 }",
+        "reaction_minutes = { median = 77.0, sigma = 5.0 }",
+        "events[2].reaction_minutes.sigma",
+    );
+    assert!(e.expected.contains("[0, 3]"), "{e}");
+    case(
+        "steward = { max_change_bps = 400, min_delay_hours = 8.0 }",
+        "steward = { max_change_bps = 0, min_delay_hours = 8.0 }",
+        "events[4].steward.max_change_bps",
+    );
+    case(
+        "steward = { max_change_bps = 400, min_delay_hours = 8.0 }",
+        "steward = { max_change_bps = 400, min_delay_hours = -1.0 }",
+        "events[4].steward.min_delay_hours",
     );
 }
 

@@ -10,6 +10,8 @@
 //! | `latent_bad_debt_usd` | latent bad debt at the end, USD |
 //! | `liquidated_debt_usd` | debt repaid by liquidations, USD |
 //! | `liquidations` | successful liquidation calls |
+//! | `deficit_covered_usd` | deficit eliminated by backstops (Umbrella), USD (`losses.deficit_covered_usd`) |
+//! | `rescued_usd` | debt repaid by rescue funds on others' behalf, USD (`losses.rescued_usd`) |
 //! | `<R>_peak_utilization` | highest end-of-block utilization of reserve R, [0, 1] |
 //! | `<R>_hours_ge_99pct` | hours with end-of-block utilization ≥ 99 % |
 //! | `<R>_hours_to_99pct` | hours to the first block at ≥ 99 %; null if never |
@@ -38,12 +40,14 @@ pub const RESERVE_METRICS: [&str; 5] = [
 /// Per-class metric names, in column order.
 pub const CLASS_METRICS: [&str; 4] = ["share_exited", "share_trapped", "exit_p50_h", "exit_p90_h"];
 /// Pool-wide metric names, in column order.
-pub const POOL_METRICS: [&str; 5] = [
+pub const POOL_METRICS: [&str; 7] = [
     "bad_debt_usd",
     "deficit_usd",
     "latent_bad_debt_usd",
     "liquidated_debt_usd",
     "liquidations",
+    "deficit_covered_usd",
+    "rescued_usd",
 ];
 
 /// The metric columns of a sweep (fixed by the base scenario and the drawn keys).
@@ -143,6 +147,8 @@ impl Layout {
         v.push(Some(latent));
         v.push(Some(s.liquidations.debt_repaid_usd));
         v.push(Some(s.liquidations.count as f64));
+        v.push(Some(s.losses.deficit_covered_usd));
+        v.push(Some(s.losses.rescued_usd));
         for sym in &self.reserves {
             match s.reserves.iter().find(|x| &x.symbol == sym) {
                 Some(x) => {

@@ -6,6 +6,8 @@
 //! | metric | definition |
 //! |---|---|
 //! | `bad_debt_mean_usd` | mean bad debt (booked deficit + latent bad debt at the end, USD) |
+//! | `deficit_usd_mean`, `latent_bad_debt_usd_mean` | its two parts: mean booked deficit and mean latent bad debt at the end, USD |
+//! | `deficit_covered_usd_mean`, `rescued_usd_mean` | mean deficit covered by backstops and mean debt repaid by rescue funds, USD |
 //! | `bad_debt_var95_usd`, `bad_debt_var99_usd` | value-at-risk of bad debt: its 95 % / 99 % empirical quantile over paths (bootstrap SE) |
 //! | `bad_debt_es95_usd`, `bad_debt_es99_usd` | expected shortfall: mean of the worst 5 % / 1 % of paths (bootstrap SE) |
 //! | `liquidations_at_risk_p95_usd` | 95th percentile of debt repaid by liquidations, USD (bootstrap SE) |
@@ -241,6 +243,22 @@ impl CellAccumulator {
         let mut stats = Vec::new();
         if self.variants.is_empty() {
             self.risk_stats("", &mut rng, &mut stats);
+            // Who bore the loss: its parts, and what the backstops paid.
+            for c in [
+                "deficit_usd",
+                "latent_bad_debt_usd",
+                "deficit_covered_usd",
+                "rescued_usd",
+            ] {
+                if self.index(c).is_some() {
+                    let (m, se) = self.moments(c, false).mean_se();
+                    stats.push(Stat {
+                        name: format!("{c}_mean"),
+                        value: m,
+                        se,
+                    });
+                }
+            }
         }
         for v in &self.variants {
             self.variant_stats(v, &mut rng, &mut stats);

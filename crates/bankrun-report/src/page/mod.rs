@@ -13,6 +13,7 @@
 
 mod heat;
 mod markers;
+mod network;
 mod plot;
 mod time;
 
@@ -225,6 +226,51 @@ pub struct Histogram {
     pub bins: usize,
 }
 
+/// A node of a [`Network`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetNode {
+    /// Label (the value is appended, formatted).
+    pub label: String,
+    /// Column (index into [`Network::columns`]).
+    pub column: usize,
+    /// Value: the node's size grows with its square root.
+    pub value: f64,
+}
+
+/// An edge of a [`Network`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetEdge {
+    /// Source node (index into [`Network::nodes`]).
+    pub from: usize,
+    /// Target node.
+    pub to: usize,
+    /// Kind (index into [`Network::kinds`]): the edge's colour.
+    pub kind: usize,
+    /// Value: the line's width grows with its square root.
+    pub value: f64,
+}
+
+/// A network figure: nodes stacked in labelled columns, edges as lines.
+#[derive(Debug, Clone)]
+pub struct Network {
+    /// HTML id of the figure.
+    pub id: String,
+    /// Title shown above it.
+    pub title: String,
+    /// Explanation shown below it.
+    pub caption: String,
+    /// Column titles, left to right.
+    pub columns: Vec<String>,
+    /// The nodes, stacked in each column in this order.
+    pub nodes: Vec<NetNode>,
+    /// The edges.
+    pub edges: Vec<NetEdge>,
+    /// Edge kinds, named in the legend.
+    pub kinds: Vec<String>,
+    /// Formats node values.
+    pub fmt: Fmt,
+}
+
 /// A table. Every cell is plain text; numeric columns are right-aligned, the columns listed
 /// in `text_columns` left-aligned and wrapping. Rendered inside a horizontally scrolling
 /// container so it never widens the page.
@@ -333,6 +379,8 @@ pub enum Block {
     Heatmap(Heatmap),
     /// A histogram.
     Histogram(Histogram),
+    /// A network figure.
+    Network(Network),
     /// A paragraph of plain text.
     Text(String),
 }
@@ -468,6 +516,7 @@ fn block_views(block: &Block) -> Result<Vec<BlockView>, ReportError> {
             .collect(),
         Block::Heatmap(h) => vec![heat::render_heatmap(h)?.into()],
         Block::Histogram(h) => vec![heat::render_histogram(h)?.into()],
+        Block::Network(n) => vec![network::render_network(n)?.into()],
         Block::Text(text) => vec![BlockView {
             kind: "text",
             note: text.clone(),
