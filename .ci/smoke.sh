@@ -46,12 +46,18 @@ grep -q "2026-04-18T19:35:00Z" "$tmp/freeze/cells.csv" || { echo "freeze sweep: 
   --vary 'events.2.reaction_minutes.median=77,197' --out "$tmp/reaction" > "$tmp/reaction.txt"
 grep -q "rescued_usd" "$tmp/reaction/cells.csv" || { echo "reaction sweep: no loss columns"; exit 1; }
 test "$(wc -l < "$tmp/reaction/cells.csv")" -eq 3 || { echo "reaction sweep: expected 2 cells"; exit 1; }
+# Information contagion: how much of the exploit's news the stablecoin suppliers hear.
+"$bin" sweep aave-v3-core-rseth-2026-04 --paths 1 --threads 2 \
+  --vary 'behaviour.contagion.same_protocol=0,0.6' --out "$tmp/contagion" > "$tmp/contagion.txt"
+grep -q "withdrawn_24h_share_mean" "$tmp/contagion/cells.csv" || { echo "contagion sweep: no outflow columns"; exit 1; }
+test "$(wc -l < "$tmp/contagion/cells.csv")" -eq 3 || { echo "contagion sweep: expected 2 cells"; exit 1; }
 # The run directory holds the loss table and the exposure graph.
 "$bin" simulate --out "$tmp/default" > "$tmp/default.txt"
 for f in losses.parquet exposure_nodes.parquet exposure_edges.parquet; do
   test -s "$tmp/default/$f" || { echo "default: missing $f"; exit 1; }
 done
 grep -q "Who bears the losses" "$tmp/default.txt" || { echo "default: no loss table"; exit 1; }
+grep -q "Deposits withdrawn from all reserves" "$tmp/default.txt" || { echo "default: no outflow line"; exit 1; }
 grep -q "Exposure graph at the end" "$tmp/default/report.html" || { echo "default: no exposure graph"; exit 1; }
 # The Terra scenario in both modes, and a sweep of it (docs/terra.md).
 "$bin" simulate terra-anchor-2022-05 --out "$tmp/terra" > "$tmp/terra.txt"

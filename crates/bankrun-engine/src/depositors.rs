@@ -37,34 +37,54 @@ impl Population {
             return v;
         }
         let t = self.t();
-        let supply = self
-            .tokens(a, self.pool.get().total_supply(t, a))
-            .max(f64::MIN_POSITIVE);
+        // Signals of other reserves count at their similarity (zero without contagion; the
+        // sums run in reserve order, so the result does not depend on anything else).
+        let mut visible_outflow = 0.0;
+        let mut deficit_share = 0.0;
+        for b in 0..self.assets.len() {
+            let w = self.seen(b, a);
+            if w == 0.0 {
+                continue;
+            }
+            let supply = self
+                .tokens(b, self.pool.get().total_supply(t, b))
+                .max(f64::MIN_POSITIVE);
+            let deficit = self.tokens(b, self.pool.get().reserve(b).deficit);
+            visible_outflow +=
+                w * self.visible[b].1 / self.assets[b].initial_supply.max(f64::MIN_POSITIVE);
+            deficit_share += w * deficit / supply;
+        }
+        let depeg = self
+            .capos
+            .iter()
+            .zip(&self.observed.backing_loss)
+            .map(|(c, loss)| loss * c.asset.map_or(1.0, |b| self.heard(b, a)))
+            .fold(0.0, f64::max);
         let pool = self.pool.get();
         let r = pool.reserve(a);
         let v = MarketView {
             utilization: ray_to_f64(self.pool.get().utilization(t, a)),
             optimal_usage: r.config.rate.optimal_usage_ratio as f64 / 10_000.0,
             supply_apr: ray_to_f64(r.current_liquidity_rate),
-            visible_outflow: self.visible[a].1
-                / self.assets[a].initial_supply.max(f64::MIN_POSITIVE),
-            news: self.news_level(),
-            depeg: self.observed.backing_loss,
-            deficit_share: self.tokens(a, r.deficit) / supply,
+            visible_outflow,
+            news: self.news_level(a),
+            depeg,
+            deficit_share,
         };
         self.views[a] = Some(v);
         v
     }
 
-    /// Attention rate of a depositor's class now, per hour (news multiplies it).
-    fn attention(&self, class: usize) -> f64 {
+    /// Attention rate of a depositor's class now, per hour (news about its reserve, or heard
+    /// from similar ones, multiplies it).
+    fn attention(&self, class: usize, a: usize) -> f64 {
         let c = &self.scn.scenario.depositors[class];
-        let boost = 1.0 + (c.news_attention_multiplier - 1.0) * self.news_level().min(1.0);
+        let boost = 1.0 + (c.news_attention_multiplier - 1.0) * self.news_level(a).min(1.0);
         c.attention_per_hour * boost.max(0.0)
     }
 
     fn schedule_attention(&mut self, i: usize) {
-        let rate = self.attention(self.depositors[i].class);
+        let rate = self.attention(self.depositors[i].class, self.depositors[i].asset);
         let wait = exp_blocks(rate, self.block_time(), &mut self.rng.depositors);
         let g = self.depositors[i].generation;
         self.schedule(

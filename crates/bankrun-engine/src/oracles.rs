@@ -80,6 +80,7 @@ pub fn register(
         feeds.capos.push(CapoSignal {
             feed: id,
             initial_ratio: ratio_from_f64(c.ratio),
+            asset: None,
         });
     }
     chain.publish_oracles().map_err(world_err)?;

@@ -137,6 +137,8 @@ pub struct News {
     pub intensity: f64,
     /// Half-life, seconds.
     pub half_life_s: f64,
+    /// The reserve the news is about (`None`: the whole protocol).
+    pub source: Option<AssetId>,
 }
 
 /// Who sends a transaction (the agent told the outcome).
@@ -157,6 +159,8 @@ pub struct CapoSignal {
     pub feed: FeedId,
     /// Ratio at the start (18 decimals).
     pub initial_ratio: u128,
+    /// The reserve priced by this adapter (its backing loss is news about that reserve).
+    pub asset: Option<AssetId>,
 }
 
 /// The world's protocol id of the Aave pool (the only protocol of the scenario).
@@ -227,8 +231,11 @@ pub struct Population {
     pub index: LiquidationIndex,
     /// News shocks so far.
     pub news: Vec<News>,
-    /// `(now, shocks, H_t)` of the last [`Population::news_level`].
-    pub news_memo: std::cell::Cell<(i64, usize, f64)>,
+    /// `(now, shocks, H_t by reserve)` of the last [`Population::news_level`].
+    pub news_memo: std::cell::RefCell<(i64, usize, Vec<f64>)>,
+    /// Information contagion: `similarity[b][a]` is the weight a depositor of reserve `a`
+    /// gives to signals from reserve `b` (`[behaviour.contagion]`); `None` without it.
+    pub similarity: Option<Vec<Vec<f64>>>,
     /// Visible large-wallet withdrawals per asset: (block, tokens), and their running sum.
     pub visible: Vec<(VecDeque<(u64, f64)>, f64)>,
     /// Per-block cache of depositors' market views.
@@ -259,12 +266,13 @@ pub struct Population {
 }
 
 /// What the population observes of the chain at the start of a block.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Observed {
     /// ETH/USD, for gas valuation.
     pub eth_usd: f64,
-    /// Largest CAPO backing loss, `max(0, 1 − capped ratio / initial)`.
-    pub backing_loss: f64,
+    /// Each CAPO adapter's backing loss, `max(0, 1 − capped ratio / initial)`, in the order
+    /// of [`Population::capos`].
+    pub backing_loss: Vec<f64>,
     /// Base fee, gwei.
     pub base_fee_gwei: f64,
 }
@@ -386,21 +394,48 @@ impl Population {
         self.index = index;
     }
 
-    /// News term `H_t` (memoised on the time and the number of shocks: every attention
-    /// wake-up asks for it).
-    pub fn news_level(&self) -> f64 {
-        let (now, count, level) = self.news_memo.get();
-        if now == self.now && count == self.news.len() {
-            return level;
+    /// News term `H_t` as depositors of reserve `a` hear it: each shock's decayed intensity
+    /// times [`Population::heard`] from its source (memoised on the time and the number of
+    /// shocks: every attention wake-up asks for it).
+    pub fn news_level(&self, a: AssetId) -> f64 {
+        {
+            let memo = self.news_memo.borrow();
+            if memo.0 == self.now && memo.1 == self.news.len() {
+                return memo.2[a];
+            }
         }
-        let level = self
-            .news
-            .iter()
-            .filter(|n| n.at <= self.now)
-            .map(|n| n.intensity * 0.5f64.powf((self.now - n.at) as f64 / n.half_life_s))
-            .sum();
-        self.news_memo.set((self.now, self.news.len(), level));
+        let levels: Vec<f64> = (0..self.assets.len())
+            .map(|to| {
+                self.news
+                    .iter()
+                    .filter(|n| n.at <= self.now)
+                    .map(|n| {
+                        let w = n.source.map_or(1.0, |from| self.heard(from, to));
+                        w * n.intensity * 0.5f64.powf((self.now - n.at) as f64 / n.half_life_s)
+                    })
+                    .sum()
+            })
+            .collect();
+        let level = levels[a];
+        *self.news_memo.borrow_mut() = (self.now, self.news.len(), levels);
         level
+    }
+
+    /// Weight of a public signal about reserve `from` (news, an exchange-rate adapter's
+    /// backing loss) for depositors of reserve `to`: the similarity with
+    /// `[behaviour.contagion]`, else 1 (everyone hears the news).
+    pub fn heard(&self, from: AssetId, to: AssetId) -> f64 {
+        self.similarity.as_ref().map_or(1.0, |s| s[from][to])
+    }
+
+    /// Weight of a reserve's own state (visible outflows, deficit) of reserve `from` for
+    /// depositors of `to`: the similarity with `[behaviour.contagion]`, else 1 for the same
+    /// reserve and 0 for others.
+    pub fn seen(&self, from: AssetId, to: AssetId) -> f64 {
+        match &self.similarity {
+            Some(s) => s[from][to],
+            None => f64::from(u8::from(from == to)),
+        }
     }
 
     /// Borrow APR of a reserve, fraction per year.

@@ -40,7 +40,13 @@ struct Totals {
     blocks_at_99: u64,
     peak_borrow_apr: f64,
     peak_supply_apr: f64,
+    initial_supplied: f64,
+    /// Served withdrawals, tokens, at the end of the first block 24 h / 96 h into the window.
+    served_by: [Option<f64>; 2],
 }
+
+/// The checkpoints of [`Totals::served_by`], hours from the start.
+pub(crate) const SERVED_CHECKPOINTS_H: [i64; 2] = [24, 96];
 
 /// A reserve's utilization inputs as `f64`, taken when its stored state last changed:
 /// utilization is a statistic here (the pool computes its own exactly, in ray, for rates), and
@@ -239,11 +245,18 @@ impl Population {
         let price = self.price_usd(a);
         let block = self.block;
         let tot = &mut self.rec.totals[a];
+        let elapsed = self.now - self.scn.start_unix;
         if block == 0 {
             tot.initial_utilization = utilization;
             tot.initial_available = available;
             tot.min_available = available;
             tot.start_price = price;
+            tot.initial_supplied = self.assets[a].initial_supply;
+        }
+        for (k, h) in SERVED_CHECKPOINTS_H.iter().enumerate() {
+            if elapsed >= h * 3600 && tot.served_by[k].is_none() {
+                tot.served_by[k] = Some(tot.served);
+            }
         }
         tot.min_available = tot.min_available.min(available);
         if utilization >= 0.99 && tot.first_99.is_none() {
@@ -314,6 +327,8 @@ impl Population {
             liquidations: self.liquidation_summary(),
             transactions: self.rec.tx.clone(),
             losses: self.loss_summary(),
+            withdrawn_share_24h: self.withdrawn_share(0),
+            withdrawn_share_96h: self.withdrawn_share(1),
         };
         let (mut graph_nodes, mut graph_edges) = std::mem::take(&mut self.rec.graph_start);
         let (nodes, edges) = self.graph("end");
@@ -362,6 +377,18 @@ impl Population {
             .map_or(self.price_usd(a), |r| r.oracle_price_usd)
     }
 
+    /// Withdrawals served from every reserve by checkpoint `k` over the starting supply, both
+    /// at the starting prices (`None` before the checkpoint is reached).
+    fn withdrawn_share(&self, k: usize) -> Option<f64> {
+        let mut served = 0.0;
+        let mut supplied = 0.0;
+        for t in &self.rec.totals {
+            served += t.served_by[k]? * t.start_price;
+            supplied += t.initial_supplied * t.start_price;
+        }
+        share(Some(served), supplied)
+    }
+
     fn reserve_summaries(&self) -> Vec<ReserveSummary> {
         let hours_per_block = self.block_time() as f64 / 3600.0;
         self.rec
@@ -389,6 +416,9 @@ impl Population {
                     reverted_withdraw_txs: t.reverted_txs,
                     deficit,
                     deficit_usd: deficit * self.price_usd(a),
+                    initial_supplied: t.initial_supplied,
+                    withdrawn_share_24h: share(t.served_by[0], t.initial_supplied),
+                    withdrawn_share_96h: share(t.served_by[1], t.initial_supplied),
                 }
             })
             .collect()
@@ -467,4 +497,9 @@ impl Population {
             latent_bad_debt_usd_at_end: bad,
         }
     }
+}
+
+/// `part / whole`, `None` without a part or with nothing to divide by.
+fn share(part: Option<f64>, whole: f64) -> Option<f64> {
+    part.filter(|_| whole > 0.0).map(|p| p / whole)
 }

@@ -40,10 +40,10 @@ impl Population {
         self.block = view.block;
         self.now = view.now as i64;
         let eth = view.oracles.answer(self.gas_feed)?;
-        let mut loss: f64 = 0.0;
+        let mut loss = Vec::with_capacity(self.capos.len());
         for c in &self.capos {
             let ratio = view.oracles.capped_ratio(c.feed, self.now)?;
-            loss = loss.max(1.0 - ratio as f64 / c.initial_ratio.max(1) as f64);
+            loss.push((1.0 - ratio as f64 / c.initial_ratio.max(1) as f64).max(0.0));
         }
         self.observed = crate::population::Observed {
             eth_usd: bankrun_oracle::answer_to_usd(eth),

@@ -120,12 +120,15 @@ impl Population {
                 intensity,
                 half_life_hours,
                 label,
+                source,
                 ..
             } => {
+                let source = source.as_deref().and_then(|s| self.asset_id(s));
                 self.news.push(News {
                     at: self.now,
                     intensity,
                     half_life_s: half_life_hours * 3600.0,
+                    source,
                 });
                 self.redraw_attention();
                 self.log("news", format!("{label} (intensity {intensity})"), true);

@@ -30,7 +30,7 @@ use bankrun_world::{ChainConfig, GasSchedule};
 use crate::EngineError;
 use crate::parked::Parked;
 use crate::population::{
-    AAVE, AssetInfo, Borrower, Depositor, EModeInfo, Liquidator, Population, Sender,
+    AAVE, AssetInfo, Borrower, CapoSignal, Depositor, EModeInfo, Liquidator, Population, Sender,
 };
 use crate::record::Recorder;
 use crate::run::Sim;
@@ -239,7 +239,15 @@ fn population(
         pool,
         assets,
         emodes,
-        capos: oracles.capos.clone(),
+        capos: oracles
+            .capos
+            .iter()
+            .zip(&sc.oracles.capo)
+            .map(|(c, spec)| CapoSignal {
+                asset: sc.market.reserves.iter().position(|r| r.price == spec.name),
+                ..*c
+            })
+            .collect(),
         capo_names: sc.oracles.capo.iter().map(|c| c.name.clone()).collect(),
         gas_feed,
         observed: Default::default(),
@@ -273,7 +281,8 @@ fn population(
             .ok_or_else(|| EngineError::setup("chain.block_time_s: must be > 0 s"))?,
         index: Default::default(),
         news: Vec::new(),
-        news_memo: std::cell::Cell::new((i64::MIN, 0, 0.0)),
+        news_memo: std::cell::RefCell::new((i64::MIN, 0, Vec::new())),
+        similarity: similarity(sc),
         visible: vec![(Default::default(), 0.0); n_assets],
         views: vec![None; n_assets],
         rng: Streams::new(seed),
@@ -288,6 +297,30 @@ fn population(
         next_event_at: i64::MIN,
         last_price_change: 0,
     })
+}
+
+/// The similarity matrix of `[behaviour.contagion]` (`None` without it): `m[b][a]` is 1 on
+/// the diagonal, `same_family` for two reserves of one family, `same_protocol` otherwise.
+fn similarity(sc: &bankrun_scenario::Scenario) -> Option<Vec<Vec<f64>>> {
+    let c = sc.behaviour.contagion.as_ref()?;
+    let r = &sc.market.reserves;
+    Some(
+        (0..r.len())
+            .map(|b| {
+                (0..r.len())
+                    .map(|a| {
+                        if a == b {
+                            1.0
+                        } else if r[a].family.is_some() && r[a].family == r[b].family {
+                            c.same_family
+                        } else {
+                            c.same_protocol
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
 }
 
 /// When each scripted event takes effect, unix seconds: its `at`, plus for a Guardian

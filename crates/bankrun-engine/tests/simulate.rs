@@ -22,6 +22,12 @@ fn gap() -> LoadedScenario {
     load_file(&p).expect("the gap scenario loads")
 }
 
+/// Runs only the first `hours` of the window (the engine runs to `end_unix`).
+fn shorten(s: &mut LoadedScenario, hours: f64) {
+    s.scenario.scenario.duration_hours = hours;
+    s.end_unix = s.start_unix + (hours * 3600.0) as i64;
+}
+
 fn run(s: &LoadedScenario, seed: u64) -> RunResult {
     simulate(s, seed, &mut |_, _| {}).expect("simulates")
 }
@@ -161,6 +167,61 @@ fn default_scenario_reproduces_the_run() {
     );
 }
 
+/// Information contagion (behaviour.md §6.1): the exploit is news about WETH and rsETH, and
+/// USDC's suppliers hear it, and see WETH's whales leave, at the similarity of a reserve of
+/// the same protocol and another family. The more similar, the more USDC leaves in the first
+/// 12 h; news about the whole protocol (no `source`) reaches USDC at full weight whatever the
+/// similarity. (Later, from about 17 h, the ETH shorts that borrow WETH against USDC unwind as
+/// WETH's rate climbs and take their USDC out: a channel through rates that needs no
+/// similarity, so the comparison stops before it.)
+#[test]
+fn contagion_carries_the_run_to_similar_reserves_by_their_similarity() {
+    let usdc_out = |same_protocol: f64, sourced: bool| {
+        let mut s = default_scenario();
+        shorten(&mut s, 12.0);
+        s.scenario
+            .behaviour
+            .contagion
+            .as_mut()
+            .expect("the default scenario has contagion weights")
+            .same_protocol = same_protocol;
+        if !sourced {
+            for e in &mut s.scenario.events {
+                if let Event::News { source, .. } = e {
+                    *source = None;
+                }
+            }
+        }
+        let r = run(&s, 7);
+        let out: f64 = (r.depositors.iter())
+            .filter(|d| d.class.starts_with("usdc-"))
+            .map(|d| d.withdrawn)
+            .sum();
+        let weth = (r.depositors.iter())
+            .filter(|d| d.asset == "WETH")
+            .map(|d| d.withdrawn)
+            .sum::<f64>();
+        (out, weth)
+    };
+    let (none, weth_none) = usdc_out(0.0, true);
+    let (some, weth_some) = usdc_out(0.3, true);
+    let (more, _) = usdc_out(0.6, true);
+    let (unsourced, _) = usdc_out(0.0, false);
+    assert!(
+        none < some && some < more,
+        "USDC out at similarity 0 / 0.3 / 0.6: {none:.3e} / {some:.3e} / {more:.3e}"
+    );
+    assert!(
+        unsourced > some,
+        "news without a source reaches USDC at full weight: {unsourced:.3e} vs {some:.3e}"
+    );
+    // The WETH run itself comes from WETH's own news: USDC's weight barely moves it.
+    assert!(
+        (weth_some - weth_none).abs() < 0.05 * weth_none,
+        "WETH withdrawn {weth_none:.0} vs {weth_some:.0}"
+    );
+}
+
 /// A gap that exhausts collateral books deficit on USDC; the Umbrella stake covers 1M of it
 /// and the USDC suppliers bear the rest, and the table says so per reserve and cohort.
 #[test]
@@ -206,7 +267,7 @@ fn deficit_booked_is_what_umbrella_covered_plus_what_suppliers_bear() {
 #[test]
 fn the_guardian_reaction_time_is_drawn_per_seed() {
     let mut s = default_scenario();
-    s.scenario.scenario.duration_hours = 4.0;
+    shorten(&mut s, 4.0);
     let freeze_line = |r: &RunResult| {
         r.events
             .iter()
@@ -253,7 +314,7 @@ fn the_guardian_reaction_time_is_drawn_per_seed() {
 fn a_risk_steward_moves_slope2_in_bounded_steps() {
     let steps = |bounded: bool| {
         let mut s = default_scenario();
-        s.scenario.scenario.duration_hours = 48.0;
+        shorten(&mut s, 48.0);
         let g = s
             .scenario
             .events
@@ -321,7 +382,7 @@ fn a_risk_steward_moves_slope2_in_bounded_steps() {
 #[test]
 fn the_loss_table_accounts_for_every_loss_and_the_graph_shows_the_run() {
     let mut s = default_scenario();
-    s.scenario.scenario.duration_hours = 130.0; // past the rescue (23 Apr) and Umbrella (24 Apr)
+    shorten(&mut s, 130.0); // past the rescue (23 Apr) and Umbrella (24 Apr)
     let r = run(&s, 5);
     let l = &r.summary.losses;
     let rows = |loss: &'static str| l.rows.iter().filter(move |x| x.loss == loss);
@@ -500,7 +561,9 @@ fn exited_depositors_leave_and_stop_sending() {
         let usd = w.tokens(d.asset, balance) * w.price_usd(d.asset);
         if d.gone {
             gone += 1;
-            assert!(usd < 10.0, "a depositor gone with ${usd:.2}");
+            // Below $10 when it left; the dust has earned interest since (USDC pays over
+            // 10 % a year at 100 % utilization), so allow a little above.
+            assert!(usd < 10.5, "a depositor gone with ${usd:.2}");
             assert!(!d.pending, "a gone depositor has a transaction pending");
         }
     }
@@ -609,7 +672,7 @@ fn agent_counts_do_not_decide_the_run() {
         let mut whales = Vec::new();
         for seed in 1..=5 {
             let mut s = default_scenario();
-            s.scenario.scenario.duration_hours = 24.0;
+            shorten(&mut s, 24.0);
             s.scenario.depositors.iter_mut().for_each(|c| c.count *= k);
             s.scenario.borrowers.iter_mut().for_each(|b| b.count *= k);
             let r = simulate_with(
@@ -655,7 +718,7 @@ fn agent_counts_do_not_decide_the_run() {
 fn a_later_freeze_lets_the_second_wave_in_and_leaves_more_bad_debt() {
     let run_with_freeze = |delay_s: i64| {
         let mut s = default_scenario();
-        s.scenario.scenario.duration_hours = 72.0;
+        shorten(&mut s, 72.0);
         // No rescue: what the pool itself is left with.
         let keep: Vec<bool> = s
             .scenario
@@ -721,7 +784,7 @@ fn invariants_hold_after_every_block_of_the_aave_runs() {
     let mut rng = bankrun_chain::rng::stream(20_261_202, "invariants.aave-engine");
     {
         let mut s = default_scenario();
-        s.scenario.scenario.duration_hours = 3.0;
+        shorten(&mut s, 3.0);
         for c in s.scenario.depositors.iter_mut() {
             c.count = (c.count / rng.random_range(10..=40)).max(1);
         }

@@ -198,6 +198,14 @@ pub struct Summary {
     /// Who bore the losses: deficit booked, covered and not, latent bad debt, rescues.
     #[serde(default)]
     pub losses: LossSummary,
+    /// Deposits withdrawn from every reserve in the first 24 h of the window, as a share of
+    /// the starting supply, both valued at the starting oracle prices; `None` when the window
+    /// is shorter than 24 h.
+    #[serde(default)]
+    pub withdrawn_share_24h: Option<f64>,
+    /// The same over the first 96 h (4 days).
+    #[serde(default)]
+    pub withdrawn_share_96h: Option<f64>,
 }
 
 /// Per-reserve headline figures.
@@ -240,6 +248,16 @@ pub struct ReserveSummary {
     pub deficit: f64,
     /// Deficit at the end, USD.
     pub deficit_usd: f64,
+    /// Total supplied at the start, whole tokens.
+    #[serde(default)]
+    pub initial_supplied: f64,
+    /// Withdrawals served in the first 24 h of the window over `initial_supplied`; `None`
+    /// when the window is shorter than 24 h.
+    #[serde(default)]
+    pub withdrawn_share_24h: Option<f64>,
+    /// The same over the first 96 h (4 days).
+    #[serde(default)]
+    pub withdrawn_share_96h: Option<f64>,
 }
 
 /// Per-depositor-class headline figures.

@@ -71,7 +71,10 @@ fn summary_section(summary: &Summary) -> Section {
     let reserves = summary.reserves.iter().map(reserve_cells).collect();
     let classes = summary.classes.iter().map(class_cells).collect();
     let mut reserves = Table::new("Reserves", &RESERVE_HEADER, reserves);
-    reserves.note = "Withdrawals and deficit as tokens (USD).".to_owned();
+    reserves.note = format!(
+        "Withdrawals and deficit as tokens (USD). Out 24 h / 96 h: withdrawals served in the first 24 h / 96 h over the starting supply. {}.",
+        crate::table::withdrawn_line(summary)
+    );
     let blocks = vec![
         reserves,
         Table::new("Depositor classes", &CLASS_HEADER, classes),

@@ -11,15 +11,20 @@ use crate::format::{count, eth, hours, opt_hours, pct, tokens_usd, usd};
 ///
 /// The result holds a title line and five sections, separated by blank lines: per reserve
 /// (peak utilization, hours at ≥ 99 % utilization, peak borrow / supply APR, withdrawals
-/// requested / served / reverted as `tokens ($USD)`, reverted transactions, deficit), per
+/// requested / served / reverted as `tokens ($USD)`, the share of the starting supply served
+/// in the first 24 h and 96 h, reverted transactions, deficit; then the pool-wide share), per
 /// depositor class, liquidations, transactions, and who bears the losses (totals, then one
 /// row per loss, source and bearer). Numbers are compact (`$1.23M`, `12.3 %`).
 /// The output never contains colours or other terminal escape codes, and ends with a newline.
 pub fn summary_table(summary: &Summary) -> String {
     let sections = [
         (
-            "Reserves — withdrawals and deficit in tokens ($USD)",
-            reserve_table(&summary.reserves).to_string(),
+            "Reserves — withdrawals and deficit in tokens ($USD); out 24 h / 96 h: served in the first 24 h / 96 h over the starting supply",
+            format!(
+                "{}\n{}",
+                reserve_table(&summary.reserves),
+                withdrawn_line(summary)
+            ),
         ),
         (
             "Depositor classes",
@@ -50,6 +55,20 @@ pub fn summary_table(summary: &Summary) -> String {
     out
 }
 
+/// The pool-wide outflow line under the reserve table.
+pub(crate) fn withdrawn_line(s: &Summary) -> String {
+    format!(
+        "Deposits withdrawn from all reserves: {} in the first 24 h, {} in the first 96 h (share of the starting supply, both at the starting prices)",
+        opt_pct(s.withdrawn_share_24h),
+        opt_pct(s.withdrawn_share_96h)
+    )
+}
+
+/// A percentage, or `—` when undefined (a window shorter than the checkpoint).
+fn opt_pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_string(), pct)
+}
+
 /// A table with the house style and the given header; every column but the first is
 /// right-aligned (they hold numbers). Every command's stdout tables use it.
 pub fn new_table(header: &[&str]) -> Table {
@@ -74,6 +93,8 @@ pub(crate) fn reserve_cells(r: &ReserveSummary) -> Vec<String> {
         pct(r.peak_supply_apr),
         tokens_usd(r.withdrawals_requested, r.withdrawals_requested_usd),
         tokens_usd(r.withdrawals_served, r.withdrawals_served_usd),
+        opt_pct(r.withdrawn_share_24h),
+        opt_pct(r.withdrawn_share_96h),
         tokens_usd(r.withdrawals_reverted, r.withdrawals_reverted_usd),
         count(r.reverted_withdraw_txs),
         tokens_usd(r.deficit, r.deficit_usd),
@@ -81,7 +102,7 @@ pub(crate) fn reserve_cells(r: &ReserveSummary) -> Vec<String> {
 }
 
 /// Column headers matching [`reserve_cells`].
-pub(crate) const RESERVE_HEADER: [&str; 11] = [
+pub(crate) const RESERVE_HEADER: [&str; 13] = [
     "Reserve",
     "Peak util.",
     "First ≥ 99 % at",
@@ -90,6 +111,8 @@ pub(crate) const RESERVE_HEADER: [&str; 11] = [
     "Peak supply APR",
     "Requested",
     "Served",
+    "Out 24 h",
+    "Out 96 h",
     "Reverted",
     "Reverted txs",
     "Deficit",

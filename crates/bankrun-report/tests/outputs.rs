@@ -177,6 +177,10 @@ fn summary() -> Summary {
             reverted_withdraw_txs: 600,
             deficit: 0.199,
             deficit_usd: 0.199 * price,
+            initial_supplied: 3_000.0,
+            // A 2-hour window reaches neither checkpoint: the table shows "—".
+            withdrawn_share_24h: None,
+            withdrawn_share_96h: None,
         })
         .collect();
     let classes = CLASSES
@@ -200,6 +204,8 @@ fn summary() -> Summary {
         hours: 2.0,
         reserves,
         classes,
+        withdrawn_share_24h: None,
+        withdrawn_share_96h: None,
         liquidations: LiquidationSummary {
             count: 3,
             debt_repaid_usd: 15_000.0,

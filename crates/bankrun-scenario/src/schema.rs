@@ -368,6 +368,11 @@ pub struct Reserve {
     /// Total borrowed at the start, whole tokens. Borrower books must add up to it; what they
     /// do not cover is borrowed by passive borrowers who never repay.
     pub total_borrowed: f64,
+    /// Family for information contagion (reference/behaviour.md §6.1), e.g. `ETH` for WETH and
+    /// its LSTs / LRTs, `USD` for stablecoins: reserves of one family hear each other's news at
+    /// `[behaviour.contagion] same_family`. Absent: a family of its own.
+    #[serde(default)]
+    pub family: Option<String>,
 }
 
 /// An e-mode category (v3.2+ liquid e-mode: collateral and borrowable bitmaps).
@@ -415,6 +420,28 @@ pub struct Behaviour {
     pub w_yield: f64,
     /// Alternative rate a depositor could earn elsewhere, bps.
     pub alt_rate_bps: u32,
+    /// Information contagion between reserves (reference/behaviour.md §6.1, Ahnert–Bertsch
+    /// wake-up calls). Absent: every news event reaches every reserve at full weight, and
+    /// depositors read only their own reserve's visible outflows and deficit.
+    #[serde(default)]
+    pub contagion: Option<Contagion>,
+}
+
+/// Similarity weights of information contagion (reference/behaviour.md §6.1: "a shock at one
+/// stablecoin or protocol raises attention and lowers priors for similar entities; implement
+/// it as a similarity-weighted jump in the public signal"). The similarity of reserve `b` to
+/// reserve `a` is 1 when `a = b`, `same_family` when both have the same `family`, and
+/// `same_protocol` otherwise (every reserve of the market is one protocol). A depositor of `a`
+/// reads news about `b`, the visible outflows from `b` (as a share of `b`'s supply), the
+/// deficit of `b` and the backing loss of `b`'s exchange-rate adapter, each times the
+/// similarity; news without a `source` reaches every reserve at weight 1.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Contagion {
+    /// Similarity of two reserves of one family, [0, 1].
+    pub same_family: f64,
+    /// Similarity of two reserves of the same protocol and different families, [0, 1].
+    pub same_protocol: f64,
 }
 
 /// A class of depositors of one reserve.
@@ -571,6 +598,11 @@ pub enum Event {
         half_life_hours: f64,
         /// What the news is.
         label: String,
+        /// The reserve the news is about (its symbol): with `[behaviour.contagion]`, other
+        /// reserves hear it at their similarity to this one. Absent: news about the whole
+        /// protocol, heard at full weight everywhere.
+        #[serde(default)]
+        source: Option<String>,
     },
     /// The attacker supplies collateral and borrows against it in an e-mode.
     Attack {

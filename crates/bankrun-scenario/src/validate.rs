@@ -429,6 +429,13 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
                 format!("duplicate \"{}\"", r.symbol),
             ));
         }
+        if r.family.as_deref().is_some_and(|f| f.trim().is_empty()) {
+            return Err(issue(
+                &p.k("family"),
+                "a non-empty family name (e.g. \"ETH\", \"USD\") or no key",
+                "\"\"",
+            ));
+        }
         if r.decimals > MAX_DECIMALS {
             return Err(issue(
                 &p.k("decimals"),
@@ -573,6 +580,17 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
         nonneg(&b.k(k), v)?;
     }
     positive(&b.k("outflow_window_hours"), bh.outflow_window_hours)?;
+    if let Some(c) = &bh.contagion {
+        let cp = b.k("contagion");
+        for (k, v) in [
+            ("same_family", c.same_family),
+            ("same_protocol", c.same_protocol),
+        ] {
+            if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                return Err(issue(&cp.k(k), "a similarity weight in [0, 1]", num(v)));
+            }
+        }
+    }
 
     // [[depositors]]
     let mut accounts = 0u64;
@@ -699,10 +717,14 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
             Event::News {
                 intensity,
                 half_life_hours,
+                source,
                 ..
             } => {
                 nonneg(&p.k("intensity"), *intensity)?;
                 positive(&p.k("half_life_hours"), *half_life_hours)?;
+                if let Some(src) = source {
+                    sym_ok(&p.k("source"), src)?;
+                }
             }
             Event::Attack {
                 emode,

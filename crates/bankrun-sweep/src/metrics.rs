@@ -12,11 +12,14 @@
 //! | `liquidations` | successful liquidation calls |
 //! | `deficit_covered_usd` | deficit eliminated by backstops (Umbrella), USD (`losses.deficit_covered_usd`) |
 //! | `rescued_usd` | debt repaid by rescue funds on others' behalf, USD (`losses.rescued_usd`) |
+//! | `withdrawn_24h_share`, `withdrawn_96h_share` | deposits withdrawn from every reserve in the first 24 h / 96 h over the starting supply, both at the starting prices; null if the window is shorter |
 //! | `<R>_peak_utilization` | highest end-of-block utilization of reserve R, [0, 1] |
 //! | `<R>_hours_ge_99pct` | hours with end-of-block utilization ≥ 99 % |
 //! | `<R>_hours_to_99pct` | hours to the first block at ≥ 99 %; null if never |
 //! | `<R>_fill_ratio` | withdrawals served / requested (USD); null if none requested |
 //! | `<R>_liquidity_drop` | deepest drop of available liquidity, 1 − min / initial; null if initial = 0 |
+//! | `<R>_peak_borrow_apr`, `<R>_peak_supply_apr` | highest variable borrow / supply APR, fraction a year |
+//! | `<R>_withdrawn_24h_share`, `<R>_withdrawn_96h_share` | withdrawals served from R in the first 24 h / 96 h over R's starting supply; null if the window is shorter |
 //! | `<C>_share_exited` | class C's share of initial deposits withdrawn by the end |
 //! | `<C>_share_trapped` | share of C's exit demand still trapped at the end |
 //! | `<C>_exit_p50_h`, `<C>_exit_p90_h` | 50th / 90th percentile of hours from the start to a completed exit among C's depositors that decided to exit; one that never completed counts as the horizon (censored: a lower bound); null if nobody decided |
@@ -30,17 +33,21 @@ use crate::stats::lower_quantile;
 use crate::stochastic::FeedOutcome;
 
 /// Per-reserve metric names, in column order.
-pub const RESERVE_METRICS: [&str; 5] = [
+pub const RESERVE_METRICS: [&str; 9] = [
     "peak_utilization",
     "hours_ge_99pct",
     "hours_to_99pct",
     "fill_ratio",
     "liquidity_drop",
+    "peak_borrow_apr",
+    "peak_supply_apr",
+    "withdrawn_24h_share",
+    "withdrawn_96h_share",
 ];
 /// Per-class metric names, in column order.
 pub const CLASS_METRICS: [&str; 4] = ["share_exited", "share_trapped", "exit_p50_h", "exit_p90_h"];
 /// Pool-wide metric names, in column order.
-pub const POOL_METRICS: [&str; 7] = [
+pub const POOL_METRICS: [&str; 9] = [
     "bad_debt_usd",
     "deficit_usd",
     "latent_bad_debt_usd",
@@ -48,6 +55,8 @@ pub const POOL_METRICS: [&str; 7] = [
     "liquidations",
     "deficit_covered_usd",
     "rescued_usd",
+    "withdrawn_24h_share",
+    "withdrawn_96h_share",
 ];
 
 /// The metric columns of a sweep (fixed by the base scenario and the drawn keys).
@@ -149,6 +158,8 @@ impl Layout {
         v.push(Some(s.liquidations.count as f64));
         v.push(Some(s.losses.deficit_covered_usd));
         v.push(Some(s.losses.rescued_usd));
+        v.push(s.withdrawn_share_24h);
+        v.push(s.withdrawn_share_96h);
         for sym in &self.reserves {
             match s.reserves.iter().find(|x| &x.symbol == sym) {
                 Some(x) => {
@@ -164,6 +175,10 @@ impl Layout {
                             1.0 - x.min_available_liquidity / x.initial_available_liquidity
                         }),
                     );
+                    v.push(Some(x.peak_borrow_apr));
+                    v.push(Some(x.peak_supply_apr));
+                    v.push(x.withdrawn_share_24h);
+                    v.push(x.withdrawn_share_96h);
                 }
                 None => v.extend([None; RESERVE_METRICS.len()]),
             }

@@ -8,6 +8,7 @@
 //! | `bad_debt_mean_usd` | mean bad debt (booked deficit + latent bad debt at the end, USD) |
 //! | `deficit_usd_mean`, `latent_bad_debt_usd_mean` | its two parts: mean booked deficit and mean latent bad debt at the end, USD |
 //! | `deficit_covered_usd_mean`, `rescued_usd_mean` | mean deficit covered by backstops and mean debt repaid by rescue funds, USD |
+//! | `withdrawn_24h_share_mean`, `withdrawn_96h_share_mean` | mean share of the starting supply (all reserves, at the starting prices) withdrawn in the first 24 h / 96 h |
 //! | `bad_debt_var95_usd`, `bad_debt_var99_usd` | value-at-risk of bad debt: its 95 % / 99 % empirical quantile over paths (bootstrap SE) |
 //! | `bad_debt_es95_usd`, `bad_debt_es99_usd` | expected shortfall: mean of the worst 5 % / 1 % of paths (bootstrap SE) |
 //! | `liquidations_at_risk_p95_usd` | 95th percentile of debt repaid by liquidations, USD (bootstrap SE) |
@@ -249,6 +250,8 @@ impl CellAccumulator {
                 "latent_bad_debt_usd",
                 "deficit_covered_usd",
                 "rescued_usd",
+                "withdrawn_24h_share",
+                "withdrawn_96h_share",
             ] {
                 if self.index(c).is_some() {
                     let (m, se) = self.moments(c, false).mean_se();
