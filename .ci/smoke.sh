@@ -58,6 +58,8 @@ for f in losses.parquet exposure_nodes.parquet exposure_edges.parquet; do
 done
 grep -q "Who bears the losses" "$tmp/default.txt" || { echo "default: no loss table"; exit 1; }
 grep -q "Deposits withdrawn from all reserves" "$tmp/default.txt" || { echo "default: no outflow line"; exit 1; }
+grep -q "Compound III markets" "$tmp/default.txt" || { echo "default: no Compound III section"; exit 1; }
+grep -q "compound-v3-weth" "$tmp/default.txt" || { echo "default: no WETH Comet row"; exit 1; }
 grep -q "Exposure graph at the end" "$tmp/default/report.html" || { echo "default: no exposure graph"; exit 1; }
 # The Terra scenario in both modes, and a sweep of it (docs/terra.md).
 "$bin" simulate terra-anchor-2022-05 --out "$tmp/terra" > "$tmp/terra.txt"

@@ -8,6 +8,7 @@
 //! `bankrun-metrics`.
 
 pub mod borrowers;
+pub mod comets;
 pub mod depositors;
 pub mod exposure;
 pub mod genesis;

@@ -263,6 +263,8 @@ pub struct Population {
     pub next_event_at: i64,
     /// Last block in which an oracle answer changed.
     pub last_price_change: u64,
+    /// Compound III markets beside the pool (`[[comets]]`).
+    pub comets: Vec<crate::comets::CometInfo>,
 }
 
 /// What the population observes of the chain at the start of a block.

@@ -329,6 +329,7 @@ impl Population {
             losses: self.loss_summary(),
             withdrawn_share_24h: self.withdrawn_share(0),
             withdrawn_share_96h: self.withdrawn_share(1),
+            comets: Vec::new(),
         };
         let (mut graph_nodes, mut graph_edges) = std::mem::take(&mut self.rec.graph_start);
         let (nodes, edges) = self.graph("end");

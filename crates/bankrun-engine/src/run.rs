@@ -18,6 +18,7 @@ use std::rc::Rc;
 use bankrun_aave::U256;
 use bankrun_chain::units::u256_to_f64;
 use bankrun_metrics::{LiquidationRecord, RunResult};
+use bankrun_world::agents::Liquidator;
 use bankrun_world::{AaveCall, Agent, AgentId, Call, Submission, TxRecord, View, WorldError};
 
 use crate::EngineError;
@@ -361,12 +362,19 @@ impl Sim {
     /// Runs block `b`; recording starts with the first block run.
     fn step(&mut self, b: u64) -> Result<(), EngineError> {
         if !self.recording {
-            self.population.borrow_mut().start_recording();
+            let mut w = self.population.borrow_mut();
+            w.start_recording();
+            w.record_comets(&self.chain);
             self.recording = true;
         }
         self.chain
             .step(&mut self.agents)
-            .map_err(|e| EngineError::Run(format!("block {b}: {e}")))
+            .map_err(|e| EngineError::Run(format!("block {b}: {e}")))?;
+        let mut w = self.population.borrow_mut();
+        if !w.comets.is_empty() {
+            w.record_comets(&self.chain);
+        }
+        Ok(())
     }
 
     /// Checks that every token of the ledger is conserved (only mints and burns change a
@@ -386,6 +394,21 @@ impl Sim {
         let mempool = self.chain.mempool();
         let mut w = self.population.borrow_mut();
         let held = mempool.waiting(w.block + 1) as u64;
-        w.finish(mempool.len() as u64, held, mempool.submitted())
+        let mut result = w.finish(mempool.len() as u64, held, mempool.submitted());
+        let absorbs: Vec<u64> = (w.comets.iter())
+            .map(|c| {
+                self.agents
+                    .get(c.liquidator_agent)
+                    .and_then(|a| a.as_any().downcast_ref::<Liquidator>())
+                    .map_or(0, |l| l.liquidations.len() as u64)
+            })
+            .collect();
+        result.summary.comets = w.comet_summaries(&self.chain, &absorbs);
+        result
+    }
+
+    /// Appends world agents that act after the population (the Compound III liquidators).
+    pub(crate) fn add_agents(&mut self, agents: Vec<Box<dyn Agent>>) {
+        self.agents.extend(agents);
     }
 }

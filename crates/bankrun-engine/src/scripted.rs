@@ -12,7 +12,7 @@ use bankrun_aave::{InterestRateData, U256, UserId};
 use bankrun_chain::TokenId;
 use bankrun_chain::units::tokens_to_units;
 use bankrun_scenario::Event;
-use bankrun_world::{AaveCall, AaveConfig, Call, Submission, Target, TxRecord};
+use bankrun_world::{AaveCall, AaveConfig, Call, CompoundCall, Submission, Target, TxRecord};
 
 use crate::population::{AAVE, News, Population};
 
@@ -139,9 +139,76 @@ impl Population {
                 collateral_amount,
                 debt,
                 debt_amount,
+                comet: None,
                 ..
             } => {
                 self.attack(emode, &collateral, collateral_amount, &debt, debt_amount);
+            }
+            Event::Attack {
+                collateral,
+                collateral_amount,
+                debt,
+                debt_amount,
+                comet: Some(comet),
+                ..
+            } => self.comet_attack(
+                &comet,
+                (&collateral, collateral_amount),
+                (&debt, debt_amount),
+            ),
+            Event::CometPause {
+                comet,
+                supply,
+                withdraw,
+                absorb,
+                buy,
+                label,
+                ..
+            } => {
+                let paused: Vec<&str> = [
+                    ("supply", supply),
+                    ("withdraw", withdraw),
+                    ("absorb", absorb),
+                    ("buyCollateral", buy),
+                ]
+                .into_iter()
+                .filter(|(_, on)| *on)
+                .map(|(what, _)| what)
+                .collect();
+                let paused = if paused.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    paused.join(", ")
+                };
+                let what = format!("{label}: {comet} pauses {paused}");
+                let call = Call::Compound(CompoundCall::CometPause {
+                    supply,
+                    withdraw,
+                    absorb,
+                    buy,
+                });
+                self.comet_call(&comet, call, what);
+            }
+            Event::CometPriceFeed {
+                comet,
+                asset,
+                constant,
+                label,
+                ..
+            } => {
+                let what = if constant {
+                    format!("{label}: {comet} holds the {asset} price constant")
+                } else {
+                    format!("{label}: {comet} reads the {asset} feed again")
+                };
+                let Some(a) = self.asset_id(&asset) else {
+                    return self.log("compound", format!("{what}: unknown asset"), false);
+                };
+                let call = Call::Compound(CompoundCall::CometHoldPrice {
+                    token: a as TokenId,
+                    hold: constant,
+                });
+                self.comet_call(&comet, call, what);
             }
             Event::ExchangeRate { adapter, ratio, .. } => {
                 // The ratio path of the CAPO feed holds this point (built with the world).
@@ -216,7 +283,7 @@ impl Population {
         }
     }
 
-    /// Queues one scripted call from pool account `account`.
+    /// Queues one scripted call from pool account `account` to the Aave pool.
     fn script_call(
         &mut self,
         account: UserId,
@@ -226,7 +293,23 @@ impl Population {
         kind: StepKind,
         last: bool,
     ) {
-        let mut sub = Submission::new(Target::Protocol(AAVE), call, 0.0);
+        let target = Target::Protocol(AAVE);
+        self.script_call_to(target, account, call, actor, what, kind, last);
+    }
+
+    /// Queues one scripted call from account `account` to `target`.
+    #[allow(clippy::too_many_arguments)]
+    fn script_call_to(
+        &mut self,
+        target: Target,
+        account: UserId,
+        call: Call,
+        actor: &'static str,
+        what: String,
+        kind: StepKind,
+        last: bool,
+    ) {
+        let mut sub = Submission::new(target, call, 0.0);
         sub.account = Some(account);
         self.script_out.push(sub);
         let last = last.then(|| {
@@ -293,6 +376,76 @@ impl Population {
             for (k, call) in calls.into_iter().enumerate() {
                 let kind = StepKind::Chain { reindex: Some(u) };
                 self.script_call(u, call, "attacker", what.clone(), kind, k == 2);
+            }
+        }
+    }
+
+    /// The protocol id of the `[[comets]]` market `name`.
+    fn comet_id(&self, name: &str) -> Option<u32> {
+        self.comets
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.protocol)
+    }
+
+    /// A Compound III governance call on market `comet`, logged as one event.
+    fn comet_call(&mut self, comet: &str, call: Call, what: String) {
+        let Some(id) = self.comet_id(comet) else {
+            return self.log("compound", format!("{what}: unknown market"), false);
+        };
+        let admin = self.rescuer;
+        let kind = StepKind::Chain { reindex: None };
+        self.script_call_to(
+            Target::Protocol(id),
+            admin,
+            call,
+            "compound",
+            what,
+            kind,
+            true,
+        );
+    }
+
+    /// The attacker's positions on a Compound III market: each address supplies its share of
+    /// the collateral and borrows its share of the base.
+    fn comet_attack(
+        &mut self,
+        comet: &str,
+        (coll, amount): (&str, f64),
+        (debt, borrow): (&str, f64),
+    ) {
+        let (Some(id), Some(c), Some(d)) = (
+            self.comet_id(comet),
+            self.asset_id(coll),
+            self.asset_id(debt),
+        ) else {
+            return self.log(
+                "attacker",
+                format!("{comet}: unknown market or asset {coll} / {debt}"),
+                false,
+            );
+        };
+        let n = self.attackers.len().max(1) as f64;
+        for u in self.attackers.clone() {
+            let what = format!(
+                "account {u} supplies {:.2} {coll}, borrows {:.2} {debt} on {comet}",
+                amount / n,
+                borrow / n
+            );
+            let calls = [
+                Call::Supply {
+                    token: c as TokenId,
+                    amount: tokens_to_units(amount / n, self.assets[c].decimals),
+                },
+                Call::Borrow {
+                    token: d as TokenId,
+                    amount: tokens_to_units(borrow / n, self.assets[d].decimals),
+                },
+            ];
+            for (k, call) in calls.into_iter().enumerate() {
+                let kind = StepKind::Chain { reindex: None };
+                let target = Target::Protocol(id);
+                self.script_call_to(target, u, call, "attacker", what.clone(), kind, k == 1);
             }
         }
     }

@@ -100,11 +100,14 @@ pub fn build(s: &LoadedScenario, seed: u64) -> Result<Sim, EngineError> {
             .map_err(world_err)?;
     }
     crate::genesis::mint_ledger(&w, &mut chain)?;
+    let comet_agents = crate::comets::build(s, &mut w, &mut chain, &oracles, 1)?;
     w.last_prices = (0..w.assets.len())
         .map(|a| w.pool.get().asset_price(a))
         .collect();
     schedule_initial(&mut w);
-    Ok(Sim::new(chain, w))
+    let mut sim = Sim::new(chain, w);
+    sim.add_agents(comet_agents);
+    Ok(sim)
 }
 
 /// Files every agent's pool account under its sender, for outcomes.
@@ -296,6 +299,7 @@ fn population(
         passed_over: Vec::new(),
         next_event_at: i64::MIN,
         last_price_change: 0,
+        comets: Vec::new(),
     })
 }
 

@@ -155,7 +155,7 @@ fn default_scenario_reproduces_the_run() {
     let (first, second): (Vec<_>, Vec<_>) = r
         .events
         .iter()
-        .filter(|e| e.actor == "attacker")
+        .filter(|e| e.actor == "attacker" && !e.description.contains("on compound"))
         .partition(|e| e.description.contains("WETH in e-mode"));
     assert!(!first.is_empty() && first.iter().all(|e| e.ok), "{first:?}");
     assert!(
@@ -164,6 +164,16 @@ fn default_scenario_reproduces_the_run() {
                 .iter()
                 .all(|e| !e.ok && e.description.contains("ReserveFrozen")),
         "{second:?}"
+    );
+    // The attacker's Compound III borrow, against rsETH on the WETH Comet, went through.
+    let comet: Vec<_> = (r.events.iter())
+        .filter(|e| e.actor == "attacker" && e.description.contains("on compound-v3-weth"))
+        .collect();
+    assert!(comet.len() == 7 && comet.iter().all(|e| e.ok), "{comet:?}");
+    let weth_comet = &r.summary.comets[0];
+    assert!(
+        weth_comet.peak_utilization > weth_comet.initial_utilization,
+        "{weth_comet:?}"
     );
 }
 
@@ -220,6 +230,58 @@ fn contagion_carries_the_run_to_similar_reserves_by_their_similarity() {
         (weth_some - weth_none).abs() < 0.05 * weth_none,
         "WETH withdrawn {weth_none:.0} vs {weth_some:.0}"
     );
+}
+
+/// Compound III beside Aave (issue 10, item 3): the rsETH haircut reaches the Comets through
+/// their own feeds. Without Compound's response their rsETH loops become absorbable and the
+/// liquidators absorb them; with the constant price feed and the absorb pause of the default
+/// scenario, nothing is absorbed and the loss stays latent, valued at the feed's price.
+#[test]
+fn the_haircut_reaches_compound_through_its_own_feed_unless_governance_holds_it() {
+    let comets = |respond: bool| {
+        let mut s = default_scenario();
+        shorten(&mut s, 72.0);
+        if !respond {
+            s.scenario
+                .events
+                .retain(|e| !matches!(e, Event::CometPause { .. } | Event::CometPriceFeed { .. }));
+        }
+        run(&s, 11).summary.comets
+    };
+    let rseth_low = |c: &bankrun_metrics::CometSummary| {
+        c.collateral_price_low
+            .iter()
+            .find(|(s, _)| s == "rsETH")
+            .map(|(_, x)| *x)
+            .expect("rsETH is collateral")
+    };
+    let open = comets(false);
+    assert_eq!(open.len(), 2);
+    for c in &open {
+        let low = rseth_low(c);
+        assert!(
+            (low - 0.8732 / 1.0696).abs() < 0.002,
+            "{}: rsETH read at {low}",
+            c.name
+        );
+        assert!(
+            c.absorbs > 0,
+            "{}: nothing absorbed after the haircut",
+            c.name
+        );
+    }
+    // The attacker's 16,800 WETH borrow shows in the WETH Comet's utilization.
+    assert!(open[0].peak_utilization > open[0].initial_utilization + 0.1);
+    let held = comets(true);
+    for c in &held {
+        assert_eq!(rseth_low(c), 1.0, "{}: the constant feed holds", c.name);
+        assert_eq!(c.absorbs, 0, "{}: absorb is paused", c.name);
+        assert!(
+            c.latent_bad_debt_usd > 0.0 && c.underwater_accounts_at_end > 0,
+            "{}: the loss is latent at the feed's price",
+            c.name
+        );
+    }
 }
 
 /// A gap that exhausts collateral books deficit on USDC; the Umbrella stake covers 1M of it

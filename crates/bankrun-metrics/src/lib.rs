@@ -206,6 +206,48 @@ pub struct Summary {
     /// The same over the first 96 h (4 days).
     #[serde(default)]
     pub withdrawn_share_96h: Option<f64>,
+    /// One entry per Compound III market run beside the pool (`[[comets]]`).
+    #[serde(default)]
+    pub comets: Vec<CometSummary>,
+}
+
+/// Headline figures of a Compound III market (`[[comets]]`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct CometSummary {
+    /// Market name.
+    pub name: String,
+    /// Base asset symbol.
+    pub base: String,
+    /// Utilization at the start (`getUtilization`), [0, 1].
+    pub initial_utilization: f64,
+    /// Highest end-of-block utilization, [0, 1].
+    pub peak_utilization: f64,
+    /// Hours with end-of-block utilization ≥ 99 %.
+    pub hours_at_or_above_99pct: f64,
+    /// Highest borrow APR (`getBorrowRate` × seconds a year), fraction.
+    pub peak_borrow_apr: f64,
+    /// Highest supply APR, fraction.
+    pub peak_supply_apr: f64,
+    /// Base supplied at the start / at the end (present value), whole tokens.
+    pub supplied_start: f64,
+    /// Base supplied at the end (present value), whole tokens.
+    pub supplied_end: f64,
+    /// Base borrowed at the end (present value), whole tokens.
+    pub borrowed_end: f64,
+    /// Accounts absorbed by the market's liquidator (`absorb`, then `buyCollateral`).
+    pub absorbs: u64,
+    /// Base reserves at the start (`getReserves`), whole tokens.
+    pub reserves_start: f64,
+    /// Base reserves at the end, whole tokens; negative after absorbs of bad debt.
+    pub reserves_end: f64,
+    /// Accounts whose debt exceeds their collateral valued at its feed's price (not the
+    /// market's held price) at the end, and not absorbed.
+    pub underwater_accounts_at_end: u64,
+    /// Σ max(0, debt − collateral at the feed's price) over those accounts, USD.
+    pub latent_bad_debt_usd: f64,
+    /// Lowest price the market read for each collateral over the run, as a share of its
+    /// price at the start (a held price stays at 1), by collateral symbol.
+    pub collateral_price_low: Vec<(String, f64)>,
 }
 
 /// Per-reserve headline figures.

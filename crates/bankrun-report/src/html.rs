@@ -75,12 +75,22 @@ fn summary_section(summary: &Summary) -> Section {
         "Withdrawals and deficit as tokens (USD). Out 24 h / 96 h: withdrawals served in the first 24 h / 96 h over the starting supply. {}.",
         crate::table::withdrawn_line(summary)
     );
-    let blocks = vec![
+    let mut blocks = vec![
         reserves,
         Table::new("Depositor classes", &CLASS_HEADER, classes),
         Table::pairs("Liquidations", liquidation_pairs(&summary.liquidations)),
         Table::pairs("Transactions", tx_pairs(&summary.transactions)),
     ];
+    if !summary.comets.is_empty() {
+        let rows = summary
+            .comets
+            .iter()
+            .map(crate::table::comet_cells)
+            .collect();
+        let mut t = Table::new("Compound III markets", &crate::table::COMET_HEADER, rows);
+        t.note = "The same world as the pool: the same tokens, blocks and gas; each market reads its own feeds. Latent bad debt values collateral at the feed's price, even where the market holds a constant.".to_owned();
+        blocks.push(t);
+    }
     Section::new(
         "Summary",
         "",

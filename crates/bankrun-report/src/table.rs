@@ -1,11 +1,11 @@
 //! The stdout summary: plain-text tables rendered with `comfy-table`.
 
 use bankrun_metrics::{
-    ClassSummary, LiquidationSummary, LossSummary, ReserveSummary, Summary, TxSummary,
+    ClassSummary, CometSummary, LiquidationSummary, LossSummary, ReserveSummary, Summary, TxSummary,
 };
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
-use crate::format::{count, eth, hours, opt_hours, pct, tokens_usd, usd};
+use crate::format::{compact, count, eth, hours, opt_hours, pct, tokens_usd, usd};
 
 /// Renders the human-readable summary printed by `bankrun simulate`.
 ///
@@ -37,6 +37,12 @@ pub fn summary_table(summary: &Summary) -> String {
         ("Transactions", tx_table(&summary.transactions).to_string()),
         ("Who bears the losses", loss_text(&summary.losses)),
     ];
+    let comets = (!summary.comets.is_empty()).then(|| {
+        (
+            "Compound III markets (the same world; prices from their own feeds)",
+            comet_table(&summary.comets).to_string(),
+        )
+    });
     let mut out = format!(
         "Scenario {} (seed {}) — start {}, {} blocks, {}\n",
         summary.scenario,
@@ -45,7 +51,7 @@ pub fn summary_table(summary: &Summary) -> String {
         count(summary.blocks),
         hours(summary.hours)
     );
-    for (title, table) in sections {
+    for (title, table) in sections.into_iter().chain(comets) {
         out.push('\n');
         out.push_str(title);
         out.push('\n');
@@ -53,6 +59,63 @@ pub fn summary_table(summary: &Summary) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Cell texts of one Compound III market row: shared by the stdout table and the report.
+pub(crate) fn comet_cells(c: &CometSummary) -> Vec<String> {
+    let lows: Vec<String> = (c.collateral_price_low.iter())
+        .map(|(s, low)| format!("{s} {}", pct(*low)))
+        .collect();
+    vec![
+        c.name.clone(),
+        c.base.clone(),
+        format!(
+            "{} → {}",
+            pct(c.initial_utilization),
+            pct(c.peak_utilization)
+        ),
+        hours(c.hours_at_or_above_99pct),
+        pct(c.peak_borrow_apr),
+        pct(c.peak_supply_apr),
+        format!(
+            "{} → {}",
+            compact(c.supplied_start),
+            compact(c.supplied_end)
+        ),
+        count(c.absorbs),
+        format!(
+            "{} → {}",
+            compact(c.reserves_start),
+            compact(c.reserves_end)
+        ),
+        count(c.underwater_accounts_at_end),
+        usd(c.latent_bad_debt_usd),
+        lows.join(", "),
+    ]
+}
+
+/// Column headers matching [`comet_cells`].
+pub(crate) const COMET_HEADER: [&str; 12] = [
+    "Market",
+    "Base",
+    "Util. start → peak",
+    "Hours ≥ 99 %",
+    "Peak borrow APR",
+    "Peak supply APR",
+    "Supplied start → end",
+    "Absorbs",
+    "Reserves start → end",
+    "Underwater at end",
+    "Latent bad debt",
+    "Lowest collateral price read",
+];
+
+fn comet_table(comets: &[CometSummary]) -> Table {
+    let mut t = new_table(&COMET_HEADER);
+    for c in comets {
+        t.add_row(comet_cells(c));
+    }
+    t
 }
 
 /// The pool-wide outflow line under the reserve table.

@@ -9,9 +9,9 @@ use arrow::array::{
 };
 use arrow::datatypes::{DataType, TimeUnit};
 use bankrun_metrics::{
-    ClassSeriesRow, ClassSummary, DepositorOutcome, EventRecord, GraphEdge, GraphNode,
-    LiquidationRecord, LiquidationSummary, LossRow, LossSummary, ReserveBlockRow, ReserveSummary,
-    RunResult, Summary, TxSummary,
+    ClassSeriesRow, ClassSummary, CometSummary, DepositorOutcome, EventRecord, GraphEdge,
+    GraphNode, LiquidationRecord, LiquidationSummary, LossRow, LossSummary, ReserveBlockRow,
+    ReserveSummary, RunResult, Summary, TxSummary,
 };
 use bankrun_report::{
     ReportError, RunMeta, summary_json, summary_json_schema, summary_table, write_run_dir,
@@ -206,6 +206,7 @@ fn summary() -> Summary {
         classes,
         withdrawn_share_24h: None,
         withdrawn_share_96h: None,
+        comets: Vec::new(),
         liquidations: LiquidationSummary {
             count: 3,
             debt_repaid_usd: 15_000.0,
@@ -601,6 +602,51 @@ fn summary_table_names_reserves_and_classes() {
     assert!(text.contains("($8.10M)"), "requested WETH in USD");
     assert!(!text.contains('\u{1b}'), "no terminal escape codes");
     insta::assert_snapshot!(text);
+}
+
+/// A Compound III market run beside the pool gets its own stdout section, report table and
+/// JSON entry; without one, neither the section nor its header appears.
+#[test]
+fn compound_iii_markets_get_their_own_section() {
+    assert!(!summary_table(&synthetic().summary).contains("Compound III"));
+    let mut summary = synthetic().summary;
+    summary.comets.push(CometSummary {
+        name: "compound-v3-weth".into(),
+        base: "WETH".into(),
+        initial_utilization: 0.55,
+        peak_utilization: 0.718,
+        hours_at_or_above_99pct: 0.0,
+        peak_borrow_apr: 0.031,
+        peak_supply_apr: 0.016,
+        supplied_start: 100_000.0,
+        supplied_end: 100_200.0,
+        borrowed_end: 71_800.0,
+        absorbs: 3,
+        reserves_start: 0.0,
+        reserves_end: -12.5,
+        underwater_accounts_at_end: 36,
+        latent_bad_debt_usd: 2_270_000.0,
+        collateral_price_low: vec![("wstETH".into(), 1.0), ("rsETH".into(), 0.8164)],
+    });
+    let text = summary_table(&summary);
+    for needle in [
+        "Compound III markets",
+        "compound-v3-weth",
+        "55.0 % → 71.8 %",
+        "$2.27M",
+        "rsETH 81.6 %",
+    ] {
+        assert!(text.contains(needle), "stdout lacks {needle:?}:\n{text}");
+    }
+    let back: Summary = serde_json::from_str(&summary_json(&summary)).unwrap();
+    assert_eq!(back.comets, summary.comets);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let mut run = synthetic();
+    run.summary = summary;
+    write_run_dir(&run, &meta(), &out).unwrap();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Compound III") && html.contains("compound-v3-weth"));
 }
 
 #[test]

@@ -31,6 +31,10 @@ pub struct Scenario {
     /// Liquidators.
     #[serde(default)]
     pub liquidators: Vec<LiquidatorSpec>,
+    /// Compound III markets run beside the Aave pool in the same world (same tokens, feeds,
+    /// blocks and gas): `[[comets]]`.
+    #[serde(default)]
+    pub comets: Vec<CometMarket>,
     /// Scripted events: attacker, guardian, governance, rescue, oracle, news.
     #[serde(default)]
     pub events: Vec<Event>,
@@ -551,6 +555,93 @@ pub struct LiquidatorSpec {
     pub volatility: std::collections::BTreeMap<String, f64>,
 }
 
+/// `[[comets]]`: a Compound III market (`comet@d5a30b0:contracts/Comet.sol`, exact in
+/// `bankrun_compound::comet_market`). Its base and collaterals are reserves of `[market]`
+/// (the same tokens); its prices come from the scenario's feeds; its rates and factors are
+/// those of the deployment's `configuration.json` (fractions). At the start, passive
+/// suppliers hold `total_supplied` of the base and the books below borrow against their
+/// collateral; one liquidator per market absorbs and buys collateral with `liquidator_capital`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CometMarket {
+    /// Name, e.g. `compound-v3-weth` (events and outputs name it).
+    pub name: String,
+    /// Base asset: a reserve symbol.
+    pub base: String,
+    /// The base's price source: a feed or CAPO name.
+    pub base_price: String,
+    /// `supplyKink`, utilization fraction.
+    pub supply_kink: f64,
+    /// `supplyPerYearInterestRateSlopeLow`, fraction a year.
+    pub supply_slope_low: f64,
+    /// `supplyPerYearInterestRateSlopeHigh`, fraction a year.
+    pub supply_slope_high: f64,
+    /// `supplyPerYearInterestRateBase`, fraction a year.
+    pub supply_base: f64,
+    /// `borrowKink`, utilization fraction.
+    pub borrow_kink: f64,
+    /// `borrowPerYearInterestRateSlopeLow`, fraction a year.
+    pub borrow_slope_low: f64,
+    /// `borrowPerYearInterestRateSlopeHigh`, fraction a year.
+    pub borrow_slope_high: f64,
+    /// `borrowPerYearInterestRateBase`, fraction a year.
+    pub borrow_base: f64,
+    /// `storeFrontPriceFactor`, fraction.
+    pub store_front_price_factor: f64,
+    /// `targetReserves`, whole base tokens.
+    pub target_reserves: f64,
+    /// `baseBorrowMin`, whole base tokens.
+    pub borrow_min: f64,
+    /// Base supplied at the start by passive suppliers, whole tokens.
+    pub total_supplied: f64,
+    /// Capital of the market's liquidator, whole base tokens.
+    pub liquidator_capital: f64,
+    /// Collateral assets, in offset order.
+    pub collateral: Vec<CometCollateral>,
+    /// Borrowing positions at the start.
+    #[serde(default)]
+    pub books: Vec<CometBook>,
+}
+
+/// A Compound III collateral asset (`assetConfigs[i]`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CometCollateral {
+    /// Reserve symbol of the token.
+    pub symbol: String,
+    /// Price source: a feed or CAPO name (the market's own feed of the asset).
+    pub price: String,
+    /// `borrowCollateralFactor`, fraction.
+    pub borrow_cf: f64,
+    /// `liquidateCollateralFactor`, fraction (> `borrow_cf`).
+    pub liquidate_cf: f64,
+    /// `liquidationFactor`, fraction (the share of collateral value credited on absorb).
+    pub liquidation_factor: f64,
+    /// `supplyCap`, whole tokens.
+    pub supply_cap: f64,
+}
+
+/// Positions borrowing a Compound III market's base against one collateral, equal in size,
+/// with health spread evenly between `hf_min` and `hf_max` (health = collateral value ×
+/// `liquidate_cf` / debt). They never act (passive): what they show is how the market's own
+/// oracle carries a shock to them.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CometBook {
+    /// Label.
+    pub label: String,
+    /// Collateral symbol (one of the market's collateral assets).
+    pub collateral: String,
+    /// Number of positions.
+    pub count: u32,
+    /// Base borrowed in all, whole tokens.
+    pub total_debt: f64,
+    /// Lowest health at the start (> 1).
+    pub hf_min: f64,
+    /// Highest health at the start (≥ `hf_min`).
+    pub hf_max: f64,
+}
+
 /// A reaction time drawn per run: lognormal with this median and log-standard deviation,
 /// minutes (a multisig's signers gathering: most react within the median, a few take much
 /// longer).
@@ -621,6 +712,10 @@ pub enum Event {
         /// Number of transactions (and addresses) it is split into.
         #[serde(default = "one")]
         splits: u32,
+        /// A `[[comets]]` market to attack instead of the Aave pool (its collateral and
+        /// base; `emode` must be 0).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comet: Option<String>,
     },
     /// Exchange ratio of a CAPO adapter changes (e.g. a backing haircut).
     ExchangeRate {
@@ -718,6 +813,44 @@ pub enum Event {
         /// Who.
         label: String,
     },
+    /// Compound III's pause guardian or governor pauses actions of a `[[comets]]` market
+    /// (`Comet.pause`); what is not named stays unpaused.
+    CometPause {
+        /// When, RFC 3339.
+        at: String,
+        /// The market's name.
+        comet: String,
+        /// Supply paused.
+        #[serde(default)]
+        supply: bool,
+        /// Withdraw paused.
+        #[serde(default)]
+        withdraw: bool,
+        /// Absorb (liquidation) paused.
+        #[serde(default)]
+        absorb: bool,
+        /// `buyCollateral` paused.
+        #[serde(default)]
+        buy: bool,
+        /// Why.
+        #[serde(default)]
+        label: String,
+    },
+    /// Compound III governance points an asset's price feed at a constant (held at the price
+    /// the market last read), or back at the feed.
+    CometPriceFeed {
+        /// When, RFC 3339.
+        at: String,
+        /// The market's name.
+        comet: String,
+        /// Asset symbol.
+        asset: String,
+        /// Hold the price constant (`true`) or follow the feed again (`false`).
+        constant: bool,
+        /// Why.
+        #[serde(default)]
+        label: String,
+    },
     /// The Umbrella / safety module covers reserve deficit (`Pool.eliminateReserveDeficit`).
     CoverDeficit {
         /// When, RFC 3339.
@@ -747,7 +880,9 @@ impl Event {
             | Event::Governance { at, .. }
             | Event::RescueSupply { at, .. }
             | Event::RescueRepay { at, .. }
-            | Event::CoverDeficit { at, .. } => at,
+            | Event::CoverDeficit { at, .. }
+            | Event::CometPause { at, .. }
+            | Event::CometPriceFeed { at, .. } => at,
         }
     }
 }

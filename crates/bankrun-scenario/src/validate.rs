@@ -196,6 +196,131 @@ fn collateral_params(p: &KeyPath, ltv: u16, lt: u16, bonus: u16, lt_required: bo
 }
 
 /// Rate-strategy rules of `DefaultReserveInterestRateStrategyV2`.
+/// One `[[comets]]` market: its assets are reserves, its prices named feeds, its factors in
+/// Comet's bounds (`CometConfiguration`: borrow < liquidate collateral factor < 1, liquidation
+/// factor ≤ 1), its sizes finite and its books' health above 1.
+fn comet_ok(
+    p: &KeyPath,
+    c: &crate::schema::CometMarket,
+    sym_ok: &dyn Fn(&KeyPath, &str) -> R,
+    price_names: &BTreeSet<&str>,
+    accounts: &mut u64,
+) -> R {
+    let price_ok = |k: &KeyPath, name: &str| -> R {
+        if price_names.contains(name) {
+            Ok(())
+        } else {
+            Err(issue(
+                k,
+                format!("a feed or CAPO name ({})", list(price_names)),
+                format!("\"{name}\""),
+            ))
+        }
+    };
+    sym_ok(&p.k("base"), &c.base)?;
+    price_ok(&p.k("base_price"), &c.base_price)?;
+    for (k, v) in [
+        ("supply_kink", c.supply_kink),
+        ("borrow_kink", c.borrow_kink),
+        ("store_front_price_factor", c.store_front_price_factor),
+    ] {
+        if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+            return Err(issue(&p.k(k), "a fraction in [0, 1]", num(v)));
+        }
+    }
+    for (k, v) in [
+        ("supply_slope_low", c.supply_slope_low),
+        ("supply_slope_high", c.supply_slope_high),
+        ("supply_base", c.supply_base),
+        ("borrow_slope_low", c.borrow_slope_low),
+        ("borrow_slope_high", c.borrow_slope_high),
+        ("borrow_base", c.borrow_base),
+        ("target_reserves", c.target_reserves),
+        ("borrow_min", c.borrow_min),
+        ("total_supplied", c.total_supplied),
+        ("liquidator_capital", c.liquidator_capital),
+    ] {
+        nonneg(&p.k(k), v)?;
+        event_amount(&p.k(k), v)?;
+    }
+    if c.collateral.is_empty() {
+        return Err(issue(
+            &p.k("collateral"),
+            "at least one collateral asset",
+            "none",
+        ));
+    }
+    for (i, a) in c.collateral.iter().enumerate() {
+        let q = p.k("collateral").i(i);
+        sym_ok(&q.k("symbol"), &a.symbol)?;
+        if a.symbol == c.base {
+            return Err(issue(
+                &q.k("symbol"),
+                "an asset other than the base",
+                format!("\"{}\"", a.symbol),
+            ));
+        }
+        price_ok(&q.k("price"), &a.price)?;
+        if !(a.borrow_cf > 0.0 && a.borrow_cf < a.liquidate_cf && a.liquidate_cf < 1.0) {
+            return Err(issue(
+                &q.k("liquidate_cf"),
+                "0 < borrow_cf < liquidate_cf < 1 (Comet's BorrowCFTooLarge / LiquidateCFTooLarge)",
+                format!(
+                    "borrow_cf {}, liquidate_cf {}",
+                    num(a.borrow_cf),
+                    num(a.liquidate_cf)
+                ),
+            ));
+        }
+        if !(a.liquidation_factor > 0.0 && a.liquidation_factor <= 1.0) {
+            return Err(issue(
+                &q.k("liquidation_factor"),
+                "a fraction in (0, 1]",
+                num(a.liquidation_factor),
+            ));
+        }
+        nonneg(&q.k("supply_cap"), a.supply_cap)?;
+        event_amount(&q.k("supply_cap"), a.supply_cap)?;
+    }
+    for (i, b) in c.books.iter().enumerate() {
+        let q = p.k("books").i(i);
+        if !c.collateral.iter().any(|a| a.symbol == b.collateral) {
+            return Err(issue(
+                &q.k("collateral"),
+                format!("a collateral asset of {}", c.name),
+                format!("\"{}\"", b.collateral),
+            ));
+        }
+        if b.count == 0 {
+            return Err(issue(&q.k("count"), "at least 1 position", "0"));
+        }
+        accounts_ok(&q.k("count"), b.count, accounts)?;
+        positive(&q.k("total_debt"), b.total_debt)?;
+        event_amount(&q.k("total_debt"), b.total_debt)?;
+        // Comet lends up to borrowCF, and health here is measured at liquidateCF.
+        let a = c.collateral.iter().find(|a| a.symbol == b.collateral);
+        let floor = a.map_or(1.0, |a| a.liquidate_cf / a.borrow_cf).max(1.0);
+        if !(b.hf_min.is_finite() && b.hf_min > floor) {
+            return Err(issue(
+                &q.k("hf_min"),
+                format!(
+                    "a health above liquidate_cf / borrow_cf = {} (Comet refuses a borrow beyond borrowCF)",
+                    num(floor)
+                ),
+                num(b.hf_min),
+            ));
+        }
+        if !(b.hf_max.is_finite() && b.hf_max >= b.hf_min) {
+            return Err(issue(
+                &q.k("hf_max"),
+                "a health factor ≥ hf_min",
+                num(b.hf_max),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn rate_params(p: &KeyPath, optimal: u16, base: u32, s1: u32, s2: u32) -> R {
     if !(100..=9_900).contains(&optimal) {
         return Err(issue(
@@ -707,6 +832,43 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
         }
     }
 
+    // [[comets]]
+    let mut comets: BTreeMap<&str, &crate::schema::CometMarket> = BTreeMap::new();
+    for (i, c) in s.comets.iter().enumerate() {
+        let p = root.k("comets").i(i);
+        if c.name.trim().is_empty() {
+            return Err(issue(&p.k("name"), "a non-empty name", "\"\""));
+        }
+        if comets.insert(c.name.as_str(), c).is_some() {
+            return Err(issue(
+                &p.k("name"),
+                "a market name not used before",
+                format!("duplicate \"{}\"", c.name),
+            ));
+        }
+        comet_ok(&p, c, &sym_ok, &price_names, &mut accounts)?;
+    }
+    let comet_names: BTreeSet<&str> = comets.keys().copied().collect();
+    let comet_of = |p: &KeyPath, name: &str| -> R<&crate::schema::CometMarket> {
+        comets.get(name).copied().ok_or_else(|| {
+            issue(
+                p,
+                format!("the name of a [[comets]] market ({})", list(&comet_names)),
+                format!("\"{name}\""),
+            )
+        })
+    };
+    let comet_lists = |p: &KeyPath, c: &crate::schema::CometMarket, sym: &str| -> R {
+        if sym == c.base || c.collateral.iter().any(|x| x.symbol == sym) {
+            return Ok(());
+        }
+        Err(issue(
+            p,
+            format!("the base or a collateral asset of {}", c.name),
+            format!("\"{sym}\""),
+        ))
+    };
+
     // [[events]]
     let mut event_at = Vec::with_capacity(s.events.len());
     for (i, ev) in s.events.iter().enumerate() {
@@ -733,11 +895,35 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
                 debt,
                 debt_amount,
                 splits,
+                comet,
                 ..
             } => {
                 sym_ok(&p.k("collateral"), collateral)?;
                 sym_ok(&p.k("debt"), debt)?;
-                if let Some(e) = emode_ok(&p.k("emode"), *emode)? {
+                if let Some(name) = comet {
+                    let c = comet_of(&p.k("comet"), name)?;
+                    if *emode != 0 {
+                        return Err(issue(
+                            &p.k("emode"),
+                            "0 (a Compound III market has no e-mode)",
+                            emode.to_string(),
+                        ));
+                    }
+                    if !c.collateral.iter().any(|x| &x.symbol == collateral) {
+                        return Err(issue(
+                            &p.k("collateral"),
+                            format!("a collateral asset of {name}"),
+                            format!("\"{collateral}\""),
+                        ));
+                    }
+                    if debt != &c.base {
+                        return Err(issue(
+                            &p.k("debt"),
+                            format!("the base of {name} (\"{}\")", c.base),
+                            format!("\"{debt}\""),
+                        ));
+                    }
+                } else if let Some(e) = emode_ok(&p.k("emode"), *emode)? {
                     in_emode(&p.k("collateral"), e, collateral, "collateral")?;
                     in_emode(&p.k("debt"), e, debt, "borrowable")?;
                 }
@@ -748,6 +934,13 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
                     return Err(issue(&p.k("splits"), "at least 1 transaction", "0"));
                 }
                 accounts_ok(&p.k("splits"), *splits, &mut accounts)?;
+            }
+            Event::CometPause { comet, .. } => {
+                comet_of(&p.k("comet"), comet)?;
+            }
+            Event::CometPriceFeed { comet, asset, .. } => {
+                let c = comet_of(&p.k("comet"), comet)?;
+                comet_lists(&p.k("asset"), c, asset)?;
             }
             Event::ExchangeRate { adapter, ratio, .. } => {
                 if !s.oracles.capo.iter().any(|a| &a.name == adapter) {

@@ -90,7 +90,7 @@ fn default_scenario_loads() {
             .iter()
             .all(|&t| (s.start_unix..=s.end_unix).contains(&t))
     );
-    assert_eq!(s.feeds.len(), 3);
+    assert_eq!(s.feeds.len(), 4); // ETH, USDC, USDT and the constant OTHER
     let eth = &s.feeds["ETH"];
     assert!((eth.price_at(s.start_unix) - 2366.67).abs() < 1e-9);
     assert!((eth.price_at(parse_time("2026-04-09T14:00:00Z").unwrap()) - 2165.54).abs() < 1e-9);
@@ -235,7 +235,7 @@ fn non_finite_and_negative_numbers() {
         "chain.base_fee_gwei",
     );
     case(
-        "total_borrowed = 760_000_000.0",
+        "total_borrowed = 2_530_000_000.0",
         "total_borrowed = -1.0",
         "market.reserves[4].total_borrowed",
     );
@@ -725,4 +725,53 @@ fn every_number_in_the_default_scenario_has_a_source_comment() {
             panic!("line {}: a number without a source comment: {line}", i + 1);
         }
     }
+}
+
+/// `[[comets]]` and their events: factors in Comet's bounds, books it would lend to, and
+/// events naming a market and an asset it lists; each error names its key and line.
+#[test]
+fn compound_iii_markets() {
+    let e = case(
+        "hf_min = 1.04                        # just above",
+        "hf_min = 1.01                        # just above",
+        "comets[0].books[0].hf_min",
+    );
+    assert!(e.expected.contains("borrowCF"), "{e}");
+    case(
+        "liquidate_cf = 0.93                  # [comet]",
+        "liquidate_cf = 0.85                  # [comet]",
+        "comets[0].collateral[0].liquidate_cf",
+    );
+    case(
+        "liquidation_factor = 0.96            # [comet]",
+        "liquidation_factor = 1.5             # [comet]",
+        "comets[1].collateral[0].liquidation_factor",
+    );
+    case(
+        "collateral = \"rsETH\"\ncount = 200",
+        "collateral = \"weETH\"\ncount = 200",
+        "comets[1].books[0].collateral",
+    );
+    case(
+        "emode = 0                            # a Comet has no e-mode",
+        "emode = 3                            # a Comet has no e-mode",
+        "events[14].emode",
+    );
+    let e = case(
+        "comet = \"compound-v3-wsteth\"\nabsorb = true",
+        "comet = \"compound-v9\"\nabsorb = true",
+        "events[18].comet",
+    );
+    assert!(e.expected.contains("compound-v3-weth"), "{e}");
+    case(
+        "asset = \"rsETH\"\nconstant = true",
+        "asset = \"USDC\"\nconstant = true",
+        "events[15].asset",
+    );
+    let (t, line) = mutate_nth(
+        "name = \"compound-v3-wsteth\"",
+        0,
+        "name = \"compound-v3-weth\"",
+    );
+    expect_err(&t, line, "comets[1].name");
 }

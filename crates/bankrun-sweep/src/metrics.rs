@@ -23,6 +23,8 @@
 //! | `<C>_share_exited` | class C's share of initial deposits withdrawn by the end |
 //! | `<C>_share_trapped` | share of C's exit demand still trapped at the end |
 //! | `<C>_exit_p50_h`, `<C>_exit_p90_h` | 50th / 90th percentile of hours from the start to a completed exit among C's depositors that decided to exit; one that never completed counts as the horizon (censored: a lower bound); null if nobody decided |
+//! | `<M>_peak_utilization`, `<M>_hours_ge_99pct` | Compound III market M (`[[comets]]`): highest utilization, hours at ≥ 99 % |
+//! | `<M>_absorbs`, `<M>_reserves_end`, `<M>_latent_bad_debt_usd` | its absorbs, base reserves at the end (tokens, negative after bad debt) and latent bad debt at the feeds' prices (USD) |
 //! | `<F>_price_min_ratio`, `<F>_price_end_ratio` | for feed F with a stochastic process: lowest / final market price over the start price |
 //! | `draw:<key>` | the value drawn for a `[[stochastic.parameters]]` key |
 
@@ -46,6 +48,14 @@ pub const RESERVE_METRICS: [&str; 9] = [
 ];
 /// Per-class metric names, in column order.
 pub const CLASS_METRICS: [&str; 4] = ["share_exited", "share_trapped", "exit_p50_h", "exit_p90_h"];
+/// Per-Compound-III-market metric names, in column order.
+pub const COMET_METRICS: [&str; 5] = [
+    "peak_utilization",
+    "hours_ge_99pct",
+    "absorbs",
+    "reserves_end",
+    "latent_bad_debt_usd",
+];
 /// Pool-wide metric names, in column order.
 pub const POOL_METRICS: [&str; 9] = [
     "bad_debt_usd",
@@ -70,6 +80,8 @@ pub struct Layout {
     pub feeds: Vec<String>,
     /// Drawn parameter keys, in draw order.
     pub draws: Vec<String>,
+    /// Compound III market names (`[[comets]]`), scenario order.
+    pub comets: Vec<String>,
     /// Every metric column name, in order.
     pub columns: Vec<String>,
 }
@@ -116,6 +128,10 @@ impl Layout {
         for c in &classes {
             columns.extend(CLASS_METRICS.iter().map(|m| format!("{c}_{m}")));
         }
+        let comets: Vec<String> = (s.scenario.comets.iter()).map(|c| c.name.clone()).collect();
+        for c in &comets {
+            columns.extend(COMET_METRICS.iter().map(|m| format!("{c}_{m}")));
+        }
         for f in &feeds {
             columns.push(format!("{f}_price_min_ratio"));
             columns.push(format!("{f}_price_end_ratio"));
@@ -128,6 +144,7 @@ impl Layout {
             classes,
             feeds,
             draws,
+            comets,
             columns,
         }
     }
@@ -203,6 +220,18 @@ impl Layout {
                 t.sort_by(f64::total_cmp);
                 v.push(Some(lower_quantile(&t, 0.5)));
                 v.push(Some(lower_quantile(&t, 0.9)));
+            }
+        }
+        for name in &self.comets {
+            match s.comets.iter().find(|c| &c.name == name) {
+                Some(c) => v.extend([
+                    Some(c.peak_utilization),
+                    Some(c.hours_at_or_above_99pct),
+                    Some(c.absorbs as f64),
+                    Some(c.reserves_end),
+                    Some(c.latent_bad_debt_usd),
+                ]),
+                None => v.extend([None; COMET_METRICS.len()]),
             }
         }
         for f in &self.feeds {

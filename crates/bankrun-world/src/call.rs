@@ -183,6 +183,29 @@ pub enum CompoundCall {
         /// New collateral factor, mantissa (1e18 = 100 %).
         mantissa: U256,
     },
+    /// Compound III: `Comet.pause(supplyPaused, transferPaused, withdrawPaused, absorbPaused,
+    /// buyPaused)` of the governor or the pause guardian (`comet@d5a30b0:contracts/Comet.sol`);
+    /// transfers are not modelled (always unpaused).
+    CometPause {
+        /// `supplyPaused`.
+        supply: bool,
+        /// `withdrawPaused`.
+        withdraw: bool,
+        /// `absorbPaused`: no liquidation.
+        absorb: bool,
+        /// `buyPaused`: no collateral purchase.
+        buy: bool,
+    },
+    /// Compound III: governance points the price feed of `token` at a constant (the
+    /// configurator's `updateAssetPriceFeed` to a constant-price feed, then `deployAndUpgradeTo`,
+    /// as Compound did for rsETH in April 2026): with `hold`, the market keeps the price last
+    /// posted and ignores the feed's later answers; without, it reads the feed again.
+    CometHoldPrice {
+        /// The asset (base or collateral).
+        token: TokenId,
+        /// Hold the last price (`true`) or follow the feed again (`false`).
+        hold: bool,
+    },
 }
 
 /// A governance change of a token issuer's primary market ([`crate::protocols::Issuer`]).

@@ -178,7 +178,7 @@ pub(crate) fn not_terra(name: &str) -> WorldError {
 pub(crate) fn not_compound(name: &str) -> WorldError {
     WorldError::Unsupported {
         target: name.to_string(),
-        what: "a Compound v2 pause-guardian or admin call (Comptroller _set*)".into(),
+        what: "a Compound governance call (Compound v2 Comptroller _set*, Compound III pause or price feed)".into(),
     }
 }
 

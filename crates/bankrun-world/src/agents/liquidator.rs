@@ -43,6 +43,8 @@ pub struct Liquidator {
     /// than their bonus pays).
     min_repay: U256,
     pending: usize,
+    /// The on-chain account it acts from (`None`: its agent id).
+    account: Option<AgentId>,
     /// Liquidations mined successfully, as `(block, protocol, borrower)`.
     pub liquidations: Vec<(u64, ProtocolId, AgentId)>,
 }
@@ -68,6 +70,7 @@ impl Liquidator {
             min_sale_price: None,
             min_repay: U256::ZERO,
             pending: 0,
+            account: None,
             liquidations: Vec::new(),
         }
     }
@@ -102,9 +105,18 @@ impl Liquidator {
         self
     }
 
+    /// Acts from on-chain account `account` instead of its agent id (a world whose accounts
+    /// are numbered by another agent, as the engine's population numbers its pool users).
+    pub fn from_account(mut self, account: AgentId) -> Self {
+        self.account = Some(account);
+        self
+    }
+
     fn submit(&mut self, out: &mut Vec<Submission>, target: Target, call: Call) {
         self.pending += 1;
-        out.push(Submission::new(target, call, self.priority_gwei));
+        let mut sub = Submission::new(target, call, self.priority_gwei);
+        sub.account = self.account;
+        out.push(sub);
     }
 
     /// Step 1 and 2: sell wallet collateral, withdraw deposited collateral.
@@ -203,6 +215,7 @@ impl Agent for Liquidator {
         if self.pending > 0 {
             return Ok(());
         }
+        let me = self.account.unwrap_or(me);
         self.unwind(me, view, out)?;
         let mut wallet = view.ledger.balance(self.repay_token, Holder::Agent(me));
         for &p in &self.watch.clone() {

@@ -15,11 +15,11 @@ use bankrun_compound::comet_market::{
     Comet as CometState, CometAsset, CometPriceTable, CometPrices,
 };
 
-use crate::call::{AgentId, Call, Effect};
+use crate::call::{AgentId, Call, CompoundCall, Effect};
 use crate::error::WorldError;
 use crate::protocol::{
-    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_aave, not_compound, not_issuer,
-    not_maker, not_terra, pull, push,
+    Candidate, Env, Protocol, ensure_balance, not_a_venue, not_aave, not_issuer, not_maker,
+    not_terra, pull, push,
 };
 use bankrun_chain::units::u256_to_f64 as u256_f64;
 
@@ -32,6 +32,8 @@ pub struct Comet {
     base: TokenId,
     collateral: Vec<TokenId>,
     prices: CometPriceTable,
+    /// Assets whose price governance holds constant (`CometHoldPrice`): posts are ignored.
+    held: Vec<TokenId>,
 }
 
 impl Comet {
@@ -65,7 +67,55 @@ impl Comet {
             base,
             collateral,
             prices,
+            held: Vec::new(),
         })
+    }
+
+    /// The market's 8-decimal USD price of `token` as it reads it now (held or posted).
+    ///
+    /// # Errors
+    /// [`WorldError::Unsupported`] for a token the market does not list.
+    pub fn price(&self, token: TokenId) -> Result<U256, WorldError> {
+        let asset = self.asset(token)?;
+        self.prices.price(asset).map_err(|e| self.revert(e))
+    }
+
+    /// The world token of the base asset.
+    pub fn base(&self) -> TokenId {
+        self.base
+    }
+
+    /// The world tokens of the collateral assets, by offset.
+    pub fn collateral(&self) -> &[TokenId] {
+        &self.collateral
+    }
+
+    /// Governance calls of Compound III; Compound v2's are refused.
+    fn admin(&mut self, call: CompoundCall) -> Result<Effect, WorldError> {
+        match call {
+            CompoundCall::CometPause {
+                supply,
+                withdraw,
+                absorb,
+                buy,
+            } => self.comet.pause(supply, false, withdraw, absorb, buy),
+            CompoundCall::CometHoldPrice { token, hold } => {
+                self.asset(token)?;
+                self.held.retain(|t| *t != token);
+                if hold {
+                    self.held.push(token);
+                }
+            }
+            CompoundCall::MintPaused { .. }
+            | CompoundCall::BorrowPaused { .. }
+            | CompoundCall::CollateralFactor { .. } => {
+                return Err(WorldError::Unsupported {
+                    target: self.name.clone(),
+                    what: "a Compound v2 Comptroller call on a Compound III market".into(),
+                });
+            }
+        }
+        Ok(Effect::default())
     }
 
     /// The market (read-only).
@@ -262,13 +312,17 @@ impl Protocol for Comet {
             Call::Terra(_) => Err(not_terra(&self.name)),
             Call::Maker(_) => Err(not_maker(&self.name)),
             Call::Aave(_) => Err(not_aave(&self.name)),
-            Call::Compound(_) => Err(not_compound(&self.name)),
+            Call::Compound(c) => self.admin(c),
             Call::Issuer(_) => Err(not_issuer(&self.name)),
         }
     }
 
     fn post_price(&mut self, token: TokenId, answer: u128, _now: u64) -> Result<(), WorldError> {
-        match self.asset(token)? {
+        let asset = self.asset(token)?;
+        if self.held.contains(&token) {
+            return Ok(());
+        }
+        match asset {
             CometAsset::Base => self.prices.base = U256::from(answer),
             CometAsset::Collateral(i) => {
                 self.prices.collateral[usize::from(i)] = U256::from(answer)
@@ -453,6 +507,18 @@ mod tests {
         Comet::new("comet", CometState::new(&cfg, T0).unwrap(), USDC, vec![XYZ]).unwrap()
     }
 
+    /// Agent 0 supplies 100,000 USDC; agent 1 supplies 100 XYZ and borrows `borrow` USDC.
+    fn supply_and_borrow(c: &mut Comet, env: &mut Env<'_>, borrow: U256) {
+        let supply = |token, amount| Call::Supply { token, amount };
+        c.execute(env, 0, &supply(USDC, e(100_000, 6))).unwrap();
+        c.execute(env, 1, &supply(XYZ, e(100, 18))).unwrap();
+        let call = Call::Borrow {
+            token: USDC,
+            amount: borrow,
+        };
+        c.execute(env, 1, &call).unwrap();
+    }
+
     #[test]
     fn totals_agree_with_accounts_and_ledger_and_a_corruption_is_reported() {
         let mut c = comet();
@@ -467,32 +533,7 @@ mod tests {
             ledger: &mut ledger,
             holder: H,
         };
-        let calls = [
-            (
-                0,
-                Call::Supply {
-                    token: USDC,
-                    amount: e(100_000, 6),
-                },
-            ),
-            (
-                1,
-                Call::Supply {
-                    token: XYZ,
-                    amount: e(100, 18),
-                },
-            ),
-            (
-                1,
-                Call::Borrow {
-                    token: USDC,
-                    amount: e(5_000, 6),
-                },
-            ),
-        ];
-        for (who, call) in calls {
-            c.execute(&mut env, who, &call).unwrap();
-        }
+        supply_and_borrow(&mut c, &mut env, e(5_000, 6));
         let check = |c: &Comet, l: &Ledger| {
             let mut k = InvariantCheck::new(T0, l, H);
             c.check_invariants(&mut k);
@@ -529,5 +570,60 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Compound's April 2026 response: a held price ignores the feed's posts until released,
+    /// and an absorb pause refuses liquidations that the posted price would allow.
+    #[test]
+    fn a_held_price_ignores_the_feed_and_an_absorb_pause_stops_liquidations() {
+        let mut c = comet();
+        c.post_price(USDC, 1_0000_0000, T0).unwrap();
+        c.post_price(XYZ, 100_0000_0000, T0).unwrap();
+        let mut ledger = Ledger::new();
+        ledger.mint(USDC, Holder::Agent(0), e(200_000, 6)).unwrap();
+        ledger.mint(XYZ, Holder::Agent(1), e(100, 18)).unwrap();
+        let mut env = Env {
+            now: T0,
+            block: 0,
+            ledger: &mut ledger,
+            holder: H,
+        };
+        supply_and_borrow(&mut c, &mut env, e(6_000, 6));
+        let admin = |hold| Call::Compound(CompoundCall::CometHoldPrice { token: XYZ, hold });
+        c.execute(&mut env, 9, &admin(true)).unwrap();
+        c.post_price(XYZ, 50_0000_0000, T0).unwrap();
+        assert_eq!(c.price(XYZ).unwrap(), U256::from(100_0000_0000u64));
+        assert!(
+            c.candidates(T0).unwrap().is_empty(),
+            "held at $100: healthy"
+        );
+        c.execute(&mut env, 9, &admin(false)).unwrap();
+        c.post_price(XYZ, 50_0000_0000, T0).unwrap();
+        assert_eq!(c.price(XYZ).unwrap(), U256::from(50_0000_0000u64));
+        assert_eq!(
+            c.candidates(T0).unwrap().len(),
+            1,
+            "at $50 the loan is absorbable"
+        );
+        let pause = Call::Compound(CompoundCall::CometPause {
+            supply: false,
+            withdraw: false,
+            absorb: true,
+            buy: false,
+        });
+        c.execute(&mut env, 9, &pause).unwrap();
+        let liquidate = Call::Liquidate {
+            borrower: 1,
+            debt: USDC,
+            collateral: XYZ,
+            repay: e(1_000, 6),
+        };
+        assert!(
+            matches!(
+                c.execute(&mut env, 0, &liquidate),
+                Err(WorldError::Reverted { .. })
+            ),
+            "absorb paused"
+        );
     }
 }

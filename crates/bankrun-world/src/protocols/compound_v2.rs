@@ -219,6 +219,12 @@ impl CompoundV2 {
                 let id = self.market(token)?;
                 self.comptroller.set_collateral_factor(id, mantissa)
             }
+            CompoundCall::CometPause { .. } | CompoundCall::CometHoldPrice { .. } => {
+                return Err(WorldError::Unsupported {
+                    target: self.name.clone(),
+                    what: "a Compound III (Comet) call on a Compound v2 Comptroller".into(),
+                });
+            }
         };
         done.map_err(|e| self.revert(e))?;
         Ok(Effect::default())

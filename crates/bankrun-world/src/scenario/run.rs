@@ -367,8 +367,10 @@ impl Names {
             Call::Compound(
                 CompoundCall::MintPaused { token, .. }
                 | CompoundCall::BorrowPaused { token, .. }
-                | CompoundCall::CollateralFactor { token, .. },
+                | CompoundCall::CollateralFactor { token, .. }
+                | CompoundCall::CometHoldPrice { token, .. },
             ) => token,
+            Call::Compound(CompoundCall::CometPause { .. }) => TokenId::MAX,
             Call::SwapExactIn { token_in, .. } | Call::BuyExactOut { token_in, .. } => token_in,
             Call::RemoveLiquidity { token, .. } => token,
             // Market-module governance changes parameters, not a token.
