@@ -92,4 +92,13 @@ done
 grep -q "Compound v2 utilization" "$tmp/svb.txt" || { echo "svb: no Compound v2 lines"; exit 1; }
 "$bin" sweep usdc-svb-2023-03 --paths 2 --threads 2 --out "$tmp/svb-sweep" > "$tmp/svb-sweep.txt"
 grep -q "spiral:compound_arb_usdc_supplied" "$tmp/svb-sweep/cells.csv" || { echo "svb sweep: no spiral columns"; head -c 600 "$tmp/svb-sweep/cells.csv"; exit 1; }
-echo "smoke: 10 passed, 0 failed"
+# Calibration (docs/calibration.md): the February 2026 WETH spike, a small search as a user
+# types it (the documented fit runs the defaults: --seeds 4 --grid 7 --refine 3).
+"$bin" calibrate --seeds 2 --grid 2 --refine 0 --threads 2 > "$tmp/calibrate.toml"
+for k in repay_speed active_share; do
+  grep -q "name = \"$k\"" "$tmp/calibrate.toml" || { echo "calibrate: no $k"; cat "$tmp/calibrate.toml"; exit 1; }
+done
+grep -q "WETH_hours_ge_92pct" "$tmp/calibrate.toml" || { echo "calibrate: no moment lines"; exit 1; }
+"$bin" calibrate aave-v3-core-rseth-2026-04 --seeds 2 > /dev/null 2> "$tmp/nocal.err" && { echo "calibrate without [calibration] succeeded"; exit 1; }
+grep -q "expected a \[calibration\] section" "$tmp/nocal.err" || { echo "calibrate: unclear error"; cat "$tmp/nocal.err"; exit 1; }
+echo "smoke: 11 passed, 0 failed"

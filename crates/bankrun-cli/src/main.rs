@@ -1,5 +1,6 @@
 //! `bankrun`: simulate and stress-test DeFi bank runs, exact to the contracts.
 
+mod calibrate;
 mod export;
 mod fit;
 mod merge;
@@ -41,6 +42,9 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Fit a price process to a price CSV; prints `[[stochastic.prices]]` scenario TOML.
     Fit(fit::FitArgs),
+    /// Fit behaviour parameters to observed outcomes (a scenario's `[calibration]`) by
+    /// simulated method of moments; prints the estimates with standard errors.
+    Calibrate(calibrate::CalibrateArgs),
     /// Debt that becomes liquidatable against a price drop of 0-90 %, with and without the
     /// liquidation spiral's price feedback (spiral scenarios; Aave scenarios have no venue, so
     /// no feedback: "with spiral" equals "liquidatable"); prints and writes SVG/HTML.
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

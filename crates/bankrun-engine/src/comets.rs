@@ -265,7 +265,7 @@ fn price_usd(chain: &World, feed: FeedId) -> Result<f64, EngineError> {
 }
 
 /// The market `id` of `chain`.
-fn market(chain: &World, id: ProtocolId) -> Option<&Comet> {
+pub(crate) fn market(chain: &World, id: ProtocolId) -> Option<&Comet> {
     chain.protocol(id)?.as_any().downcast_ref::<Comet>()
 }
 

@@ -219,6 +219,8 @@ pub struct Population {
     pub rescuer: UserId,
     /// Umbrella (safety module) accounts by reserve.
     pub umbrella: BTreeMap<AssetId, UserId>,
+    /// Scripted large suppliers (`withdraw` events) by reserve and label.
+    pub large_suppliers: BTreeMap<(AssetId, String), UserId>,
     /// Agent wake-ups.
     pub wakes: WakeQueue,
     /// Depositors waiting for liquidity.

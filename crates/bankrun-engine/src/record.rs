@@ -311,8 +311,15 @@ impl Population {
 
     /// Builds the run result from the mempool's counts at the end: transactions pending,
     /// those still held back by their sender's latency (they had not reached the public
-    /// mempool: not counted as submitted), and all submitted.
-    pub fn finish(&mut self, pending: u64, held: u64, submitted: u64) -> RunResult {
+    /// mempool: not counted as submitted), and all submitted; the exposure graph at the end
+    /// includes the Compound III markets of `chain`.
+    pub fn finish(
+        &mut self,
+        chain: &bankrun_world::World,
+        pending: u64,
+        held: u64,
+        submitted: u64,
+    ) -> RunResult {
         self.rec.tx.pending_at_end = pending;
         self.rec.tx.submitted = submitted - held;
         let depositors = self.depositor_outcomes();
@@ -332,7 +339,7 @@ impl Population {
             comets: Vec::new(),
         };
         let (mut graph_nodes, mut graph_edges) = std::mem::take(&mut self.rec.graph_start);
-        let (nodes, edges) = self.graph("end");
+        let (nodes, edges) = self.graph(chain, "end");
         graph_nodes.extend(nodes);
         graph_edges.extend(edges);
         RunResult {

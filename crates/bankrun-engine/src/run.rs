@@ -26,12 +26,13 @@ use crate::depositors::Outcome;
 use crate::population::{Population, Sender};
 
 impl Population {
-    /// Starts recording: the starting state is the first row.
-    pub fn start_recording(&mut self) {
+    /// Starts recording: the starting state is the first row (the exposure graph includes
+    /// the Compound III markets of `chain`).
+    pub fn start_recording(&mut self, chain: &bankrun_world::World) {
         self.rec
             .init(self.assets.len(), self.scn.scenario.depositors.len());
         self.record_block();
-        self.rec.graph_start = self.graph("start");
+        self.rec.graph_start = self.graph(chain, "start");
         self.record_class_initials();
         self.record_classes();
     }
@@ -363,7 +364,7 @@ impl Sim {
     fn step(&mut self, b: u64) -> Result<(), EngineError> {
         if !self.recording {
             let mut w = self.population.borrow_mut();
-            w.start_recording();
+            w.start_recording(&self.chain);
             w.record_comets(&self.chain);
             self.recording = true;
         }
@@ -394,7 +395,7 @@ impl Sim {
         let mempool = self.chain.mempool();
         let mut w = self.population.borrow_mut();
         let held = mempool.waiting(w.block + 1) as u64;
-        let mut result = w.finish(mempool.len() as u64, held, mempool.submitted());
+        let mut result = w.finish(&self.chain, mempool.len() as u64, held, mempool.submitted());
         let absorbs: Vec<u64> = (w.comets.iter())
             .map(|c| {
                 self.agents

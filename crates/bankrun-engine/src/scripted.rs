@@ -1,5 +1,6 @@
 //! Scripted actors: the attacker, the guardian, governance (with its execution delay), the
-//! rescue fund, the Umbrella safety module, exchange-rate changes and news.
+//! rescue fund, the Umbrella safety module, large suppliers' withdrawals, exchange-rate
+//! changes and news.
 //!
 //! Their calls are the world's scheduled actions: they execute at the top of the block in
 //! which their time falls, in order, outside the mempool (guardian and governance calls go
@@ -280,7 +281,53 @@ impl Population {
                 label,
                 ..
             } => self.cover_deficit(&asset, amount, &label),
+            Event::Withdraw {
+                asset,
+                amount,
+                label,
+                visible,
+                ..
+            } => self.large_withdrawal(&asset, amount, &label, visible),
         }
+    }
+
+    /// A scripted large supplier withdraws `amount` of `asset`, or what is available when the
+    /// pool holds less (a holder takes what it can rather than send a withdrawal that reverts).
+    fn large_withdrawal(&mut self, asset: &str, amount: f64, label: &str, visible: bool) {
+        let Some(a) = self.asset_id(asset) else {
+            return self.log(
+                "supplier",
+                format!("{label}: unknown reserve {asset}"),
+                false,
+            );
+        };
+        let Some(&u) = self.large_suppliers.get(&(a, label.to_string())) else {
+            return;
+        };
+        let wanted = tokens_to_units(amount, self.assets[a].decimals);
+        let x = wanted.min(self.pool.get().available_liquidity(a));
+        let tokens = self.tokens(a, x);
+        let what = if x < wanted {
+            format!(
+                "{label} withdraws {tokens:.2} of the {amount} {asset} it wanted (all the pool had)"
+            )
+        } else {
+            format!("{label} withdraws {amount} {asset}")
+        };
+        if x.is_zero() {
+            return self.log("supplier", what, false);
+        }
+        if visible {
+            let v = &mut self.visible[a];
+            v.0.push_back((self.block, tokens));
+            v.1 += tokens;
+        }
+        let call = Call::Withdraw {
+            token: a as TokenId,
+            amount: x,
+        };
+        let kind = StepKind::Chain { reindex: None };
+        self.script_call(u, call, "supplier", what, kind, true);
     }
 
     /// Queues one scripted call from pool account `account` to the Aave pool.

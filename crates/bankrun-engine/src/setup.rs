@@ -271,6 +271,7 @@ fn population(
         attackers: Vec::new(),
         rescuer: 0,
         umbrella: BTreeMap::new(),
+        large_suppliers: BTreeMap::new(),
         wakes: Default::default(),
         parked: Parked::new(
             n_assets,
@@ -571,9 +572,44 @@ fn plan_book(w: &mut Population) -> Result<Vec<Plan>, EngineError> {
             tokens_to_units(*amount, w.assets[a].decimals),
         ));
     }
+    large_suppliers(w, &mut plan, &mut supplied)?;
     w.rescuer = w.new_user();
     passive_accounts(w, &mut plan, &mut supplied, &mut borrowed)?;
     Ok(plan)
+}
+
+/// One account per reserve and label of the `withdraw` events, supplying at genesis the sum of
+/// that label's withdrawals.
+fn large_suppliers(
+    w: &mut Population,
+    plan: &mut Vec<Plan>,
+    supplied: &mut [f64],
+) -> Result<(), EngineError> {
+    let scn = Rc::clone(&w.scn);
+    let mut holdings: BTreeMap<(usize, String), f64> = BTreeMap::new();
+    for e in &scn.scenario.events {
+        let bankrun_scenario::Event::Withdraw {
+            asset,
+            amount,
+            label,
+            ..
+        } = e
+        else {
+            continue;
+        };
+        let a = (w.assets.iter().position(|x| &x.symbol == asset)).ok_or_else(|| {
+            EngineError::setup(format!("events.withdraw: unknown reserve `{asset}`"))
+        })?;
+        *holdings.entry((a, label.clone())).or_default() += amount;
+    }
+    for ((a, label), tokens) in holdings {
+        let u = w.new_user();
+        w.large_suppliers.insert((a, label), u);
+        supplied[a] += tokens;
+        let units = tokens_to_units(tokens, w.assets[a].decimals);
+        plan.push(Plan::Supply(u, a, units));
+    }
+    Ok(())
 }
 
 /// Passive suppliers fill each reserve to its total supplied; passive borrowers borrow what the
@@ -595,7 +631,7 @@ fn passive_accounts(
     for (a, r) in reserves.iter().enumerate() {
         if left[a] < -1e-6 * r.total_supplied.max(1.0) {
             return Err(EngineError::setup(format!(
-                "market.reserves `{}`: depositors, borrower collateral and umbrella stakes add up to {:.2}, more than total_supplied = {}",
+                "market.reserves `{}`: depositors, borrower collateral, umbrella stakes and large suppliers add up to {:.2}, more than total_supplied = {}",
                 r.symbol, supplied[a], r.total_supplied
             )));
         }

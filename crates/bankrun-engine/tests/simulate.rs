@@ -502,7 +502,11 @@ fn the_loss_table_accounts_for_every_loss_and_the_graph_shows_the_run() {
         w("supply") + w("collateral")
     };
     assert!(whales("start") > 0.0 && whales("end") < 0.9 * whales("start"));
-    // Every reserve's listing edge is its node's value, and the protocol's is their sum.
+    // The attacker's Compound III borrow appears on the WETH Comet's base.
+    let comet_weth = "asset/compound-v3-weth/WETH";
+    assert_eq!(edge("start", "attacker", comet_weth, "debt"), 0.0);
+    assert!(edge("end", "attacker", comet_weth, "debt") > 0.0);
+    // Every reserve's listing edge is its node's value, and each protocol's is their sum.
     for snapshot in ["start", "end"] {
         let node = |id: &str| {
             r.graph_nodes
@@ -511,11 +515,16 @@ fn the_loss_table_accounts_for_every_loss_and_the_graph_shows_the_run() {
                 .map(|n| n.value_usd)
                 .expect(id)
         };
-        let listed: f64 = (r.graph_edges.iter())
-            .filter(|e| e.snapshot == snapshot && e.kind == "listing")
-            .map(|e| e.usd)
-            .sum();
-        assert!((listed - node("protocol/aave")).abs() <= 1e-6 * listed);
+        for protocol in ["protocol/aave", "protocol/compound-v3-weth"] {
+            let listed: f64 = (r.graph_edges.iter())
+                .filter(|e| e.snapshot == snapshot && e.kind == "listing" && e.target == protocol)
+                .map(|e| e.usd)
+                .sum();
+            assert!(
+                (listed - node(protocol)).abs() <= 1e-6 * listed,
+                "{protocol}"
+            );
+        }
         assert!(edge(snapshot, "oracle/rsETH", "oracle/ETH", "base feed") > 0.0);
     }
 }
@@ -861,4 +870,51 @@ fn invariants_hold_after_every_block_of_the_aave_runs() {
     let c = crash();
     let r = run(&c, 5);
     assert!(r.summary.liquidations.count > 0, "the crash liquidates");
+}
+
+/// A scripted large supplier (`withdraw` events, the calibration scenario's Trend Research)
+/// takes out what it asked for, or what the pool has when that is less, and its exits push
+/// WETH utilization up.
+#[test]
+fn a_large_supplier_takes_what_the_pool_has() {
+    let first = |amount: Option<f64>| {
+        let mut s = load_embedded("aave-v3-core-weth-spike-2026-02").expect("loads");
+        shorten(&mut s, 24.0);
+        let w = (s.scenario.events.iter())
+            .position(|e| matches!(e, Event::Withdraw { .. }))
+            .expect("a withdraw event");
+        if let (Some(x), Event::Withdraw { amount, .. }) = (amount, &mut s.scenario.events[w]) {
+            *amount = x;
+        }
+        let r = run(&s, 7);
+        let row = (r.events.iter())
+            .find(|e| e.actor == "supplier")
+            .expect("the withdrawal is logged")
+            .clone();
+        let weth = (r.summary.reserves.iter())
+            .find(|x| x.symbol == "WETH")
+            .expect("WETH")
+            .clone();
+        (row, weth)
+    };
+    let (asked, weth) = first(None);
+    assert!(asked.ok, "{asked:?}");
+    assert!(
+        asked.description.contains("withdraws 33589 WETH"),
+        "{asked:?}"
+    );
+    assert!(weth.peak_utilization < 0.99, "{}", weth.peak_utilization);
+    // 600k asked against ~550k of available liquidity: it takes it all and WETH is drained.
+    let (capped, drained) = first(Some(600_000.0));
+    assert!(capped.ok, "{capped:?}");
+    assert!(
+        capped.description.contains("all the pool had"),
+        "{capped:?}"
+    );
+    assert!(
+        drained.peak_utilization > 0.999,
+        "{}",
+        drained.peak_utilization
+    );
+    assert!(drained.peak_utilization > weth.peak_utilization);
 }

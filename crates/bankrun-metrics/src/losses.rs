@@ -58,12 +58,15 @@ pub struct LossRow {
 pub struct GraphNode {
     /// `start` or `end`.
     pub snapshot: String,
-    /// Unique id, e.g. `aave`, `asset/WETH`, `oracle/ETH`, `borrowers/rseth-weth-loopers`.
+    /// Unique id, e.g. `protocol/aave`, `asset/WETH`, `protocol/compound-v3-weth` (a Compound
+    /// III market), `asset/compound-v3-weth/rsETH` (a market's reserve), `oracle/ETH`,
+    /// `borrowers/rseth-weth-loopers`.
     pub id: String,
     /// `protocol`, `asset`, `oracle` or `cohort`.
     pub kind: String,
-    /// What the node holds, USD at the snapshot's oracle prices: an asset's or protocol's
-    /// total supplied, a cohort's supplied plus borrowed, an oracle's priced supply.
+    /// What the node holds, USD at the snapshot's oracle prices (for a Compound III market's
+    /// nodes and positions, the prices it reads): an asset's or protocol's total supplied, a
+    /// cohort's supplied plus borrowed, an oracle's priced supply.
     pub value_usd: f64,
 }
 

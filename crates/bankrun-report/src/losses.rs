@@ -110,7 +110,12 @@ fn network(nodes: &[GraphNode], edges: &[GraphEdge], snapshot: &str) -> Network 
             })
         })
         .collect();
-    let label = |id: &str| id.rsplit('/').next().unwrap_or(id).to_owned();
+    // The last segment names a node, except a Comet's reserves (`asset/<market>/<symbol>`),
+    // which keep their market so that they do not read as the pool's reserve of that symbol.
+    let label = |id: &str| match id.strip_prefix("asset/") {
+        Some(rest) if rest.contains('/') => rest.to_owned(),
+        _ => id.rsplit('/').next().unwrap_or(id).to_owned(),
+    };
     Network {
         id: format!("exposure-{snapshot}"),
         title: format!("Exposure graph at the {snapshot}"),

@@ -8,14 +8,24 @@ pub(crate) struct Embedded {
     pub(crate) files: &'static [(&'static str, &'static str)],
 }
 
-pub(crate) const EMBEDDED: &[Embedded] = &[Embedded {
-    name: "aave-v3-core-rseth-2026-04",
-    toml: include_str!("../../../scenarios/aave-v3-core-rseth-2026-04.toml"),
-    files: &[(
-        "data/eth_usd_2026-04.csv",
-        include_str!("../../../scenarios/data/eth_usd_2026-04.csv"),
-    )],
-}];
+pub(crate) const EMBEDDED: &[Embedded] = &[
+    Embedded {
+        name: "aave-v3-core-rseth-2026-04",
+        toml: include_str!("../../../scenarios/aave-v3-core-rseth-2026-04.toml"),
+        files: &[(
+            "data/eth_usd_2026-04.csv",
+            include_str!("../../../scenarios/data/eth_usd_2026-04.csv"),
+        )],
+    },
+    Embedded {
+        name: "aave-v3-core-weth-spike-2026-02",
+        toml: include_str!("../../../scenarios/aave-v3-core-weth-spike-2026-02.toml"),
+        files: &[(
+            "data/eth_usd_2026-02.csv",
+            include_str!("../../../scenarios/data/eth_usd_2026-02.csv"),
+        )],
+    },
+];
 
 /// Normalises a relative path for lookup: `./a//b` → `a/b`, backslashes as slashes.
 pub(crate) fn normalise(rel: &str) -> String {

@@ -43,6 +43,57 @@ pub struct Scenario {
     /// (it runs the feeds' price paths as written).
     #[serde(default)]
     pub stochastic: Option<Stochastic>,
+    /// Calibration material (`bankrun calibrate`): observed outcomes to fit and the behaviour
+    /// parameters fitted to them. Optional; `bankrun simulate` and `bankrun sweep` ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Calibration>,
+}
+
+/// `[calibration]`: a simulated-method-of-moments fit (reference/behaviour.md §9 steps 3–4).
+/// `bankrun calibrate` finds the parameter values whose simulated moments (means over seeds,
+/// common random numbers) come closest to the targets in `Σ ((m − value) / sd)²`, and gives
+/// their standard errors (docs/calibration.md).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Calibration {
+    /// Observed outcomes.
+    pub targets: Vec<CalibrationTarget>,
+    /// Parameters fitted.
+    pub parameters: Vec<CalibrationParameter>,
+}
+
+/// One observed outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationTarget {
+    /// A sweep metric column (`bankrun sweep`'s path columns, e.g. `WETH_peak_utilization`),
+    /// or `<R>_hours_ge_<P>pct`: hours with reserve R's end-of-block utilization ≥ P %.
+    pub metric: String,
+    /// Observed value, in the metric's unit.
+    pub value: f64,
+    /// Uncertainty of the observation (one standard deviation, same unit): weights the
+    /// target and enters the standard errors.
+    pub sd: f64,
+    /// Where the value comes from.
+    pub source: String,
+}
+
+/// One fitted parameter: a value set at every key of `keys` (scenario keys as `--vary` takes
+/// them), searched within [`lo`, `hi`].
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationParameter {
+    /// Name in the output.
+    pub name: String,
+    /// Scenario keys set to the value, e.g. `borrowers.0.repay_speed`.
+    pub keys: Vec<String>,
+    /// Lower bound of the search.
+    pub lo: f64,
+    /// Upper bound of the search.
+    pub hi: f64,
+    /// Search on a log scale (bounds > 0).
+    #[serde(default)]
+    pub log: bool,
 }
 
 /// `[stochastic]`: what `bankrun sweep` randomises per path. Each path realises the price
@@ -802,6 +853,25 @@ pub enum Event {
         /// Who.
         label: String,
     },
+    /// A large supplier named by `label` withdraws from a reserve (`Pool.withdraw`): a
+    /// scripted exit such as a whale pulling collateral to repay debt elsewhere. The supplier
+    /// holds, from the start, the sum of its `withdraw` events on that reserve (part of the
+    /// reserve's `total_supplied`). A withdrawal larger than the available liquidity at its
+    /// time takes what is available (as the holder would) and the log says how much.
+    Withdraw {
+        /// When, RFC 3339.
+        at: String,
+        /// Reserve symbol.
+        asset: String,
+        /// Amount, whole tokens.
+        amount: f64,
+        /// Who (one account per reserve and label).
+        label: String,
+        /// Whether depositors see it as a large-wallet outflow (the `visible` term of the
+        /// risk score), as a tracked whale's exits are.
+        #[serde(default)]
+        visible: bool,
+    },
     /// A rescue fund repays the attacker's debt on its behalf.
     RescueRepay {
         /// When, RFC 3339.
@@ -880,6 +950,7 @@ impl Event {
             | Event::Governance { at, .. }
             | Event::RescueSupply { at, .. }
             | Event::RescueRepay { at, .. }
+            | Event::Withdraw { at, .. }
             | Event::CoverDeficit { at, .. }
             | Event::CometPause { at, .. }
             | Event::CometPriceFeed { at, .. } => at,

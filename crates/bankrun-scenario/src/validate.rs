@@ -1081,6 +1081,7 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
             }
             Event::RescueSupply { asset, amount, .. }
             | Event::RescueRepay { asset, amount, .. }
+            | Event::Withdraw { asset, amount, .. }
             | Event::CoverDeficit { asset, amount, .. } => {
                 sym_ok(&p.k("asset"), asset)?;
                 event_amount(&p.k("amount"), *amount)?;
@@ -1091,12 +1092,57 @@ pub(crate) fn validate(s: &Scenario) -> R<Times> {
     if let Some(st) = &s.stochastic {
         stochastic(st, &feed_names, &root.k("stochastic"))?;
     }
+    if let Some(c) = &s.calibration {
+        calibration(c, &root.k("calibration"))?;
+    }
 
     Ok(Times {
         start,
         end,
         event_at,
     })
+}
+
+/// `[calibration]`: at least one target and one parameter; finite values, sd > 0; each
+/// parameter has keys, lo < hi, and bounds > 0 on a log scale. (Whether a metric or a key
+/// exists is checked by `bankrun calibrate`, which reads and sets them.)
+fn calibration(c: &crate::schema::Calibration, p: &KeyPath) -> R {
+    if c.targets.is_empty() {
+        return Err(issue(&p.k("targets"), "at least one target", "none"));
+    }
+    if c.parameters.is_empty() {
+        return Err(issue(&p.k("parameters"), "at least one parameter", "none"));
+    }
+    for (i, t) in c.targets.iter().enumerate() {
+        let q = p.k("targets").i(i);
+        if t.metric.is_empty() {
+            return Err(issue(&q.k("metric"), "a metric name", "\"\""));
+        }
+        if !t.value.is_finite() {
+            return Err(issue(&q.k("value"), "a finite number", num(t.value)));
+        }
+        positive(&q.k("sd"), t.sd)?;
+    }
+    for (i, x) in c.parameters.iter().enumerate() {
+        let q = p.k("parameters").i(i);
+        if x.keys.is_empty() {
+            return Err(issue(&q.k("keys"), "at least one scenario key", "[]"));
+        }
+        if !x.lo.is_finite() {
+            return Err(issue(&q.k("lo"), "a finite number", num(x.lo)));
+        }
+        if !(x.hi.is_finite() && x.hi > x.lo) {
+            return Err(issue(
+                &q.k("hi"),
+                format!("a finite number > lo ({})", num(x.lo)),
+                num(x.hi),
+            ));
+        }
+        if x.log {
+            positive(&q.k("lo"), x.lo)?;
+        }
+    }
+    Ok(())
 }
 
 /// `[stochastic]`: each process names a feed once and has exactly the keys of its model; the

@@ -79,7 +79,10 @@ fn case(from: &str, to: &str, key: &str) -> ScenarioError {
 
 #[test]
 fn default_scenario_loads() {
-    assert_eq!(embedded_names(), vec![DEFAULT_SCENARIO]);
+    assert_eq!(
+        embedded_names(),
+        vec![DEFAULT_SCENARIO, "aave-v3-core-weth-spike-2026-02"]
+    );
     let s = load_embedded(DEFAULT_SCENARIO).expect("default scenario loads");
     assert_eq!(s.origin, "embedded:aave-v3-core-rseth-2026-04");
     assert_eq!(s.start_unix, parse_time("2026-04-18T17:00:00Z").unwrap());
@@ -715,16 +718,60 @@ fn json_schema_mentions_every_top_level_key() {
 
 #[test]
 fn every_number_in_the_default_scenario_has_a_source_comment() {
-    for (i, line) in default_text().lines().enumerate() {
-        let Some((_, value)) = line.split_once(" = ") else {
-            continue;
-        };
-        let v = value.trim_start();
-        let numeric = v.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '{');
-        if numeric && !line.contains('#') {
-            panic!("line {}: a number without a source comment: {line}", i + 1);
+    let spike = load_embedded("aave-v3-core-weth-spike-2026-02").expect("the spike loads");
+    for (name, text) in [("default", default_text()), ("spike", spike.text.as_str())] {
+        for (i, line) in text.lines().enumerate() {
+            let Some((_, value)) = line.split_once(" = ") else {
+                continue;
+            };
+            let v = value.trim_start();
+            let numeric = v.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '{');
+            if numeric && !line.contains('#') {
+                panic!(
+                    "{name} line {}: a number without a source comment: {line}",
+                    i + 1
+                );
+            }
         }
     }
+}
+
+/// The calibration scenario: Trend Research's withdrawals add up to the 411,075 WETH
+/// published, and `[calibration]` errors name their key and line.
+#[test]
+fn the_calibration_scenario_and_its_errors() {
+    let s = load_embedded("aave-v3-core-weth-spike-2026-02").expect("the spike loads");
+    let withdrawn: f64 = (s.scenario.events.iter())
+        .filter_map(|e| match e {
+            Event::Withdraw { amount, .. } => Some(*amount),
+            _ => None,
+        })
+        .sum();
+    assert!((withdrawn - 411_075.0).abs() < 1e-9, "{withdrawn}");
+    let cal = s.scenario.calibration.as_ref().expect("[calibration]");
+    assert_eq!(cal.targets.len(), 2);
+    assert_eq!(cal.parameters.len(), 2);
+    let text = s.text.clone();
+    let bad = |from: &str, to: &str, key: &str| {
+        assert!(text.contains(from), "{from}");
+        let t = text.replacen(from, to, 1);
+        expect_err(&t, line_of(&t, to), key);
+    };
+    bad(
+        "sd = 0.005   ",
+        "sd = 0.0     ",
+        "calibration.targets[0].sd",
+    );
+    bad(
+        "hi = 400.0   ",
+        "hi = 1.0     ",
+        "calibration.parameters[0].hi",
+    );
+    bad(
+        "lo = 2.0     ",
+        "lo = -2.0    ",
+        "calibration.parameters[0].lo",
+    );
 }
 
 /// `[[comets]]` and their events: factors in Comet's bounds, books it would lend to, and

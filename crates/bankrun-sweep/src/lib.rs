@@ -13,6 +13,7 @@
 //! the liquidation-spiral format (`bankrun_spiral`, [`spiral`]); they share everything but
 //! how a cell is loaded and a path is run and measured.
 
+pub mod calibrate;
 pub mod chunks;
 pub mod design;
 pub mod error;

@@ -410,6 +410,20 @@ impl PathSource for Plan {
     }
 }
 
+/// The worker pool of `--threads` (0 = rayon's default: one per core).
+///
+/// # Errors
+/// [`SweepError::BadInput`] naming `--threads` when the pool cannot be built.
+pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if threads > 0 {
+        builder = builder.num_threads(threads);
+    }
+    builder
+        .build()
+        .map_err(|e| SweepError::bad(format!("--threads: {e}")))
+}
+
 /// Checks the options every sweep shares: paths, chunk size, shard, each key varied once.
 ///
 /// # Errors
@@ -652,13 +666,7 @@ pub(crate) fn drive<P: PathSource>(
 
     let manifest = Mutex::new(manifest);
     let started = AtomicUsize::new(0);
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if cfg.threads > 0 {
-        builder = builder.num_threads(cfg.threads);
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| SweepError::bad(format!("--threads: {e}")))?;
+    let pool = thread_pool(cfg.threads)?;
     let ran = pool.install(|| {
         todo.par_iter().try_for_each(|&c| -> Result<()> {
             if let Some(k) = cfg.stop_after_chunks

@@ -507,25 +507,15 @@ mod tests {
         Comet::new("comet", CometState::new(&cfg, T0).unwrap(), USDC, vec![XYZ]).unwrap()
     }
 
-    /// Agent 0 supplies 100,000 USDC; agent 1 supplies 100 XYZ and borrows `borrow` USDC.
-    fn supply_and_borrow(c: &mut Comet, env: &mut Env<'_>, borrow: U256) {
-        let supply = |token, amount| Call::Supply { token, amount };
-        c.execute(env, 0, &supply(USDC, e(100_000, 6))).unwrap();
-        c.execute(env, 1, &supply(XYZ, e(100, 18))).unwrap();
-        let call = Call::Borrow {
-            token: USDC,
-            amount: borrow,
-        };
-        c.execute(env, 1, &call).unwrap();
-    }
-
-    #[test]
-    fn totals_agree_with_accounts_and_ledger_and_a_corruption_is_reported() {
+    /// A market priced at $1 per USDC and $100 per XYZ, and its ledger: agent 0, minted
+    /// `usdc` USDC (whole tokens), supplies 100,000 of them; agent 1, minted 100 XYZ, supplies
+    /// them and borrows `borrow` USDC (token units).
+    fn opened(usdc: u64, borrow: U256) -> (Comet, Ledger) {
         let mut c = comet();
         c.post_price(USDC, 1_0000_0000, T0).unwrap();
         c.post_price(XYZ, 100_0000_0000, T0).unwrap();
         let mut ledger = Ledger::new();
-        ledger.mint(USDC, Holder::Agent(0), e(100_000, 6)).unwrap();
+        ledger.mint(USDC, Holder::Agent(0), e(usdc, 6)).unwrap();
         ledger.mint(XYZ, Holder::Agent(1), e(100, 18)).unwrap();
         let mut env = Env {
             now: T0,
@@ -533,7 +523,21 @@ mod tests {
             ledger: &mut ledger,
             holder: H,
         };
-        supply_and_borrow(&mut c, &mut env, e(5_000, 6));
+        for (who, token, amount) in [(0, USDC, e(100_000, 6)), (1, XYZ, e(100, 18))] {
+            c.execute(&mut env, who, &Call::Supply { token, amount })
+                .unwrap();
+        }
+        let call = Call::Borrow {
+            token: USDC,
+            amount: borrow,
+        };
+        c.execute(&mut env, 1, &call).unwrap();
+        (c, ledger)
+    }
+
+    #[test]
+    fn totals_agree_with_accounts_and_ledger_and_a_corruption_is_reported() {
+        let (c, mut ledger) = opened(100_000, e(5_000, 6));
         let check = |c: &Comet, l: &Ledger| {
             let mut k = InvariantCheck::new(T0, l, H);
             c.check_invariants(&mut k);
@@ -576,19 +580,13 @@ mod tests {
     /// and an absorb pause refuses liquidations that the posted price would allow.
     #[test]
     fn a_held_price_ignores_the_feed_and_an_absorb_pause_stops_liquidations() {
-        let mut c = comet();
-        c.post_price(USDC, 1_0000_0000, T0).unwrap();
-        c.post_price(XYZ, 100_0000_0000, T0).unwrap();
-        let mut ledger = Ledger::new();
-        ledger.mint(USDC, Holder::Agent(0), e(200_000, 6)).unwrap();
-        ledger.mint(XYZ, Holder::Agent(1), e(100, 18)).unwrap();
+        let (mut c, mut ledger) = opened(200_000, e(6_000, 6));
         let mut env = Env {
             now: T0,
             block: 0,
             ledger: &mut ledger,
             holder: H,
         };
-        supply_and_borrow(&mut c, &mut env, e(6_000, 6));
         let admin = |hold| Call::Compound(CompoundCall::CometHoldPrice { token: XYZ, hold });
         c.execute(&mut env, 9, &admin(true)).unwrap();
         c.post_price(XYZ, 50_0000_0000, T0).unwrap();
