@@ -254,9 +254,7 @@ impl Population {
                 let usd = tokens * self.price_usd(a);
                 self.rec.class_withdrawn(class, usd);
                 if self.scn.scenario.depositors[class].visible {
-                    let v = &mut self.visible[a];
-                    v.0.push_back((self.block, tokens));
-                    v.1 += tokens;
+                    self.record_visible(a, tokens);
                 }
                 if done {
                     // Gone once what is left is dust; otherwise back to watching.
@@ -280,6 +278,15 @@ impl Population {
                 self.parked.park(i, a, class);
             }
         }
+    }
+
+    /// Records a visible large-wallet withdrawal of `tokens` (whole tokens) from reserve `a`
+    /// in this block: others read it in their risk score's outflow term until
+    /// [`Self::prune_visible`] drops it.
+    pub(crate) fn record_visible(&mut self, a: usize, tokens: f64) {
+        let v = &mut self.visible[a];
+        v.0.push_back((self.block, tokens));
+        v.1 += tokens;
     }
 
     /// Drops visible outflows older than the window.

@@ -318,9 +318,7 @@ impl Population {
             return self.log("supplier", what, false);
         }
         if visible {
-            let v = &mut self.visible[a];
-            v.0.push_back((self.block, tokens));
-            v.1 += tokens;
+            self.record_visible(a, tokens);
         }
         let call = Call::Withdraw {
             token: a as TokenId,

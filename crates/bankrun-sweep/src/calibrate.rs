@@ -62,9 +62,9 @@ pub struct FittedParameter {
     pub value: f64,
     /// Standard error; `None` when the moments do not identify it.
     pub se: Option<f64>,
-    /// Search bounds.
+    /// Lower bound of the search (`[[calibration.parameters]] lo`), the parameter's unit.
     pub lo: f64,
-    /// Search bounds.
+    /// Upper bound of the search (`hi`), the parameter's unit.
     pub hi: f64,
     /// The estimate sits on a bound of the search (the fit wants to go further).
     pub at_bound: bool,
@@ -102,11 +102,12 @@ pub struct Fit {
     pub points: usize,
     /// Simulations run.
     pub runs: usize,
-    /// Master seed and the per-run seeds.
+    /// Master seed (`--seed`, default the scenario's `seed`).
     pub master_seed: u64,
     /// Seeds of the runs of every point.
     pub seeds: Vec<u64>,
-    /// Jacobian `∂m̄_j/∂θ_p` at θ̂ (rows: moments, columns: parameters).
+    /// Jacobian `∂m̄_j/∂θ_p` at θ̂ (rows: moments, columns: parameters), metric units per
+    /// parameter unit.
     pub jacobian: Vec<Vec<f64>>,
 }
 
